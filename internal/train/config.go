@@ -1,0 +1,108 @@
+package train
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Config is everything one training run depends on. It is fully explicit:
+// the trainer applies no defaults, so the same Config (and the binary) gives
+// the same metrics. internal/sweep fills in the defaults and produces one
+// Config per run; its canonical JSON is stored in results.db and its Key is
+// the run's identity for resume and merge.
+type Config struct {
+	Dataset   DatasetConfig   `json:"dataset"`
+	Model     ModelConfig     `json:"model"`
+	Optimizer OptimizerConfig `json:"optimizer"`
+	Schedule  ScheduleConfig  `json:"schedule"`
+	Epochs    int             `json:"epochs"`
+	BatchSize int             `json:"batch_size"`
+	Seed      int64           `json:"seed"` // init, shuffle and dropout streams derive from it
+}
+
+// DatasetConfig says which images a run trains and evaluates on.
+type DatasetConfig struct {
+	Name       string  `json:"name"`        // "mnist"
+	TrainLimit int     `json:"train_limit"` // first N training images; 0 = all
+	Validation float64 `json:"validation"`  // fraction of the (limited) training images held out
+	SplitSeed  int64   `json:"split_seed"`  // seeds the shuffle that picks the validation images
+}
+
+// ModelConfig describes the multi-layer perceptron.
+type ModelConfig struct {
+	Hidden      []int   `json:"hidden"`     // sizes of the hidden layers, input 784 and output 10 implied
+	Activation  string  `json:"activation"` // relu | sigmoid | tanh
+	Init        string  `json:"init"`       // he | xavier | a number: the standard deviation
+	BatchNorm   bool    `json:"batchnorm"`
+	Dropout     float64 `json:"dropout"`      // ratio of hidden units dropped per step; 0 = none
+	WeightDecay float64 `json:"weight_decay"` // L2 coefficient λ
+	Precision   string  `json:"precision"`    // float32 | float64
+}
+
+// OptimizerConfig names an optimizer and its hyperparameters. Fields that do
+// not apply to the named optimizer are zero and left out of the JSON.
+type OptimizerConfig struct {
+	Name      string  `json:"name"` // sgd | momentum | nesterov | adagrad | rmsprop | adam
+	LR        float64 `json:"lr"`
+	Momentum  float64 `json:"momentum,omitempty"`   // momentum, nesterov
+	DecayRate float64 `json:"decay_rate,omitempty"` // rmsprop ρ
+	Beta1     float64 `json:"beta1,omitempty"`      // adam
+	Beta2     float64 `json:"beta2,omitempty"`      // adam
+	Eps       float64 `json:"eps,omitempty"`        // adagrad, rmsprop, adam
+}
+
+// ScheduleConfig names a learning-rate schedule and its parameters. Fields that
+// do not apply to the named schedule are zero and left out of the JSON.
+type ScheduleConfig struct {
+	Name   string  `json:"name"`             // constant | step | exponential | inverse_time | cosine
+	Every  int     `json:"every,omitempty"`  // step: epochs between decays
+	Gamma  float64 `json:"gamma,omitempty"`  // step, exponential: factor per decay
+	K      float64 `json:"k,omitempty"`      // inverse_time: η/(1+k·epoch)
+	MinLR  float64 `json:"min_lr,omitempty"` // cosine: the floor reached at the end of the run
+	Warmup int     `json:"warmup,omitempty"` // epochs of linear warm-up before the schedule
+}
+
+// CanonicalJSON returns the config as compact JSON with a fixed field order:
+// equal configs give equal bytes.
+func (c Config) CanonicalJSON() []byte {
+	b, err := json.Marshal(c)
+	if err != nil {
+		// Config holds only numbers, strings, bools and a slice of ints.
+		panic("train: marshal config: " + err.Error())
+	}
+	return b
+}
+
+// Key is the run's stable identity: the first 16 hex digits of the SHA-256 of
+// its canonical JSON.
+func (c Config) Key() string {
+	sum := sha256.Sum256(c.CanonicalJSON())
+	return hex.EncodeToString(sum[:8])
+}
+
+// HiddenString formats the hidden sizes as "100-100-100-100" ("" for none).
+func (m ModelConfig) HiddenString() string {
+	parts := make([]string, len(m.Hidden))
+	for i, h := range m.Hidden {
+		parts[i] = strconv.Itoa(h)
+	}
+	return strings.Join(parts, "-")
+}
+
+// ParseInit interprets ModelConfig.Init: "he" and "xavier" give the scale
+// rule by name, a positive number gives a fixed standard deviation.
+func ParseInit(s string) (rule string, std float64, err error) {
+	switch s {
+	case "he", "xavier":
+		return s, 0, nil
+	}
+	v, perr := strconv.ParseFloat(s, 64)
+	if perr != nil || !(v > 0) {
+		return "", 0, fmt.Errorf("init %q: want he, xavier or a positive number", s)
+	}
+	return "std", v, nil
+}

@@ -31,7 +31,7 @@ func (s Status) Finished() bool {
 // out no validation images.
 type EpochMetrics struct {
 	Epoch       int
-	LR          float64 // mean learning rate used over the epoch's steps
+	LR          float64 // the learning rate of the epoch's steps; their mean where it changed within the epoch
 	TrainLoss   float64 // mean minibatch loss over the epoch, weight decay included
 	TrainAcc    float64
 	ValAcc      float64

@@ -1,0 +1,6 @@
+package data
+
+// Exported for the tests in package data_test.
+const GoMNISTVersion = goMNISTVersion
+
+var EscapeModule = escapeModule

@@ -1,0 +1,11 @@
+package store
+
+import "time"
+
+// SetNowFunc replaces the clock for a test and returns a function that
+// restores it.
+func SetNowFunc(f func() time.Time) (restore func()) {
+	old := nowFunc
+	nowFunc = f
+	return func() { nowFunc = old }
+}

@@ -1,0 +1,198 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"runner/internal/train"
+)
+
+// Sweep is one row of the sweeps table: one invocation of `runner run`.
+type Sweep struct {
+	ID            int64    // set by CreateSweep
+	Name          string   // required
+	Description   string   // from the spec
+	File          string   // the spec's path, as given
+	Spec          string   // the YAML text, as given
+	Overrides     []string // the --set strings, in order
+	SpecHash      string   // computed by the caller
+	Seed          int64
+	Status        string // running | done | failed | interrupted; set by CreateSweep and FinishSweep
+	Host          string
+	RunnerVersion string
+	StartedAt     time.Time // set by CreateSweep
+	FinishedAt    time.Time // set by FinishSweep; zero while running
+	RunsTotal     int       // set by CreateSweep to the number of configs
+}
+
+// The final sweep statuses FinishSweep accepts.
+var sweepFinal = map[string]bool{"done": true, "failed": true, "interrupted": true}
+
+// CreateSweep inserts the sweep, with status running, started now and
+// RunsTotal the number of configs, and one pending run per config, all in one
+// transaction. It ignores s.ID, s.Status, s.StartedAt, s.FinishedAt and
+// s.RunsTotal. It returns the run ids in the order of configs. Two configs
+// with the same Key are an error, and then nothing is written.
+func (db *DB) CreateSweep(ctx context.Context, s Sweep, configs []train.Config) (sweepID int64, runIDs []int64, err error) {
+	if s.Name == "" {
+		return 0, nil, errors.New("store: create sweep: name is empty")
+	}
+	keys := make([]string, len(configs))
+	seen := make(map[string]int, len(configs))
+	for i, c := range configs {
+		keys[i] = c.Key()
+		if j, ok := seen[keys[i]]; ok {
+			return 0, nil, fmt.Errorf("store: create sweep %q: runs %d and %d have the same key %s (identical configs)", s.Name, j, i, keys[i])
+		}
+		seen[keys[i]] = i
+	}
+	overrides := s.Overrides
+	if overrides == nil {
+		overrides = []string{}
+	}
+	overridesJSON, err := json.Marshal(overrides)
+	if err != nil {
+		return 0, nil, fmt.Errorf("store: create sweep %q: encode overrides: %w", s.Name, err)
+	}
+
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, nil, fmt.Errorf("store: create sweep %q: begin: %w", s.Name, err)
+	}
+	defer tx.Rollback()
+
+	res, err := tx.ExecContext(ctx, `
+		INSERT INTO sweeps (name, description, file, spec, overrides, spec_hash, seed, status,
+			host, runner_version, started_at, finished_at, runs_total)
+		VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, NULL, ?)`,
+		s.Name, nullText(s.Description), nullText(s.File), nullText(s.Spec), string(overridesJSON),
+		nullText(s.SpecHash), s.Seed, nullText(s.Host), nullText(s.RunnerVersion), now(), len(configs))
+	if err != nil {
+		return 0, nil, fmt.Errorf("store: create sweep %q: insert sweep: %w", s.Name, err)
+	}
+	if sweepID, err = res.LastInsertId(); err != nil {
+		return 0, nil, fmt.Errorf("store: create sweep %q: sweep id: %w", s.Name, err)
+	}
+
+	stmt, err := tx.PrepareContext(ctx, `
+		INSERT INTO runs (sweep_id, run_key, config,
+			optimizer, lr, momentum, decay_rate, beta1, beta2, eps,
+			schedule, step_every, gamma, decay_k, min_lr, warmup,
+			hidden, activation, init, batchnorm, dropout, weight_decay, precision,
+			epochs, batch_size, seed, train_limit, validation, status)
+		VALUES (?, ?, ?,  ?, ?, ?, ?, ?, ?, ?,  ?, ?, ?, ?, ?, ?,  ?, ?, ?, ?, ?, ?, ?,  ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return 0, nil, fmt.Errorf("store: create sweep %q: prepare run insert: %w", s.Name, err)
+	}
+	defer stmt.Close()
+
+	runIDs = make([]int64, len(configs))
+	for i, c := range configs {
+		o, sc, m, d := c.Optimizer, c.Schedule, c.Model, c.Dataset
+		res, err := stmt.ExecContext(ctx, sweepID, keys[i], string(c.CanonicalJSON()),
+			o.Name, o.LR, nullZero(o.Momentum), nullZero(o.DecayRate), nullZero(o.Beta1), nullZero(o.Beta2), nullZero(o.Eps),
+			sc.Name, nullZero(sc.Every), nullZero(sc.Gamma), nullZero(sc.K), nullZero(sc.MinLR), nullZero(sc.Warmup),
+			m.HiddenString(), m.Activation, m.Init, m.BatchNorm, m.Dropout, m.WeightDecay, m.Precision,
+			c.Epochs, c.BatchSize, c.Seed, d.TrainLimit, d.Validation, string(train.Pending))
+		if err != nil {
+			return 0, nil, fmt.Errorf("store: create sweep %q: insert run %d (key %s): %w", s.Name, i, keys[i], err)
+		}
+		if runIDs[i], err = res.LastInsertId(); err != nil {
+			return 0, nil, fmt.Errorf("store: create sweep %q: run id %d: %w", s.Name, i, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, nil, fmt.Errorf("store: create sweep %q: commit: %w", s.Name, err)
+	}
+	return sweepID, runIDs, nil
+}
+
+// FinishSweep sets the sweep's final status (done, failed or interrupted)
+// and its finished_at to now.
+func (db *DB) FinishSweep(ctx context.Context, sweepID int64, status string) error {
+	if !sweepFinal[status] {
+		return fmt.Errorf("store: finish sweep %d: status %q: want done, failed or interrupted", sweepID, status)
+	}
+	res, err := db.db.ExecContext(ctx, `UPDATE sweeps SET status = ?, finished_at = ? WHERE id = ?`,
+		status, now(), sweepID)
+	if err != nil {
+		return fmt.Errorf("store: finish sweep %d: %w", sweepID, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("store: finish sweep %d: %w", sweepID, err)
+	} else if n == 0 {
+		return fmt.Errorf("store: finish sweep %d: %w", sweepID, ErrNotFound)
+	}
+	return nil
+}
+
+const sweepColumns = `id, name, description, file, spec, overrides, spec_hash, seed, status,
+	host, runner_version, started_at, finished_at, runs_total`
+
+// Sweep returns the sweep with the given id, or an error wrapping ErrNotFound.
+func (db *DB) Sweep(ctx context.Context, id int64) (Sweep, error) {
+	row := db.db.QueryRowContext(ctx, `SELECT `+sweepColumns+` FROM sweeps WHERE id = ?`, id)
+	s, err := scanSweep(row)
+	if err != nil {
+		return Sweep{}, fmt.Errorf("store: sweep %d: %w", id, err)
+	}
+	return s, nil
+}
+
+// LatestSweep returns the most recently created sweep with the given name,
+// or of any name when name is "", or an error wrapping ErrNotFound.
+func (db *DB) LatestSweep(ctx context.Context, name string) (Sweep, error) {
+	var row *sql.Row
+	if name == "" {
+		row = db.db.QueryRowContext(ctx, `SELECT `+sweepColumns+` FROM sweeps ORDER BY id DESC LIMIT 1`)
+	} else {
+		row = db.db.QueryRowContext(ctx, `SELECT `+sweepColumns+` FROM sweeps WHERE name = ? ORDER BY id DESC LIMIT 1`, name)
+	}
+	s, err := scanSweep(row)
+	if err != nil {
+		if name == "" {
+			return Sweep{}, fmt.Errorf("store: latest sweep: %w", err)
+		}
+		return Sweep{}, fmt.Errorf("store: latest sweep %q: %w", name, err)
+	}
+	return s, nil
+}
+
+// scanSweep reads one row of sweepColumns; no row is ErrNotFound.
+func scanSweep(row *sql.Row) (Sweep, error) {
+	var (
+		s                                                        Sweep
+		desc, file, spec, overrides, hash, status, host, version sql.NullString
+		started, finished                                        sql.NullString
+		seed, total                                              sql.NullInt64
+	)
+	err := row.Scan(&s.ID, &s.Name, &desc, &file, &spec, &overrides, &hash, &seed, &status,
+		&host, &version, &started, &finished, &total)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Sweep{}, ErrNotFound
+	} else if err != nil {
+		return Sweep{}, err
+	}
+	s.Description, s.File, s.Spec, s.SpecHash = desc.String, file.String, spec.String, hash.String
+	s.Status, s.Host, s.RunnerVersion = status.String, host.String, version.String
+	s.Seed, s.RunsTotal = seed.Int64, int(total.Int64)
+	if overrides.String != "" {
+		if err := json.Unmarshal([]byte(overrides.String), &s.Overrides); err != nil {
+			return Sweep{}, fmt.Errorf("decode overrides %q: %w", overrides.String, err)
+		}
+		if len(s.Overrides) == 0 {
+			s.Overrides = nil
+		}
+	}
+	if s.StartedAt, err = parseTime(started); err != nil {
+		return Sweep{}, fmt.Errorf("started_at: %w", err)
+	}
+	if s.FinishedAt, err = parseTime(finished); err != nil {
+		return Sweep{}, fmt.Errorf("finished_at: %w", err)
+	}
+	return s, nil
+}

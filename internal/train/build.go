@@ -1,0 +1,142 @@
+package train
+
+import (
+	"errors"
+	"fmt"
+
+	"runner/internal/data"
+	"runner/internal/kernel"
+	"runner/internal/nn"
+	"runner/internal/optim"
+)
+
+// Optimizer and schedule names, as written in experiment files and results.db.
+var (
+	OptimizerNames = []string{"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"}
+	ScheduleNames  = []string{"constant", "step", "exponential", "inverse_time", "cosine"}
+)
+
+// Validate reports a config that cannot be trained. The experiment parser
+// (internal/sweep) reports the same problems with file and line; this check
+// guards configs that come from elsewhere, such as results.db on resume.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if c.Dataset.Name != "mnist" {
+		bad("dataset.name: unknown dataset %q", c.Dataset.Name)
+	}
+	if c.Dataset.TrainLimit < 0 {
+		bad("dataset.train_limit: must be >= 0 (got %d)", c.Dataset.TrainLimit)
+	}
+	if !(c.Dataset.Validation >= 0 && c.Dataset.Validation < 1) {
+		bad("dataset.validation: must be in [0, 1) (got %g)", c.Dataset.Validation)
+	}
+	if _, err := c.Model.network(); err != nil {
+		bad("model: %v", err)
+	}
+	if p := c.Model.Precision; p != "float32" && p != "float64" {
+		bad("model.precision: want float32 or float64 (got %q)", p)
+	}
+	if c.Epochs < 1 {
+		bad("epochs: must be >= 1 (got %d)", c.Epochs)
+	}
+	if c.BatchSize < 1 {
+		bad("batch_size: must be >= 1 (got %d)", c.BatchSize)
+	}
+	o := c.Optimizer
+	if !contains(OptimizerNames, o.Name) {
+		bad("optimizer.name: unknown optimizer %q", o.Name)
+	}
+	if !(o.LR > 0) {
+		bad("optimizer.lr: must be > 0 (got %g)", o.LR)
+	}
+	s := c.Schedule
+	if !contains(ScheduleNames, s.Name) {
+		bad("schedule.name: unknown schedule %q", s.Name)
+	}
+	if s.Name == "step" && s.Every < 1 {
+		bad("schedule.every: must be >= 1 (got %d)", s.Every)
+	}
+	if s.Warmup < 0 || (c.Epochs >= 1 && s.Warmup >= c.Epochs) {
+		bad("schedule.warmup: must be in [0, epochs) (got %d)", s.Warmup)
+	}
+	return errors.Join(errs...)
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// network maps the model section to the network's configuration.
+func (m ModelConfig) network() (nn.Config, error) {
+	act, err := nn.ParseActivation(m.Activation)
+	if err != nil {
+		return nn.Config{}, err
+	}
+	rule, std, err := ParseInit(m.Init)
+	if err != nil {
+		return nn.Config{}, err
+	}
+	init := nn.Init{Kind: nn.InitStd, Std: std}
+	switch rule {
+	case "he":
+		init = nn.Init{Kind: nn.InitHe}
+	case "xavier":
+		init = nn.Init{Kind: nn.InitXavier}
+	}
+	cfg := nn.Config{
+		Input:       data.ImageSize,
+		Hidden:      m.Hidden,
+		Output:      data.NumClasses,
+		Activation:  act,
+		Init:        init,
+		BatchNorm:   m.BatchNorm,
+		Dropout:     m.Dropout,
+		WeightDecay: m.WeightDecay,
+	}
+	return cfg, cfg.Validate()
+}
+
+// newOptimizer returns the optimizer the config names; Validate has checked the name.
+func newOptimizer[T kernel.Float](c OptimizerConfig) optim.Optimizer[T] {
+	switch c.Name {
+	case "momentum":
+		return &optim.Momentum[T]{Momentum: c.Momentum}
+	case "nesterov":
+		return &optim.Nesterov[T]{Momentum: c.Momentum}
+	case "adagrad":
+		return &optim.AdaGrad[T]{Eps: c.Eps}
+	case "rmsprop":
+		return &optim.RMSprop[T]{DecayRate: c.DecayRate, Eps: c.Eps}
+	case "adam":
+		return &optim.Adam[T]{Beta1: c.Beta1, Beta2: c.Beta2, Eps: c.Eps}
+	}
+	return &optim.SGD[T]{}
+}
+
+// newSchedule returns the learning-rate schedule the config names, in steps.
+// A warm-up comes first and the named schedule starts after it.
+func newSchedule(c ScheduleConfig, lr float64, stepsPerEpoch, epochs int) optim.Schedule {
+	var s optim.Schedule
+	switch c.Name {
+	case "step":
+		s = optim.StepDecay{LR: lr, Gamma: c.Gamma, Every: c.Every, StepsPerEpoch: stepsPerEpoch}
+	case "exponential":
+		s = optim.Exponential{LR: lr, Gamma: c.Gamma, StepsPerEpoch: stepsPerEpoch}
+	case "inverse_time":
+		s = optim.InverseTime{LR: lr, K: c.K, StepsPerEpoch: stepsPerEpoch}
+	case "cosine":
+		s = optim.Cosine{LR: lr, MinLR: c.MinLR, TotalSteps: (epochs - c.Warmup) * stepsPerEpoch}
+	default:
+		s = optim.Constant{LR: lr}
+	}
+	if c.Warmup > 0 {
+		s = optim.Warmup{Steps: c.Warmup * stepsPerEpoch, Then: s}
+	}
+	return s
+}

@@ -1,0 +1,234 @@
+// Package train trains one run: given a Config, the data and a context, it
+// builds the network, the optimizer and the learning-rate schedule, trains
+// for the configured epochs of shuffled minibatches and reports metrics after
+// every epoch (and once before the first, as epoch 0).
+//
+// A run's random streams (weight init, shuffling, dropout masks) derive from
+// Config.Seed alone, and a run touches no shared mutable state, so the same
+// Config gives bit-identical metrics on any goroutine, beside any other runs.
+package train
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"runner/internal/data"
+	"runner/internal/kernel"
+	"runner/internal/nn"
+	"runner/internal/optim"
+)
+
+// evalChunk is how many examples an accuracy pass forwards at a time.
+const evalChunk = 1000
+
+// Data is what a run trains and evaluates on. Val is nil when the run holds
+// out no validation images.
+type Data struct {
+	Train, Val, Test *data.Set
+}
+
+// PrepareData takes the run's training images (the first TrainLimit, then
+// the validation split with SplitSeed) and the test set from m.
+func PrepareData(m *data.MNIST, c DatasetConfig) (Data, error) {
+	tr := m.Train.First(c.TrainLimit)
+	d := Data{Train: tr, Test: m.Test}
+	if c.Validation > 0 {
+		var err error
+		d.Train, d.Val, err = tr.Split(c.Validation, c.SplitSeed)
+		if err != nil {
+			return Data{}, fmt.Errorf("validation split: %w", err)
+		}
+	}
+	return d, nil
+}
+
+// ErrDiverged is returned (wrapped) when the training loss becomes NaN or Inf.
+var ErrDiverged = errors.New("loss is not finite")
+
+// Run trains cfg on d and calls report after epoch 0 and after every epoch,
+// on the calling goroutine. It returns the run's final status: Done;
+// Diverged with an error wrapping ErrDiverged; Interrupted with the
+// context's error when ctx is cancelled (checked before every step); Failed
+// with the error when the config cannot be trained.
+func Run(ctx context.Context, cfg Config, d Data, report func(EpochMetrics)) (Status, error) {
+	if err := cfg.Validate(); err != nil {
+		return Failed, err
+	}
+	switch cfg.Model.Precision {
+	case "float64":
+		return run[float64](ctx, cfg, d, report)
+	default:
+		return run[float32](ctx, cfg, d, report)
+	}
+}
+
+// The random streams of a run, each seeded from the run's seed and its own
+// stream number, so that adding dropout does not change the initial weights.
+const (
+	streamInit uint64 = iota + 1
+	streamShuffle
+	streamDropout
+)
+
+// newRNG returns the stream of a run's seed.
+func newRNG(seed int64, stream uint64) *rand.Rand {
+	return rand.New(rand.NewPCG(splitmix64(uint64(seed)), splitmix64(uint64(seed)^(stream*0x9e3779b97f4a7c15))))
+}
+
+// splitmix64 scrambles a seed so that nearby seeds give unrelated streams.
+func splitmix64(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
+}
+
+// trainer holds one run's state.
+type trainer[T kernel.Float] struct {
+	cfg   Config
+	data  Data
+	net   *nn.MLP[T]
+	opt   optim.Optimizer[T]
+	sched optim.Schedule
+
+	stepsPerEpoch int
+
+	x      []T   // a minibatch or an evaluation chunk of pixels
+	labels []int // its labels
+	index  []int // the example indices of an evaluation chunk
+}
+
+// newTrainer builds the network, optimizer and schedule of cfg over d.
+func newTrainer[T kernel.Float](cfg Config, d Data) (*trainer[T], error) {
+	netCfg, err := cfg.Model.network()
+	if err != nil {
+		return nil, err
+	}
+	net, err := nn.New[T](netCfg, newRNG(cfg.Seed, streamInit), newRNG(cfg.Seed, streamDropout))
+	if err != nil {
+		return nil, err
+	}
+	n := d.Train.Len()
+	if n == 0 {
+		return nil, errors.New("no training images")
+	}
+	rows := max(cfg.BatchSize, evalChunk)
+	t := &trainer[T]{
+		cfg:           cfg,
+		data:          d,
+		net:           net,
+		opt:           newOptimizer[T](cfg.Optimizer),
+		stepsPerEpoch: (n + cfg.BatchSize - 1) / cfg.BatchSize,
+		x:             make([]T, rows*data.ImageSize),
+		labels:        make([]int, rows),
+		index:         make([]int, rows),
+	}
+	t.sched = newSchedule(cfg.Schedule, cfg.Optimizer.LR, t.stepsPerEpoch, cfg.Epochs)
+	return t, nil
+}
+
+func run[T kernel.Float](ctx context.Context, cfg Config, d Data, report func(EpochMetrics)) (Status, error) {
+	t, err := newTrainer[T](cfg, d)
+	if err != nil {
+		return Failed, err
+	}
+	n, stepsPerEpoch := d.Train.Len(), t.stepsPerEpoch
+
+	m := t.evaluate(EpochMetrics{Epoch: 0, LR: t.sched.Rate(0)}, true)
+	report(m)
+
+	shuffle := newRNG(cfg.Seed, streamShuffle)
+	perm := make([]int, n)
+	for i := range perm {
+		perm[i] = i
+	}
+	step := 0
+	for epoch := 1; epoch <= cfg.Epochs; epoch++ {
+		shuffle.Shuffle(n, func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
+		var lossSum, lrSum float64
+		lrFirst, lrVaries := t.sched.Rate(step), false
+		start := time.Now()
+		for b := 0; b < stepsPerEpoch; b++ {
+			if err := ctx.Err(); err != nil {
+				return Interrupted, err
+			}
+			lr := t.sched.Rate(step)
+			loss := t.step(perm[b*cfg.BatchSize:min((b+1)*cfg.BatchSize, n)], lr)
+			if math.IsNaN(loss) || math.IsInf(loss, 0) {
+				nan := math.NaN()
+				report(EpochMetrics{Epoch: epoch, LR: (lrSum + lr) / float64(b+1), TrainLoss: loss,
+					TrainAcc: nan, ValAcc: nan, TestAcc: nan, Seconds: time.Since(start).Seconds()})
+				return Diverged, fmt.Errorf("epoch %d, step %d: %w (%v)", epoch, b+1, ErrDiverged, loss)
+			}
+			lossSum += loss
+			lrSum += lr
+			lrVaries = lrVaries || lr != lrFirst
+			step++
+		}
+		lrUsed := lrFirst
+		if lrVaries {
+			lrUsed = lrSum / float64(stepsPerEpoch)
+		}
+		m := EpochMetrics{
+			Epoch:     epoch,
+			LR:        lrUsed,
+			TrainLoss: lossSum / float64(stepsPerEpoch),
+			Seconds:   time.Since(start).Seconds(),
+		}
+		report(t.evaluate(m, false))
+	}
+	return Done, nil
+}
+
+// step trains on the examples idx of the training set with learning rate lr
+// and returns the minibatch loss. When the loss is not finite it leaves the
+// parameters alone. After the first call it allocates nothing.
+func (t *trainer[T]) step(idx []int, lr float64) float64 {
+	data.Gather(t.data.Train, idx, t.x, t.labels)
+	loss := t.net.LossAndGrad(t.x, t.labels[:len(idx)], len(idx))
+	if !math.IsNaN(loss) && !math.IsInf(loss, 0) {
+		t.opt.Update(lr, t.net.Values(), t.net.Grads())
+	}
+	return loss
+}
+
+// evaluate fills in the accuracies of m (and, when withLoss, the training
+// loss over the whole training set, as epoch 0 reports it), timing the passes.
+func (t *trainer[T]) evaluate(m EpochMetrics, withLoss bool) EpochMetrics {
+	start := time.Now()
+	lossSum, acc := t.pass(t.data.Train)
+	m.TrainAcc = acc
+	if withLoss {
+		m.TrainLoss = lossSum/float64(t.data.Train.Len()) + t.net.DecayLoss()
+	}
+	m.ValAcc = math.NaN()
+	if t.data.Val != nil {
+		_, m.ValAcc = t.pass(t.data.Val)
+	}
+	_, m.TestAcc = t.pass(t.data.Test)
+	m.EvalSeconds = time.Since(start).Seconds()
+	return m
+}
+
+// pass forwards every example of s in evaluation mode and returns the summed
+// cross-entropy and the accuracy.
+func (t *trainer[T]) pass(s *data.Set) (lossSum, accuracy float64) {
+	n := s.Len()
+	correct := 0
+	for lo := 0; lo < n; lo += evalChunk {
+		rows := min(evalChunk, n-lo)
+		idx := t.index[:rows]
+		for i := range idx {
+			idx[i] = lo + i
+		}
+		data.Gather(s, idx, t.x, t.labels)
+		l, c := t.net.Evaluate(t.x, t.labels[:rows], rows)
+		lossSum += l
+		correct += c
+	}
+	return lossSum, float64(correct) / float64(n)
+}

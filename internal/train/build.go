@@ -57,8 +57,8 @@ func (c Config) Validate() error {
 	if s.Name == "step" && s.Every < 1 {
 		bad("schedule.every: must be >= 1 (got %d)", s.Every)
 	}
-	if s.Warmup < 0 || (c.Epochs >= 1 && s.Warmup >= c.Epochs) {
-		bad("schedule.warmup: must be in [0, epochs) (got %d)", s.Warmup)
+	if s.Warmup < 0 {
+		bad("schedule.warmup: must be >= 0 (got %d)", s.Warmup)
 	}
 	return errors.Join(errs...)
 }
@@ -120,8 +120,10 @@ func newOptimizer[T kernel.Float](c OptimizerConfig) optim.Optimizer[T] {
 }
 
 // newSchedule returns the learning-rate schedule the config names, in steps.
-// A warm-up comes first and the named schedule starts after it.
+// A warm-up comes first and the named schedule starts after it; a run no
+// longer than its warm-up warms up throughout.
 func newSchedule(c ScheduleConfig, lr float64, stepsPerEpoch, epochs int) optim.Schedule {
+	warmup := min(c.Warmup, epochs)
 	var s optim.Schedule
 	switch c.Name {
 	case "step":
@@ -131,12 +133,12 @@ func newSchedule(c ScheduleConfig, lr float64, stepsPerEpoch, epochs int) optim.
 	case "inverse_time":
 		s = optim.InverseTime{LR: lr, K: c.K, StepsPerEpoch: stepsPerEpoch}
 	case "cosine":
-		s = optim.Cosine{LR: lr, MinLR: c.MinLR, TotalSteps: (epochs - c.Warmup) * stepsPerEpoch}
+		s = optim.Cosine{LR: lr, MinLR: c.MinLR, TotalSteps: max(epochs-warmup, 1) * stepsPerEpoch}
 	default:
 		s = optim.Constant{LR: lr}
 	}
-	if c.Warmup > 0 {
-		s = optim.Warmup{Steps: c.Warmup * stepsPerEpoch, Then: s}
+	if warmup > 0 {
+		s = optim.Warmup{Steps: warmup * stepsPerEpoch, Then: s}
 	}
 	return s
 }

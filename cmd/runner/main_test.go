@@ -1,0 +1,275 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	_ "github.com/mattn/go-sqlite3"
+)
+
+// runMain runs the command line args through the command's own code path
+// and returns its exit code, standard output and standard error.
+func runMain(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	m := &Main{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr}
+	ctx := context.Background()
+	code := exitCode(ctx, m.Run(ctx, args), &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+// writeFile writes content to name in dir and returns its path.
+func writeFile(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// tinySweep is a real sweep small enough for every test run: 300 MNIST
+// images, 2 epochs, two network shapes, two optimizers, two schedules, two
+// seeds (16 runs), with
+// a validation split and dropout so that every random stream is exercised.
+const tinySweep = `
+name: tiny
+description: a test sweep
+seed: 3
+dataset: {train_limit: 300, validation: 0.2}
+model: {hidden: [[20], [16, 8]], dropout: 0.1}
+train: {epochs: 2, batch_size: 32, seeds: [1, 2]}
+optimizers:
+  - {name: sgd, lr: 0.1}
+  - {name: adam, lr: 0.001}
+schedules:
+  - {name: constant}
+  - {name: step, every: 1, gamma: 0.5}
+`
+
+// epochRow is one row of the epochs table with its run's key.
+type epochRow struct {
+	key, status                               string
+	epoch                                     int
+	lr, loss, trainAcc, valAcc, testAcc, secs float64
+}
+
+func readEpochs(t *testing.T, path string) []epochRow {
+	t.Helper()
+	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT r.run_key, r.status, e.epoch, e.lr, e.train_loss, e.train_acc, e.val_acc, e.test_acc, e.seconds
+		FROM epochs e JOIN runs r ON r.id = e.run_id ORDER BY r.run_key, e.epoch`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []epochRow
+	for rows.Next() {
+		var r epochRow
+		if err := rows.Scan(&r.key, &r.status, &r.epoch, &r.lr, &r.loss, &r.trainAcc, &r.valAcc, &r.testAcc, &r.secs); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func count(t *testing.T, path, query string) int {
+	t.Helper()
+	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRow(query).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	return n
+}
+
+// TestRunTinySweep trains a tiny real sweep through `runner run` and checks
+// what it wrote: one sweep, every run done, one epochs row per run per epoch
+// (epoch 0 included), sane metrics, and the summary printed.
+func TestRunTinySweep(t *testing.T) {
+	dir := t.TempDir()
+	file := writeFile(t, dir, "tiny.yaml", tinySweep)
+	dbPath := filepath.Join(dir, "results.db")
+	code, stdout, stderr := runMain(t, "run", "--db", dbPath, "-j", "2", file)
+	if code != exitOK {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	if n := count(t, dbPath, `SELECT count(*) FROM sweeps WHERE name = 'tiny' AND status = 'done' AND runs_total = 16`); n != 1 {
+		t.Errorf("finished sweeps named tiny with 16 runs: %d, want 1", n)
+	}
+	if n := count(t, dbPath, `SELECT count(*) FROM runs WHERE status = 'done'`); n != 16 {
+		t.Errorf("done runs: %d, want 16", n)
+	}
+	rows := readEpochs(t, dbPath)
+	if len(rows) != 16*3 {
+		t.Fatalf("epochs rows: %d, want 16 runs × 3 epochs", len(rows))
+	}
+	for _, r := range rows {
+		if r.status != "done" || r.trainAcc < 0 || r.trainAcc > 1 || r.testAcc < 0 || r.testAcc > 1 || r.valAcc < 0 || r.valAcc > 1 {
+			t.Errorf("bad row %+v", r)
+		}
+		if (r.epoch == 0) != (r.secs == 0) {
+			t.Errorf("epoch %d has %v seconds of training", r.epoch, r.secs)
+		}
+	}
+	// The step schedule halves the rate each epoch after the first.
+	if n := count(t, dbPath, `SELECT count(*) FROM epochs e JOIN runs r ON r.id = e.run_id
+		WHERE r.schedule = 'step' AND e.epoch = 2 AND abs(e.lr - r.lr / 2) < 1e-15`); n != 8 {
+		t.Errorf("step-schedule runs at half rate in epoch 2: %d, want 8", n)
+	}
+	for _, want := range []string{`sweep "tiny" (id 1) done: 16 runs (16 done)`, "* best final test accuracy", dbPath} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, stdout)
+		}
+	}
+	if strings.Count(stdout, "] done ") != 16 {
+		t.Errorf("want one line per finished run:\n%s", stdout)
+	}
+}
+
+// TestRunJobsDoNotChangeMetrics runs the same sweep with -j 1 and -j 2: the
+// metrics must be bit-identical.
+func TestRunJobsDoNotChangeMetrics(t *testing.T) {
+	dir := t.TempDir()
+	file := writeFile(t, dir, "tiny.yaml", tinySweep)
+	var got [2][]epochRow
+	for i, j := range []string{"1", "2"} {
+		dbPath := filepath.Join(dir, "j"+j+".db")
+		if code, stdout, stderr := runMain(t, "run", "--quiet", "--db", dbPath, "-j", j, file); code != exitOK {
+			t.Fatalf("-j %s: exit %d\n%s\n%s", j, code, stdout, stderr)
+		}
+		got[i] = readEpochs(t, dbPath)
+	}
+	if len(got[0]) != 48 || len(got[0]) != len(got[1]) {
+		t.Fatalf("rows: %d and %d, want 48", len(got[0]), len(got[1]))
+	}
+	for i := range got[0] {
+		a, b := got[0][i], got[1][i]
+		a.secs, b.secs = 0, 0
+		if a != b {
+			t.Errorf("-j 1 and -j 2 differ:\n%+v\n%+v", a, b)
+		}
+	}
+}
+
+// TestRunBadInput checks that bad experiment files and flags exit 2 with
+// file, line and field named, and write nothing: not even a new database.
+func TestRunBadInput(t *testing.T) {
+	dir := t.TempDir()
+	good := writeFile(t, dir, "good.yaml", tinySweep)
+	tests := []struct {
+		name string
+		yaml string
+		args []string
+		want []string
+	}{
+		{name: "unknown key", yaml: "name: x\ntrain:\n  epoch: 3\n", want: []string{"bad.yaml:3", "train.epoch"}},
+		{name: "wrong type", yaml: "name: x\ntrain:\n  epochs: many\n", want: []string{"bad.yaml:3", "train.epochs"}},
+		{name: "unknown optimizer", yaml: "name: x\noptimizers:\n  - {name: lbfgs, lr: 0.1}\n", want: []string{"bad.yaml:3", "optimizers[0].name"}},
+		{name: "unknown schedule", yaml: "name: x\nschedules:\n  - {name: cyclic}\n", want: []string{"bad.yaml:3", "schedules[0].name"}},
+		{name: "negative lr", yaml: "name: x\noptimizers:\n  - {name: sgd, lr: -0.1}\n", want: []string{"bad.yaml:3", "optimizers[0].lr", "> 0"}},
+		{name: "zero batch", yaml: "name: x\ntrain: {batch_size: 0}\n", want: []string{"bad.yaml:2", "train.batch_size"}},
+		{name: "empty grid", yaml: "name: x\noptimizers:\n  - {name: sgd, lr: []}\n", want: []string{"bad.yaml:3", "optimizers[0].lr"}},
+		{name: "too many runs", yaml: "name: x\ntrain: {seeds: [1, 2, 3]}\n", args: []string{"--max-runs", "2"}, want: []string{"bad.yaml", "3 runs"}},
+		{name: "bad override", yaml: tinySweep, args: []string{"--set", "train.epochz=1"}, want: []string{"--set", "train.epochz"}},
+		{name: "bad -j", yaml: tinySweep, args: []string{"-j", "0"}, want: []string{"-j must be at least 1"}},
+		{name: "unknown flag", yaml: tinySweep, args: []string{"--fast"}, want: []string{"flag provided but not defined: -fast"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			file := writeFile(t, dir, "bad.yaml", tt.yaml)
+			dbPath := filepath.Join(dir, "results.db")
+			// The good file comes first: nothing of it may be written either.
+			args := append(append([]string{"run", "--db", dbPath}, tt.args...), good, file)
+			code, _, stderr := runMain(t, args...)
+			if code != exitUsage {
+				t.Fatalf("exit %d, want %d\nstderr:\n%s", code, exitUsage, stderr)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(stderr, w) {
+					t.Errorf("stderr lacks %q:\n%s", w, stderr)
+				}
+			}
+			if _, err := os.Stat(dbPath); !os.IsNotExist(err) {
+				t.Errorf("the database was created (stat: %v)", err)
+			}
+		})
+	}
+}
+
+// TestRunRefusesForeignDatabase checks that a file that is not SQLite exits
+// 3, untouched.
+func TestRunRefusesForeignDatabase(t *testing.T) {
+	dir := t.TempDir()
+	file := writeFile(t, dir, "tiny.yaml", tinySweep)
+	dbPath := writeFile(t, dir, "results.db", "name,lr\nsgd,0.1\n")
+	before := sha256.Sum256([]byte("name,lr\nsgd,0.1\n"))
+	code, _, stderr := runMain(t, "run", "--db", dbPath, file)
+	if code != exitDatabase || !strings.Contains(stderr, dbPath) {
+		t.Fatalf("exit %d, want %d naming the file\nstderr:\n%s", code, exitDatabase, stderr)
+	}
+	b, err := os.ReadFile(dbPath)
+	if err != nil || sha256.Sum256(b) != before {
+		t.Errorf("the file changed (err %v)", err)
+	}
+}
+
+// TestValidateExperiments checks every file in experiments/: it must
+// validate, and validate prints its runs and their count.
+func TestValidateExperiments(t *testing.T) {
+	files, err := filepath.Glob("../../experiments/*.yaml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no experiment files found (%v)", err)
+	}
+	for _, f := range files {
+		code, stdout, stderr := runMain(t, "validate", f)
+		if code != exitOK {
+			t.Errorf("%s: exit %d\n%s", f, code, stderr)
+			continue
+		}
+		if !strings.Contains(stdout, " runs\n") || !strings.Contains(stdout, "run  key") {
+			t.Errorf("%s: no run table:\n%s", f, stdout)
+		}
+	}
+}
+
+func TestUsage(t *testing.T) {
+	tests := []struct {
+		args []string
+		code int
+		out  string
+	}{
+		{[]string{}, exitUsage, ""},
+		{[]string{"frobnicate"}, exitUsage, ""},
+		{[]string{"help"}, exitOK, "Commands:"},
+		{[]string{"help", "run"}, exitOK, "usage: runner run"},
+		{[]string{"help", "validate"}, exitOK, "usage: runner validate"},
+		{[]string{"version"}, exitOK, "runner "},
+		{[]string{"run"}, exitUsage, ""},
+		{[]string{"validate"}, exitUsage, ""},
+	}
+	for _, tt := range tests {
+		code, stdout, stderr := runMain(t, tt.args...)
+		if code != tt.code || !strings.Contains(stdout, tt.out) {
+			t.Errorf("runner %v: exit %d, stdout %q, stderr %q; want exit %d with %q", tt.args, code, stdout, stderr, tt.code, tt.out)
+		}
+	}
+}

@@ -1,0 +1,171 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/vbauerster/mpb/v8"
+	"github.com/vbauerster/mpb/v8/decor"
+	"golang.org/x/term"
+
+	"runner/internal/runner"
+	"runner/internal/sweep"
+	"runner/internal/train"
+)
+
+// nowFunc is the clock of log lines; tests replace it.
+var nowFunc = time.Now
+
+// output is where run writes what it says: log lines with timestamps, or a
+// live display when standard output is a terminal.
+type output struct {
+	stdout, stderr io.Writer
+	quiet          bool
+	tty            bool
+}
+
+func newOutput(stdout, stderr io.Writer, quiet bool) *output {
+	f, ok := stdout.(*os.File)
+	return &output{stdout: stdout, stderr: stderr, quiet: quiet, tty: ok && term.IsTerminal(int(f.Fd()))}
+}
+
+// logf prints one timestamped line, unless quiet.
+func (o *output) logf(format string, args ...any) {
+	if o.quiet {
+		return
+	}
+	fmt.Fprintf(o.stdout, "%s %s\n", nowFunc().UTC().Format(time.RFC3339), fmt.Sprintf(format, args...))
+}
+
+// sweepDisplay follows one sweep's events. Its event method is called on
+// the runner's writer goroutine only.
+type sweepDisplay struct {
+	out     *output
+	e       expanded
+	varying []string
+	total   int
+	started map[int]time.Time
+	last    map[int]train.EpochMetrics
+
+	mu   sync.Mutex // guards done, which mpb's renderer reads
+	done int
+
+	// The live display, on a terminal only.
+	progress *mpb.Progress
+	overall  *mpb.Bar
+	bars     map[int]*runBar
+}
+
+// runBar is the live line of a run in flight. The renderer reads its text
+// on mpb's goroutine, so it is guarded.
+type runBar struct {
+	bar  *mpb.Bar
+	mu   sync.Mutex
+	text string
+}
+
+func (r *runBar) set(s string) { r.mu.Lock(); r.text = s; r.mu.Unlock() }
+func (r *runBar) get() string  { r.mu.Lock(); defer r.mu.Unlock(); return r.text }
+
+func (o *output) startSweep(e expanded, sweepID int64, jobs int) *sweepDisplay {
+	d := &sweepDisplay{
+		out: o, e: e, varying: sweep.Varying(e.configs), total: len(e.configs),
+		started: map[int]time.Time{}, last: map[int]train.EpochMetrics{}, bars: map[int]*runBar{},
+	}
+	o.logf("sweep %q (id %d) from %s: %d runs on %d workers", e.spec.Name, sweepID, e.spec.File, d.total, min(jobs, d.total))
+	if o.tty && !o.quiet {
+		epochs := 0
+		for _, c := range e.configs {
+			epochs += c.Epochs
+		}
+		d.progress = mpb.New(mpb.WithOutput(o.stdout), mpb.WithWidth(30), mpb.WithRefreshRate(250*time.Millisecond))
+		d.overall = d.progress.New(int64(epochs), mpb.BarStyle(),
+			mpb.BarPriority(math.MaxInt),
+			mpb.PrependDecorators(
+				decor.Any(func(decor.Statistics) string { return fmt.Sprintf("runs %d/%d", d.doneCount(), d.total) }, decor.WCSyncSpaceR),
+				decor.CountersNoUnit("epochs %d/%d", decor.WCSyncSpaceR),
+			),
+			mpb.AppendDecorators(decor.Percentage(decor.WCSyncSpace), decor.Name(" ETA "), decor.AverageETA(decor.ET_STYLE_GO)),
+		)
+	}
+	return d
+}
+
+func (d *sweepDisplay) doneCount() int { d.mu.Lock(); defer d.mu.Unlock(); return d.done }
+
+func (d *sweepDisplay) event(ev runner.Event) {
+	cfg := d.e.configs[ev.Job]
+	switch ev.Kind {
+	case runner.RunStarted:
+		d.started[ev.Job] = nowFunc()
+		if d.progress != nil {
+			rb := &runBar{text: "starting"}
+			rb.bar = d.progress.New(int64(cfg.Epochs+1), mpb.BarStyle(), mpb.BarRemoveOnComplete(),
+				mpb.PrependDecorators(decor.Name(describe(cfg, d.varying), decor.WCSyncSpaceR)),
+				mpb.AppendDecorators(decor.Any(func(decor.Statistics) string { return rb.get() })),
+			)
+			d.bars[ev.Job] = rb
+		}
+	case runner.EpochDone:
+		d.last[ev.Job] = ev.Metrics
+		if rb := d.bars[ev.Job]; rb != nil {
+			m := ev.Metrics
+			rb.set(fmt.Sprintf("epoch %d/%d  loss %.4f  test %.4f", m.Epoch, cfg.Epochs, m.TrainLoss, m.TestAcc))
+			rb.bar.Increment()
+			if m.Epoch > 0 {
+				d.overall.Increment()
+			}
+		}
+	case runner.RunFinished:
+		d.mu.Lock()
+		d.done++
+		d.mu.Unlock()
+		line := d.finishedLine(ev, cfg)
+		if rb := d.bars[ev.Job]; rb != nil {
+			rb.bar.Abort(true)
+			delete(d.bars, ev.Job)
+			if ev.Status == train.Interrupted {
+				d.overall.SetTotal(d.overall.Current(), false)
+			}
+		}
+		switch {
+		case ev.Status == train.Failed:
+			fmt.Fprintln(d.out.stderr, line)
+		case d.progress != nil:
+			fmt.Fprintln(d.progress, line)
+		case !d.out.quiet:
+			fmt.Fprintln(d.out.stdout, line)
+		}
+	}
+}
+
+// finishedLine is the log line of a finished run.
+func (d *sweepDisplay) finishedLine(ev runner.Event, cfg train.Config) string {
+	secs := nowFunc().Sub(d.started[ev.Job]).Seconds()
+	s := fmt.Sprintf("%s [%*d/%d] %-11s %s", nowFunc().UTC().Format(time.RFC3339), len(fmt.Sprint(d.total)), d.doneCount(), d.total,
+		ev.Status, describe(cfg, d.varying))
+	if m, ok := d.last[ev.Job]; ok && m.Epoch > 0 && ev.Status != train.Diverged {
+		s += fmt.Sprintf(": epoch %d test_acc %.4f train_loss %.4f", m.Epoch, m.TestAcc, m.TrainLoss)
+	}
+	s += fmt.Sprintf(" (%.1fs)", secs)
+	if ev.Err != nil && ev.Status != train.Interrupted {
+		s += fmt.Sprintf(": %v", ev.Err)
+	}
+	return s
+}
+
+// finish stops the live display.
+func (d *sweepDisplay) finish() {
+	if d.progress == nil {
+		return
+	}
+	for _, rb := range d.bars {
+		rb.bar.Abort(true)
+	}
+	d.overall.SetTotal(-1, true)
+	d.progress.Wait()
+}

@@ -1,0 +1,192 @@
+// Package runner trains the runs of a sweep in parallel and records every
+// epoch in results.db.
+//
+// # Goroutines
+//
+// Execute starts three kinds of goroutine and owns every channel:
+//
+//   - a feeder sends the runs, in order, on jobs and closes it when all are
+//     sent or the context is cancelled;
+//   - Jobs workers each take a run from jobs, train it on its own goroutine
+//     with single-threaded numerics (train.Run), and send its events
+//     (started, one per epoch, finished) on events. A panic inside a run is
+//     recovered and the run ends Failed; the worker goes on with the next;
+//   - one writer, the only goroutine that touches the database, receives
+//     events, commits each as it arrives (an epoch is one transaction) and
+//     then hands it to the caller's OnEvent callback (the progress display),
+//     so the callback needs no locking.
+//
+// events is buffered, so training does not wait on the disk. When the
+// workers are done, Execute closes events; the writer drains it and returns.
+// When a write fails, the writer cancels the workers' context (runs in
+// flight end Interrupted and are not written) and Execute returns the error.
+// On cancellation (a signal), workers stop within one training step and the
+// runs in flight are recorded as interrupted; runs never started stay pending.
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"runtime/debug"
+	"sync"
+
+	"runner/internal/data"
+	"runner/internal/store"
+	"runner/internal/train"
+)
+
+// Job is one run to train: its row in results.db and its config.
+type Job struct {
+	RunID  int64
+	Config train.Config
+}
+
+// EventKind says what an Event reports.
+type EventKind int
+
+// The events of a run, in the order they happen.
+const (
+	RunStarted  EventKind = iota // the run began training
+	EpochDone                    // an epoch (0 = before training) was measured
+	RunFinished                  // the run ended; Status and Err say how
+)
+
+// Event is one thing that happened to a run, reported to Options.OnEvent
+// after it has been committed to the database.
+type Event struct {
+	Kind    EventKind
+	Job     int // index into the jobs given to Execute
+	RunID   int64
+	Metrics train.EpochMetrics // EpochDone
+	Status  train.Status       // RunFinished
+	Err     error              // RunFinished: why the run failed, diverged or was interrupted
+}
+
+// Options tune Execute. The zero value trains on runtime.NumCPU() workers.
+type Options struct {
+	Jobs    int             // parallel runs; ≤ 0 means runtime.NumCPU()
+	OnEvent func(Event)     // called on the writer goroutine, after each commit
+	MNIST   *data.MNIST     // the data every run shares, loaded once
+}
+
+// Result is how one run ended.
+type Result struct {
+	Status train.Status
+	Err    error
+	Final  train.EpochMetrics // the last epoch reported (zero Epoch and NaN-free zero values if none)
+	Epochs int                // epochs reported, epoch 0 included
+}
+
+// Execute trains the jobs on opts.Jobs workers and records them in db. It
+// returns one Result per job (in the order of jobs) once every worker has
+// stopped, and an error only when the database could not be written.
+func Execute(ctx context.Context, db *store.DB, jobs []Job, opts Options) ([]Result, error) {
+	workers := opts.Jobs
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	workers = min(workers, max(len(jobs), 1))
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	queue := make(chan int)
+	events := make(chan Event, 1024)
+
+	go func() { // feeder
+		defer close(queue)
+		for i := range jobs {
+			select {
+			case queue <- i:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() { // worker
+			defer wg.Done()
+			for i := range queue {
+				if ctx.Err() != nil {
+					return
+				}
+				trainJob(ctx, i, jobs[i], opts.MNIST, events)
+			}
+		}()
+	}
+	go func() {
+		wg.Wait()
+		close(events)
+	}()
+
+	// The writer: this goroutine.
+	results := make([]Result, len(jobs))
+	var writeErr error
+	for ev := range events {
+		if writeErr != nil {
+			continue // drain: the workers are stopping
+		}
+		if err := record(ctx, db, ev, &results[ev.Job]); err != nil {
+			writeErr = err
+			cancel()
+			continue
+		}
+		if opts.OnEvent != nil {
+			opts.OnEvent(ev)
+		}
+	}
+	return results, writeErr
+}
+
+// record commits one event and folds it into the run's result.
+func record(ctx context.Context, db *store.DB, ev Event, r *Result) error {
+	// Writes use a context that survives cancellation: a signal must not
+	// stop us from recording that runs were interrupted.
+	wctx := context.WithoutCancel(ctx)
+	switch ev.Kind {
+	case RunStarted:
+		return db.StartRun(wctx, ev.RunID)
+	case EpochDone:
+		if err := db.AddEpoch(wctx, ev.RunID, ev.Metrics); err != nil {
+			return err
+		}
+		r.Final = ev.Metrics
+		r.Epochs++
+	case RunFinished:
+		r.Status, r.Err = ev.Status, ev.Err
+		msg := ""
+		if ev.Err != nil {
+			msg = ev.Err.Error()
+		}
+		return db.FinishRun(wctx, ev.RunID, ev.Status, msg)
+	}
+	return nil
+}
+
+// trainJob trains one run, sending its events. A panic ends the run Failed
+// with the panic value and stack in its error.
+func trainJob(ctx context.Context, i int, job Job, m *data.MNIST, events chan<- Event) {
+	events <- Event{Kind: RunStarted, Job: i, RunID: job.RunID}
+	status, err := func() (st train.Status, err error) {
+		defer func() {
+			if v := recover(); v != nil {
+				st, err = train.Failed, fmt.Errorf("panic: %v\n%s", v, debug.Stack())
+			}
+		}()
+		d, err := train.PrepareData(m, job.Config.Dataset)
+		if err != nil {
+			return train.Failed, err
+		}
+		return train.Run(ctx, job.Config, d, func(em train.EpochMetrics) {
+			events <- Event{Kind: EpochDone, Job: i, RunID: job.RunID, Metrics: em}
+		})
+	}()
+	if status == train.Interrupted && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
+		status = train.Failed
+	}
+	events <- Event{Kind: RunFinished, Job: i, RunID: job.RunID, Status: status, Err: err}
+}

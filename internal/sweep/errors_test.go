@@ -1,0 +1,241 @@
+package sweep_test
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"runner/internal/sweep"
+)
+
+// want is one expected error: its file ("" for the test file, exp.yaml),
+// line, field and a fragment of its message.
+type want struct {
+	file  string
+	line  int
+	field string
+	msg   string
+}
+
+func TestParse_Errors(t *testing.T) {
+	for _, tt := range []struct {
+		name      string
+		yaml      string
+		overrides []string
+		want      []want
+	}{
+		{"unknown top-level key", "name: x\nepochs: 3\n",
+			nil, []want{{"", 2, "epochs", "unknown key (at the top level the keys are name,"}}},
+		{"unknown nested key", "name: x\nmodel:\n  hiden: [10]\n",
+			nil, []want{{"", 3, "model.hiden", "unknown key (in model the keys are hidden,"}}},
+		{"unknown key in an optimizer", "name: x\noptimizers:\n  - {name: sgd, lr: 0.1, lr_decay: 2}\n",
+			nil, []want{{"", 3, "optimizers[0].lr_decay", "unknown key"}}},
+		{"duplicate key", "name: x\ntrain:\n  epochs: 1\n  epochs: 2\n",
+			nil, []want{{"", 4, "train.epochs", "duplicate key (first at line 3)"}}},
+		{"wrong type: string for int", "name: x\ntrain:\n  epochs: ten\n",
+			nil, []want{{"", 3, "train.epochs", `want an integer (got "ten")`}}},
+		{"wrong type: float for int", "name: x\ntrain:\n  batch_size: 1.5\n",
+			nil, []want{{"", 3, "train.batch_size", "want an integer (got 1.5)"}}},
+		{"wrong type: string in a list", "name: x\noptimizers:\n  - name: sgd\n    lr:\n      - 0.1\n      - fast\n",
+			nil, []want{{"", 6, "optimizers[0].lr", `want a number (got "fast")`}}},
+		{"wrong type: mapping for section", "name: x\nmodel: [relu]\n",
+			nil, []want{{"", 2, "model", "want a mapping with keys hidden,"}}},
+		{"wrong type: bool", "name: x\nmodel: {batchnorm: yes}\n",
+			nil, []want{{"", 2, "model.batchnorm", `want true or false (got "yes")`}}},
+		{"wrong type: hidden", "name: x\nmodel: {hidden: 100}\n",
+			nil, []want{{"", 2, "model.hidden", "want a list of layer sizes"}}},
+		{"wrong type: hidden mixed", "name: x\nmodel:\n  hidden:\n    - [10]\n    - 20\n",
+			nil, []want{{"", 5, "model.hidden", "want a list of layer sizes such as [100, 100] (got 20)"}}},
+		{"not finite", "name: x\nmodel: {dropout: .nan}\n",
+			nil, []want{{"", 2, "model.dropout", "want a finite number (got .nan)"}}},
+		{"missing name", "train: {epochs: 1}\n",
+			nil, []want{{"", 1, "name", "required"}}},
+		{"top level not a mapping", "- name: x\n",
+			nil, []want{{"", 1, "", "want a mapping"}}},
+		{"syntax error", "name: x\nmodel: {hidden: [10}\n",
+			nil, []want{{"", 2, "", "yaml: did not find expected"}}},
+		{"two documents", "name: x\n---\nname: y\n",
+			nil, []want{{"", 2, "", "more than one YAML document"}}},
+		{"syntax error on line 1", "name: x: y\n",
+			nil, []want{{"", 1, "", "yaml: mapping values are not allowed in this context"}}},
+		{"scanner error", "name: x\nmodel:\n  hidden: [1]\n\tdropout: 0.5\n",
+			nil, []want{{"", 4, "", "yaml: found character that cannot start any token"}}},
+		{"parser error in a block", "name: x\nmodel:\n  hidden: [1]\n dropout: 0.5\n",
+			nil, []want{{"", 4, "", "yaml: did not find expected key"}}},
+		{"merge key", "name: x\nmodel:\n  <<: {dropout: 0.5}\n",
+			nil, []want{{"", 3, "model.<<", "merge keys are not supported"}}},
+		{"unknown optimizer", "name: x\noptimizers:\n  - {name: sgd, lr: 0.1}\n  - {name: adamw, lr: 0.1}\n",
+			nil, []want{{"", 4, "optimizers[1].name", `unknown optimizer "adamw" (want sgd, momentum, nesterov, adagrad, rmsprop or adam)`}}},
+		{"optimizer without name", "name: x\noptimizers:\n  - {lr: 0.1}\n",
+			nil, []want{{"", 3, "optimizers[0].name", "required"}}},
+		{"optimizer not a mapping", "name: x\noptimizers: [sgd]\n",
+			nil, []want{{"", 2, "optimizers[0]", `want a mapping such as {name: sgd, lr: 0.01} (got "sgd")`}}},
+		{"unknown schedule", "name: x\nschedules:\n  - {name: linear}\n",
+			nil, []want{{"", 3, "schedules[0].name", `unknown schedule "linear" (want constant, step,`}}},
+		{"lr negative", "name: x\noptimizers:\n  - {name: sgd, lr: 0.1}\n  - {name: momentum, lr: 0.1}\n  - name: nesterov\n    lr: -0.1\n",
+			nil, []want{{"", 6, "optimizers[2].lr", "must be > 0 (got -0.1)"}}},
+		{"lr zero in a list", "name: x\noptimizers:\n  - name: adam\n    lr:\n      - 0.1\n      - 0\n",
+			nil, []want{{"", 6, "optimizers[0].lr", "must be > 0 (got 0)"}}},
+		{"lr missing", "name: x\noptimizers:\n  - {name: adam}\n",
+			nil, []want{{"", 3, "optimizers[0].lr", "required"}}},
+		{"empty lr list", "name: x\noptimizers:\n  - {name: sgd, lr: []}\n",
+			nil, []want{{"", 3, "optimizers[0].lr", "empty list"}}},
+		{"empty optimizers list", "name: x\noptimizers: []\n",
+			nil, []want{{"", 2, "optimizers", "empty list: give at least one entry"}}},
+		{"empty schedules list", "name: x\nschedules:\n",
+			nil, []want{{"", 2, "schedules", "want a list of entries"}}},
+		{"empty grid", "name: x\ntrain: {seeds: []}\n",
+			nil, []want{{"", 2, "train.seeds", "empty list"}}},
+		{"empty grid of hidden", "name: x\nmodel: {hidden: [[10], []]}\nmodel: {}\n",
+			nil, []want{{"", 3, "model", "duplicate key"}}},
+		{"field not applicable to optimizer", "name: x\noptimizers:\n  - {name: sgd, lr: 0.1, beta1: 0.9}\n",
+			nil, []want{{"", 3, "optimizers[0].beta1", "does not apply to sgd, which takes lr"}}},
+		{"field not applicable to schedule", "name: x\nschedules:\n  - {name: cosine, gamma: 0.5}\n",
+			nil, []want{{"", 3, "schedules[0].gamma", "does not apply to cosine, which takes min_lr, warmup"}}},
+		{"momentum out of range", "name: x\noptimizers: [{name: momentum, lr: 0.1, momentum: 1}]\n",
+			nil, []want{{"", 2, "optimizers[0].momentum", "must be in [0, 1) (got 1)"}}},
+		{"batch_size 0", "name: x\ntrain:\n  batch_size: 0\n",
+			nil, []want{{"", 3, "train.batch_size", "must be >= 1 (got 0)"}}},
+		{"epochs 0", "name: x\ntrain: {epochs: [3, 0]}\n",
+			nil, []want{{"", 2, "train.epochs", "must be >= 1 (got 0)"}}},
+		{"validation 1", "name: x\ndataset:\n  validation: 1.0\n",
+			nil, []want{{"", 3, "dataset.validation", "must be in [0, 1) (got 1)"}}},
+		{"train_limit too large", "name: x\ndataset: {train_limit: 70000}\n",
+			nil, []want{{"", 2, "dataset.train_limit", "must be in [0, 60000]"}}},
+		{"unknown dataset", "name: x\ndataset: {name: cifar10}\n",
+			nil, []want{{"", 2, "dataset.name", `unknown dataset "cifar10" (want mnist)`}}},
+		{"bad activation", "name: x\nmodel: {activation: [relu, gelu]}\n",
+			nil, []want{{"", 2, "model.activation", `unknown activation "gelu" (want relu, sigmoid or tanh)`}}},
+		{"bad init", "name: x\nmodel:\n  init: [he, -0.1, lecun]\n",
+			nil, []want{
+				{"", 3, "model.init", `want he, xavier or a number > 0 (got "-0.1")`},
+				{"", 3, "model.init", `want he, xavier or a number > 0 (got "lecun")`},
+			}},
+		{"init infinite", "name: x\nmodel: {init: inf}\n",
+			nil, []want{{"", 2, "model.init", `want he, xavier or a number > 0 (got "inf")`}}},
+		{"hidden layer 0", "name: x\nmodel: {hidden: [[10], [10, 0]]}\n",
+			nil, []want{{"", 2, "model.hidden", "layer sizes must be >= 1 (got [10 0])"}}},
+		{"step without every", "name: x\nschedules: [{name: step}]\n",
+			nil, []want{{"", 2, "schedules[0].every", "required"}}},
+		{"exponential gamma 0", "name: x\nschedules: [{name: exponential, gamma: 0}]\n",
+			nil, []want{{"", 2, "schedules[0].gamma", "must be in (0, 1] (got 0)"}}},
+		{"negative warmup", "name: x\nschedules:\n  - {name: constant, warmup: -1}\n",
+			nil, []want{{"", 3, "schedules[0].warmup", "must be >= 0 (got -1)"}}},
+		{"min_lr not below lr", "name: x\noptimizers:\n  - {name: sgd, lr: [0.1, 0.001]}\nschedules:\n  - {name: cosine, min_lr: 0.001}\n",
+			nil, []want{{"", 5, "schedules[0].min_lr", "must be < every lr it is crossed with (got 0.001, but optimizers[0].lr has 0.001)"}}},
+		{"duplicate value", "name: x\ntrain:\n  seeds: [1, 2, 1]\n",
+			nil, []want{{"", 3, "train.seeds", "1 repeats the value at line 3"}}},
+		{"duplicate init", "name: x\nmodel:\n  init:\n    - 0.01\n    - 1e-2\n",
+			nil, []want{{"", 5, "model.init", "repeats the value at line 4"}}},
+		{"duplicate runs across entries", "name: x\noptimizers:\n  - {name: momentum, lr: [0.1, 0.01]}\n  - {name: momentum, lr: 0.01, momentum: 0.9}\n",
+			nil, []want{{"", 4, "optimizers[1]", "repeats runs of optimizers[0]"}}},
+		{"duplicate schedules", "name: x\nschedules:\n  - {name: step, every: 2}\n  - {name: step, every: [1, 2], gamma: 0.1}\n",
+			nil, []want{{"", 4, "schedules[1]", "repeats runs of schedules[0]"}}},
+		{"several errors, all reported", "name: x\ntrain: {epochs: 0, batch_size: -1}\noptimizers: [{name: sgd, lr: -1}]\nextra: 1\n",
+			nil, []want{
+				{"", 2, "train.epochs", "must be >= 1"},
+				{"", 2, "train.batch_size", "must be >= 1"},
+				{"", 3, "optimizers[0].lr", "must be > 0"},
+				{"", 4, "extra", "unknown key"},
+			}},
+		{"bad override path", "name: x\n", []string{"train.epoch=1"},
+			[]want{{"--set", 1, "train.epoch", `unknown key "epoch" (the keys of train are epochs, batch_size, seeds)`}}},
+		{"bad override top-level key", "name: x\n", []string{"train.epochs=2", "optimizer[0].lr=1"},
+			[]want{{"--set", 2, "optimizer[0].lr", "only optimizers[i] and schedules[i] take an index"}}},
+		{"bad override path, too deep", "name: x\n", []string{"model.hidden.size=1"},
+			[]want{{"--set", 1, "model.hidden.size", "unknown path"}}},
+		{"override without =", "name: x\n", []string{"train.epochs"},
+			[]want{{"--set", 1, "train.epochs", "want path=value"}}},
+		{"override index out of range", "name: x\n", []string{"optimizers[1].lr=0.1"},
+			[]want{{"--set", 1, "optimizers[1].lr", "index out of range: optimizers has 1 entry"}}},
+		{"override of a list without an index", "name: x\n", []string{"optimizers.lr=0.1"},
+			[]want{{"--set", 1, "optimizers.lr", "optimizers is a list: name an entry, as in optimizers[0].lr"}}},
+		{"bad override value: syntax", "name: x\n", []string{"model.hidden=[[1],["},
+			[]want{{"--set", 1, "model.hidden", "bad value"}}},
+		{"bad override value: type", "name: x\n", []string{"train.epochs=ten"},
+			[]want{{"--set", 1, "train.epochs", `want an integer (got "ten")`}}},
+		{"bad override value: range", "name: x\noptimizers:\n  - {name: sgd, lr: 0.1}\n", []string{"optimizers[0].lr=-0.5"},
+			[]want{{"--set", 1, "optimizers[0].lr", "must be > 0 (got -0.5)"}}},
+		{"bad override value: nested", "name: x\n", []string{"optimizers=[{name: adam, lr: 0.1, momentum: 0.9}]"},
+			[]want{{"--set", 1, "optimizers[0].momentum", "does not apply to adam"}}},
+		{"bad override value: empty", "name: x\n", []string{"train.seeds="},
+			[]want{{"--set", 1, "train.seeds", "missing value"}}},
+		{"too many runs", hugeGrid(10), nil,
+			[]want{{"", 12, "train.seeds", "the grid expands to 1100000000000 runs, more than the limit of 10000"}}},
+		{"too many runs to count", hugeGrid(200), nil,
+			[]want{{"", 12, "train.seeds", "runs, more than an int can count"}}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			start := time.Now()
+			err := parseAndExpand(tt.yaml, tt.overrides)
+			if d := time.Since(start); d > 2*time.Second {
+				t.Errorf("took %v", d)
+			}
+			var list sweep.ErrorList
+			if !errors.As(err, &list) {
+				t.Fatalf("error %v (%T), want an ErrorList", err, err)
+			}
+			if len(list) != len(tt.want) {
+				t.Errorf("got %d errors, want %d:\n%v", len(list), len(tt.want), err)
+			}
+			for i, w := range tt.want {
+				if i >= len(list) {
+					break
+				}
+				if w.file == "" {
+					w.file = "exp.yaml"
+				}
+				e := list[i]
+				if e.File != w.file || e.Line != w.line || e.Field != w.field || !strings.Contains(e.Msg, w.msg) {
+					t.Errorf("error %d = %q\n(file %q line %d field %q), want %s:%d: %s: …%s…",
+						i, e, e.File, e.Line, e.Field, w.file, w.line, w.field, w.msg)
+				}
+			}
+		})
+	}
+}
+
+// parseAndExpand parses src as exp.yaml and expands it, returning the first error.
+func parseAndExpand(src string, overrides []string) error {
+	s, err := sweep.Parse("exp.yaml", []byte(src), overrides)
+	if err != nil {
+		return err
+	}
+	if _, err := s.Count(); err != nil {
+		return err
+	}
+	_, err = s.Expand(sweep.DefaultMaxRuns)
+	return err
+}
+
+// hugeGrid returns a file whose grid has 12 axes of v values, but v+1
+// seeds (on line 12), so that the error names the seeds as the largest axis.
+func hugeGrid(v int) string {
+	f := func(format string, scale float64) string {
+		parts := make([]string, v)
+		for i := range parts {
+			parts[i] = fmt.Sprintf(format, float64(i)*scale)
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	}
+	seeds := f("%g", 1)
+	seeds = seeds[:len(seeds)-1] + fmt.Sprintf(", %d]", v)
+	return "name: huge\n" +
+		"dataset:\n" +
+		"  train_limit: " + f("%g", 1) + "\n" +
+		"  validation: " + f("%g", 0.001) + "\n" +
+		"model:\n" +
+		"  dropout: " + f("%g", 0.001) + "\n" +
+		"  weight_decay: " + f("%g", 0.001) + "\n" +
+		"  init: " + f("1%03g", 1) + "\n" +
+		"train:\n" +
+		"  epochs: " + f("1%03g", 1) + "\n" +
+		"  batch_size: " + f("1%03g", 1) + "\n" +
+		"  seeds: " + seeds + "\n" +
+		"optimizers:\n" +
+		"  - {name: momentum, lr: " + f("0.1%03g", 1) + ", momentum: " + f("%g", 0.001) + "}\n" +
+		"schedules:\n" +
+		"  - {name: step, every: " + f("1%03g", 1) + ", gamma: " + f("0.1%03g", 1) + "}\n"
+}

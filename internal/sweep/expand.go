@@ -1,0 +1,328 @@
+package sweep
+
+import (
+	"fmt"
+	"math"
+	"math/big"
+	"strconv"
+	"strings"
+
+	"runner/internal/train"
+)
+
+// axisLen is one axis of the grid, for counting and for messages.
+type axisLen struct {
+	path string
+	n    int
+}
+
+// axes lists the grid's axes in expansion order, outermost first. The
+// optimizers and schedules axes count the configurations of all their
+// entries together.
+func (s *Spec) axes() []axisLen {
+	d, m, t := &s.Dataset, &s.Model, &s.Train
+	return []axisLen{
+		{"dataset.name", len(d.Name)},
+		{"dataset.train_limit", len(d.TrainLimit)},
+		{"dataset.validation", len(d.Validation)},
+		{"model.hidden", len(m.Hidden)},
+		{"model.activation", len(m.Activation)},
+		{"model.init", len(m.Init)},
+		{"model.batchnorm", len(m.BatchNorm)},
+		{"model.dropout", len(m.Dropout)},
+		{"model.weight_decay", len(m.WeightDecay)},
+		{"model.precision", len(m.Precision)},
+		{"train.epochs", len(t.Epochs)},
+		{"train.batch_size", len(t.BatchSize)},
+		{"optimizers", -1},
+		{"schedules", -1},
+		{"train.seeds", len(t.Seeds)},
+	}
+}
+
+// entryAxis is one swept field of an optimizers or schedules entry.
+type entryAxis[C any] struct {
+	key string
+	n   int
+	str func(j int) string // value j, formatted for comparisons between entries
+	set func(c *C, j int)  // sets value j in a config
+}
+
+func floatAxis[C any](key string, vals []float64, dst func(*C) *float64) entryAxis[C] {
+	return entryAxis[C]{key, len(vals),
+		func(j int) string { return strconv.FormatFloat(vals[j], 'g', -1, 64) },
+		func(c *C, j int) { *dst(c) = vals[j] }}
+}
+
+func intAxis[C any](key string, vals []int, dst func(*C) *int) entryAxis[C] {
+	return entryAxis[C]{key, len(vals),
+		func(j int) string { return strconv.Itoa(vals[j]) },
+		func(c *C, j int) { *dst(c) = vals[j] }}
+}
+
+// grid returns the swept fields of an optimizers entry in expansion order:
+// lr outermost, then momentum, decay_rate, beta1, beta2, eps.
+func (o *OptimizerAxes) grid() []entryAxis[train.OptimizerConfig] {
+	var g []entryAxis[train.OptimizerConfig]
+	for _, key := range optimizerKeys[1:] {
+		if vals := *o.field(key); vals != nil {
+			g = append(g, floatAxis(key, vals, func(c *train.OptimizerConfig) *float64 { return optimizerField(c, key) }))
+		}
+	}
+	return g
+}
+
+// grid returns the swept fields of a schedules entry in expansion order:
+// every outermost, then gamma, k, min_lr, warmup.
+func (sc *ScheduleAxes) grid() []entryAxis[train.ScheduleConfig] {
+	type C = train.ScheduleConfig
+	var g []entryAxis[C]
+	if sc.Every != nil {
+		g = append(g, intAxis("every", sc.Every, func(c *C) *int { return &c.Every }))
+	}
+	if sc.Gamma != nil {
+		g = append(g, floatAxis("gamma", sc.Gamma, func(c *C) *float64 { return &c.Gamma }))
+	}
+	if sc.K != nil {
+		g = append(g, floatAxis("k", sc.K, func(c *C) *float64 { return &c.K }))
+	}
+	if sc.MinLR != nil {
+		g = append(g, floatAxis("min_lr", sc.MinLR, func(c *C) *float64 { return &c.MinLR }))
+	}
+	if sc.Warmup != nil {
+		g = append(g, intAxis("warmup", sc.Warmup, func(c *C) *int { return &c.Warmup }))
+	}
+	return g
+}
+
+// expandEntry appends every config of one entry's grid to out.
+func expandEntry[C any](base C, g []entryAxis[C], out []C) []C {
+	lens := make([]int, len(g))
+	for i, a := range g {
+		lens[i] = a.n
+	}
+	odometer(lens, func(ix []int) {
+		c := base
+		for i, a := range g {
+			a.set(&c, ix[i])
+		}
+		out = append(out, c)
+	})
+	return out
+}
+
+// gridSize is the number of configs of one entry's grid.
+func gridSize[C any](g []entryAxis[C]) *big.Int {
+	p := big.NewInt(1)
+	for _, a := range g {
+		p.Mul(p, big.NewInt(int64(a.n)))
+	}
+	return p
+}
+
+// bigCount returns the number of runs in the grid, exactly.
+func (s *Spec) bigCount() *big.Int {
+	n := big.NewInt(1)
+	for _, a := range s.axes() {
+		switch a.path {
+		case "optimizers":
+			sum := new(big.Int)
+			for i := range s.Optimizers {
+				sum.Add(sum, gridSize(s.Optimizers[i].grid()))
+			}
+			n.Mul(n, sum)
+		case "schedules":
+			sum := new(big.Int)
+			for i := range s.Schedules {
+				sum.Add(sum, gridSize(s.Schedules[i].grid()))
+			}
+			n.Mul(n, sum)
+		default:
+			n.Mul(n, big.NewInt(int64(a.n)))
+		}
+	}
+	return n
+}
+
+// Count returns the number of runs Expand would produce, without producing
+// them. Its error, an ErrorList, says the grid is too large to count in an
+// int.
+func (s *Spec) Count() (int, error) {
+	n := s.bigCount()
+	if !n.IsInt64() || n.Int64() > math.MaxInt {
+		return 0, ErrorList{s.tooMany(n, "more than an int can count")}
+	}
+	return int(n.Int64()), nil
+}
+
+// tooMany reports a grid that is too large, at its largest axis, listing
+// every axis of more than one value.
+func (s *Spec) tooMany(n *big.Int, why string) *Error {
+	var parts []string
+	largest := axisLen{"", 0}
+	add := func(path string, n int) {
+		if n > 1 {
+			parts = append(parts, fmt.Sprintf("%s %d", path, n))
+		}
+		if n > largest.n {
+			largest = axisLen{path, n}
+		}
+	}
+	for _, a := range s.axes() {
+		switch a.path {
+		case "optimizers":
+			add(a.path, len(s.Optimizers))
+			for i := range s.Optimizers {
+				for _, e := range s.Optimizers[i].grid() {
+					add(fmt.Sprintf("optimizers[%d].%s", i, e.key), e.n)
+				}
+			}
+		case "schedules":
+			add(a.path, len(s.Schedules))
+			for i := range s.Schedules {
+				for _, e := range s.Schedules[i].grid() {
+					add(fmt.Sprintf("schedules[%d].%s", i, e.key), e.n)
+				}
+			}
+		default:
+			add(a.path, a.n)
+		}
+	}
+	at := s.where(largest.path, -1)
+	return &Error{File: at.file, Line: at.line, Field: largest.path,
+		Msg: fmt.Sprintf("the grid expands to %s runs, %s; this is its largest axis, and the axes of more than one value are %s",
+			n, why, strings.Join(parts, " × "))}
+}
+
+// Expand returns one train.Config per run of the grid: the cartesian
+// product of the axes in this order, outermost first: dataset.name,
+// dataset.train_limit, dataset.validation, model.hidden, model.activation,
+// model.init, model.batchnorm, model.dropout, model.weight_decay,
+// model.precision, train.epochs, train.batch_size, the optimizers entries
+// (in file order, each one's lr, momentum, decay_rate, beta1, beta2, eps),
+// the schedules entries (in file order, each one's every, gamma, k,
+// min_lr, warmup), and train.seeds innermost.
+//
+// Expand is a pure function of s: the same Spec gives the same configs in
+// the same order. It validates s first, and refuses a grid of more than
+// maxRuns runs (DefaultMaxRuns if maxRuns <= 0) before building any of
+// it. A non-nil error is an ErrorList.
+func (s *Spec) Expand(maxRuns int) ([]train.Config, error) {
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	if maxRuns <= 0 {
+		maxRuns = DefaultMaxRuns
+	}
+	n := s.bigCount()
+	if n.Cmp(big.NewInt(int64(maxRuns))) > 0 {
+		return nil, ErrorList{s.tooMany(n, fmt.Sprintf("more than the limit of %d", maxRuns))}
+	}
+
+	var opts []train.OptimizerConfig
+	for i := range s.Optimizers {
+		o := &s.Optimizers[i]
+		opts = expandEntry(train.OptimizerConfig{Name: o.Name}, o.grid(), opts)
+	}
+	var scheds []train.ScheduleConfig
+	for i := range s.Schedules {
+		sc := &s.Schedules[i]
+		scheds = expandEntry(train.ScheduleConfig{Name: sc.Name}, sc.grid(), scheds)
+	}
+
+	d, m, t := &s.Dataset, &s.Model, &s.Train
+	lens := []int{
+		len(d.Name), len(d.TrainLimit), len(d.Validation),
+		len(m.Hidden), len(m.Activation), len(m.Init), len(m.BatchNorm), len(m.Dropout), len(m.WeightDecay), len(m.Precision),
+		len(t.Epochs), len(t.BatchSize), len(opts), len(scheds), len(t.Seeds),
+	}
+	runs := make([]train.Config, 0, n.Int64())
+	seen := make(map[string]int, n.Int64())
+	var errs ErrorList
+	odometer(lens, func(ix []int) {
+		c := train.Config{
+			Dataset: train.DatasetConfig{
+				Name:       d.Name[ix[0]],
+				TrainLimit: d.TrainLimit[ix[1]],
+				Validation: d.Validation[ix[2]],
+			},
+			Model: train.ModelConfig{
+				Hidden:      append([]int{}, m.Hidden[ix[3]]...),
+				Activation:  m.Activation[ix[4]],
+				Init:        canonicalInit(m.Init[ix[5]]),
+				BatchNorm:   m.BatchNorm[ix[6]],
+				Dropout:     m.Dropout[ix[7]],
+				WeightDecay: m.WeightDecay[ix[8]],
+				Precision:   m.Precision[ix[9]],
+			},
+			Epochs:    t.Epochs[ix[10]],
+			BatchSize: t.BatchSize[ix[11]],
+			Optimizer: opts[ix[12]],
+			Schedule:  scheds[ix[13]],
+			Seed:      t.Seeds[ix[14]],
+		}
+		if c.Dataset.Validation > 0 {
+			// The split seed only matters when images are held out; left
+			// at zero otherwise, so the sweep's seed does not change the
+			// keys of runs it cannot affect.
+			c.Dataset.SplitSeed = s.Seed
+		}
+		key := c.Key()
+		if j, dup := seen[key]; dup {
+			// Validate rejects repeated values, so this is a bug.
+			errs.add(s.where("", -1), "", "runs %d and %d have the same config %s", j, len(runs), c.CanonicalJSON())
+			return
+		}
+		seen[key] = len(runs)
+		runs = append(runs, c)
+	})
+	if err := errs.err(); err != nil {
+		return nil, err
+	}
+	return runs, nil
+}
+
+// optimizerField returns the field of c for the named hyperparameter.
+func optimizerField(c *train.OptimizerConfig, key string) *float64 {
+	switch key {
+	case "lr":
+		return &c.LR
+	case "momentum":
+		return &c.Momentum
+	case "decay_rate":
+		return &c.DecayRate
+	case "beta1":
+		return &c.Beta1
+	case "beta2":
+		return &c.Beta2
+	case "eps":
+		return &c.Eps
+	}
+	panic("sweep: unknown optimizer field " + key)
+}
+
+// odometer calls fn with every index vector of a grid with the given axis
+// lengths, in row-major order (the last index varying fastest). It calls
+// fn once for no axes and never if an axis is empty. fn must not keep ix.
+func odometer(lens []int, fn func(ix []int)) {
+	for _, n := range lens {
+		if n == 0 {
+			return
+		}
+	}
+	ix := make([]int, len(lens))
+	for {
+		fn(ix)
+		k := len(ix) - 1
+		for ; k >= 0; k-- {
+			ix[k]++
+			if ix[k] < lens[k] {
+				break
+			}
+			ix[k] = 0
+		}
+		if k < 0 {
+			return
+		}
+	}
+}

@@ -1,0 +1,194 @@
+package sweep
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"slices"
+)
+
+// DefaultMaxRuns is the largest grid Expand materialises when it is given
+// no limit of its own (maxRuns <= 0).
+const DefaultMaxRuns = 10000
+
+// Spec is a parsed, defaulted and validated experiment file. Every swept
+// field is a list of values (an axis); a field given as a scalar is an axis
+// of one value. Parse fills in every default, so a Spec is explicit: two
+// files that mean the same runs give equal Specs and equal Hashes.
+type Spec struct {
+	Name        string // groups the sweep's runs in results.db; required
+	Description string // free text; not part of Hash
+	Seed        int64  // the sweep's seed: DatasetConfig.SplitSeed of runs that hold out images
+
+	File      string   // the file name as given to Parse, used in errors
+	Source    []byte   // the file's bytes as given to Parse, before overrides
+	Overrides []string // the --set overrides applied on top of Source, in order
+
+	Dataset    DatasetAxes
+	Model      ModelAxes
+	Train      TrainAxes
+	Optimizers []OptimizerAxes // each entry crossed with every schedule
+	Schedules  []ScheduleAxes
+
+	locs   map[string]*fieldLoc // where each field and value came from, for errors
+	failed map[string]bool      // fields that failed to decode; Validate skips them
+}
+
+// DatasetAxes are the values swept for train.DatasetConfig.
+type DatasetAxes struct {
+	Name       []string  `json:"name"`
+	TrainLimit []int     `json:"train_limit"`
+	Validation []float64 `json:"validation"`
+}
+
+// ModelAxes are the values swept for train.ModelConfig. Init holds
+// canonical strings: "he", "xavier" or a number as formatted by
+// strconv.FormatFloat(v, 'g', -1, 64).
+type ModelAxes struct {
+	Hidden      [][]int   `json:"hidden"`
+	Activation  []string  `json:"activation"`
+	Init        []string  `json:"init"`
+	BatchNorm   []bool    `json:"batchnorm"`
+	Dropout     []float64 `json:"dropout"`
+	WeightDecay []float64 `json:"weight_decay"`
+	Precision   []string  `json:"precision"`
+}
+
+// TrainAxes are the values swept for the epochs, the batch size and the
+// seed of train.Config. Seeds are the innermost axis of the grid.
+type TrainAxes struct {
+	Epochs    []int   `json:"epochs"`
+	BatchSize []int   `json:"batch_size"`
+	Seeds     []int64 `json:"seeds"`
+}
+
+// OptimizerAxes is one entry of the optimizers list: an optimizer and the
+// values swept for its hyperparameters, crossed with each other only. The
+// fields that do not apply to Name are nil.
+type OptimizerAxes struct {
+	Name      string    `json:"name"`
+	LR        []float64 `json:"lr"`
+	Momentum  []float64 `json:"momentum,omitempty"`
+	DecayRate []float64 `json:"decay_rate,omitempty"`
+	Beta1     []float64 `json:"beta1,omitempty"`
+	Beta2     []float64 `json:"beta2,omitempty"`
+	Eps       []float64 `json:"eps,omitempty"`
+}
+
+// ScheduleAxes is one entry of the schedules list: a learning-rate schedule
+// and the values swept for its parameters, crossed with each other only.
+// The fields that do not apply to Name are nil.
+type ScheduleAxes struct {
+	Name   string    `json:"name"`
+	Every  []int     `json:"every,omitempty"`
+	Gamma  []float64 `json:"gamma,omitempty"`
+	K      []float64 `json:"k,omitempty"`
+	MinLR  []float64 `json:"min_lr,omitempty"`
+	Warmup []int     `json:"warmup,omitempty"`
+}
+
+// defaultSpec returns the book's defaults: a Spec as if every key but name
+// were left out of the file.
+func defaultSpec() Spec {
+	return Spec{
+		Seed: 1,
+		Dataset: DatasetAxes{
+			Name:       []string{"mnist"},
+			TrainLimit: []int{0},
+			Validation: []float64{0},
+		},
+		Model: ModelAxes{
+			Hidden:      [][]int{{100, 100, 100, 100}},
+			Activation:  []string{"relu"},
+			Init:        []string{"he"},
+			BatchNorm:   []bool{false},
+			Dropout:     []float64{0},
+			WeightDecay: []float64{0},
+			Precision:   []string{"float32"},
+		},
+		Train: TrainAxes{
+			Epochs:    []int{10},
+			BatchSize: []int{100},
+			Seeds:     []int64{1},
+		},
+		Optimizers: []OptimizerAxes{{Name: "sgd", LR: []float64{0.01}}},
+		Schedules:  []ScheduleAxes{{Name: "constant", Warmup: []int{0}}},
+	}
+}
+
+// Parse reads an experiment file: the defaults, then the YAML in src (file
+// names it in errors), then the overrides ("path=value", see the package
+// documentation), then Validate. A non-nil error is an ErrorList holding
+// every problem found, each with its file, line and field.
+func Parse(file string, src []byte, overrides []string) (*Spec, error) {
+	s := defaultSpec()
+	s.File = file
+	s.Source = bytes.Clone(src)
+	s.Overrides = slices.Clone(overrides)
+
+	d := newDecoder(file)
+	root := d.parse(src)
+	if root != nil {
+		d.override(root, overrides)
+		d.spec(root, &s)
+	}
+	s.locs, s.failed = d.locs, d.failed
+	if root == nil {
+		// A syntax error: nothing was decoded, so there is nothing to validate.
+		return nil, d.errs.err()
+	}
+	errs := append(d.errs, s.validate()...)
+	if err := errs.err(); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+// Load reads the experiment file at path and parses it with Parse.
+func Load(path string, overrides []string) (*Spec, error) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read experiment file: %w", err)
+	}
+	return Parse(path, src, overrides)
+}
+
+// hashVersion starts the hashed form, so that a change to it changes every hash.
+const hashVersion = "runner/sweep.Spec v1\n"
+
+// Hash returns the hex SHA-256 of the spec's canonical JSON: its name, seed
+// and every axis with the defaults filled in. Comments, layout, key order,
+// a scalar written as a one-element list, a default written out or left
+// implicit, and the description do not change it; the overrides do (they
+// change the axes). Reordering list entries changes it, since it changes
+// the order of the runs.
+func (s *Spec) Hash() string {
+	form := struct {
+		Name       string          `json:"name"`
+		Seed       int64           `json:"seed"`
+		Dataset    DatasetAxes     `json:"dataset"`
+		Model      ModelAxes       `json:"model"`
+		Train      TrainAxes       `json:"train"`
+		Optimizers []OptimizerAxes `json:"optimizers"`
+		Schedules  []ScheduleAxes  `json:"schedules"`
+	}{s.Name, s.Seed, s.Dataset, s.Model, s.Train, s.Optimizers, s.Schedules}
+	form.Model.Hidden = make([][]int, len(s.Model.Hidden))
+	for i, h := range s.Model.Hidden {
+		form.Model.Hidden[i] = append([]int{}, h...) // [] rather than null for no hidden layers
+	}
+	form.Model.Init = make([]string, len(s.Model.Init))
+	for i, v := range s.Model.Init {
+		form.Model.Init[i] = canonicalInit(v)
+	}
+	b, err := json.Marshal(form)
+	if err != nil {
+		// Only NaN or Inf can fail, and Validate rejects them; a Spec
+		// built by hand may still hold one.
+		panic("sweep: hash spec: " + err.Error())
+	}
+	sum := sha256.Sum256(append([]byte(hashVersion), b...))
+	return hex.EncodeToString(sum[:])
+}

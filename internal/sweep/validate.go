@@ -1,0 +1,385 @@
+package sweep
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"runner/internal/train"
+)
+
+// mnistTrainImages is the size of the MNIST training set.
+const mnistTrainImages = 60000
+
+// Validate checks every value of s against the rules in the package
+// documentation: ranges, names, fields that apply to each optimizer and
+// schedule, cross-field limits, and runs that would repeat. Parse calls
+// it; call it again after changing a Spec by hand. A non-nil error is an
+// ErrorList.
+func (s *Spec) Validate() error {
+	return s.validate().err()
+}
+
+func (s *Spec) validate() ErrorList {
+	v := &validator{s: s}
+	if !s.failed["name"] && strings.TrimSpace(s.Name) == "" {
+		v.add("name", -1, "required: the sweep's name, which groups its runs in results.db")
+	}
+
+	d, m, t := &s.Dataset, &s.Model, &s.Train
+	check(v, "dataset.name", d.Name, oneOf("dataset", "mnist"))
+	check(v, "dataset.train_limit", d.TrainLimit, func(n int) string {
+		if n < 0 || n > mnistTrainImages {
+			return fmt.Sprintf("must be in [0, %d], the MNIST training images; 0 means all (got %d)", mnistTrainImages, n)
+		}
+		return ""
+	})
+	check(v, "dataset.validation", d.Validation, inRange(0, 1))
+	check(v, "model.hidden", m.Hidden, func(layers []int) string {
+		for _, n := range layers {
+			if n < 1 {
+				return fmt.Sprintf("layer sizes must be >= 1 (got %v)", layers)
+			}
+		}
+		return ""
+	})
+	check(v, "model.activation", m.Activation, oneOf("activation", "relu", "sigmoid", "tanh"))
+	check(v, "model.init", m.Init, func(s string) string {
+		if _, std, err := train.ParseInit(canonicalInit(s)); err != nil || math.IsInf(std, 0) {
+			return fmt.Sprintf("want he, xavier or a number > 0 (got %q)", s)
+		}
+		return ""
+	})
+	check(v, "model.batchnorm", m.BatchNorm, func(bool) string { return "" })
+	check(v, "model.dropout", m.Dropout, inRange(0, 1))
+	check(v, "model.weight_decay", m.WeightDecay, atLeast(0))
+	check(v, "model.precision", m.Precision, oneOf("precision", "float32", "float64"))
+	check(v, "train.epochs", t.Epochs, intAtLeast(1))
+	check(v, "train.batch_size", t.BatchSize, intAtLeast(1))
+	check(v, "train.seeds", t.Seeds, func(int64) string { return "" })
+
+	if len(s.Optimizers) == 0 && !s.failed["optimizers"] {
+		v.add("optimizers", -1, "empty list: give at least one entry")
+	}
+	for i := range s.Optimizers {
+		v.optimizer(i)
+	}
+	if len(s.Schedules) == 0 && !s.failed["schedules"] {
+		v.add("schedules", -1, "empty list: give at least one entry")
+	}
+	for i := range s.Schedules {
+		v.schedule(i)
+	}
+	v.repeatedEntries()
+	return v.errs
+}
+
+// validator collects the errors of one Validate.
+type validator struct {
+	s    *Spec
+	errs ErrorList
+}
+
+// where returns the place of value i of the field at path (its key for
+// i < 0), falling back to the enclosing field and then to the file.
+func (s *Spec) where(path string, i int) loc {
+	for p := path; ; p = parent(p) {
+		if fl := s.locs[p]; fl != nil {
+			if p == path && i >= 0 && i < len(fl.vals) {
+				return fl.vals[i]
+			}
+			return fl.key
+		}
+		if p == "" {
+			return loc{s.File, 0}
+		}
+	}
+}
+
+// parent strips the last element off a path: optimizers[2].lr →
+// optimizers[2] → optimizers → "".
+func parent(path string) string {
+	if i := strings.LastIndexAny(path, ".["); i >= 0 {
+		return path[:i]
+	}
+	return ""
+}
+
+func (v *validator) add(path string, i int, format string, args ...any) {
+	v.errs.add(v.s.where(path, i), path, format, args...)
+}
+
+// check runs rule on each value of the axis at path, and reports an empty
+// axis and repeated values. It skips fields that failed to decode.
+func check[T any](v *validator, path string, vals []T, rule func(T) string) {
+	if v.s.failed[path] {
+		return
+	}
+	if len(vals) == 0 {
+		v.add(path, -1, "empty list: give at least one value")
+		return
+	}
+	first := map[string]int{}
+	for i, x := range vals {
+		if msg := rule(x); msg != "" {
+			v.add(path, i, "%s", msg)
+		}
+		key := fmt.Sprint(x)
+		if s, ok := any(x).(string); ok && path == "model.init" {
+			key = canonicalInit(s)
+		}
+		if j, dup := first[key]; dup {
+			v.add(path, i, "%s repeats the value at %s: every run would be repeated", valueString(x), v.s.where(path, j))
+			continue
+		}
+		first[key] = i
+	}
+}
+
+// valueString formats a value of an axis for a message.
+func valueString(x any) string {
+	if s, ok := x.(string); ok {
+		return strconv.Quote(s)
+	}
+	return fmt.Sprint(x)
+}
+
+// optimizer checks entry i of the optimizers list.
+func (v *validator) optimizer(i int) {
+	o := &v.s.Optimizers[i]
+	path := fmt.Sprintf("optimizers[%d]", i)
+	if v.s.failed[path+".name"] {
+		return
+	}
+	uses, known := optimizerParams[o.Name]
+	if !known {
+		v.add(path+".name", 0, "unknown optimizer %q (want %s)", o.Name, orList(optimizerNames))
+		return
+	}
+	for _, key := range optimizerKeys[1:] {
+		p, vals := path+"."+key, *o.field(key)
+		switch {
+		case !slices.Contains(uses, key):
+			if vals != nil {
+				v.add(p, -1, "does not apply to %s, which takes %s", o.Name, strings.Join(uses, ", "))
+			}
+		case vals == nil && !v.s.failed[p]:
+			v.add(p, -1, "required")
+		default:
+			check(v, p, vals, optimizerRules[key])
+		}
+	}
+}
+
+// optimizerRules hold the range of each optimizer hyperparameter.
+var optimizerRules = map[string]func(float64) string{
+	"lr":         above(0),
+	"momentum":   inRange(0, 1),
+	"decay_rate": inRange(0, 1),
+	"beta1":      inRange(0, 1),
+	"beta2":      inRange(0, 1),
+	"eps":        above(0),
+}
+
+// schedule checks entry i of the schedules list, including the limit that
+// depends on other fields: a cosine min_lr below every lr.
+func (v *validator) schedule(i int) {
+	sc := &v.s.Schedules[i]
+	path := fmt.Sprintf("schedules[%d]", i)
+	if v.s.failed[path+".name"] {
+		return
+	}
+	uses, known := scheduleParams[sc.Name]
+	if !known {
+		v.add(path+".name", 0, "unknown schedule %q (want %s)", sc.Name, orList(scheduleNames))
+		return
+	}
+	given := map[string]bool{
+		"every": sc.Every != nil, "gamma": sc.Gamma != nil, "k": sc.K != nil,
+		"min_lr": sc.MinLR != nil, "warmup": sc.Warmup != nil,
+	}
+	for _, key := range scheduleKeys[1:] {
+		p := path + "." + key
+		switch {
+		case !slices.Contains(uses, key):
+			if given[key] {
+				v.add(p, -1, "does not apply to %s, which takes %s", sc.Name, strings.Join(uses, ", "))
+			}
+			continue
+		case !given[key]:
+			if !v.s.failed[p] {
+				v.add(p, -1, "required")
+			}
+			continue
+		}
+		switch key {
+		case "every":
+			check(v, p, sc.Every, intAtLeast(1))
+		case "gamma":
+			check(v, p, sc.Gamma, func(g float64) string {
+				if !(g > 0 && g <= 1) {
+					return fmt.Sprintf("must be in (0, 1] (got %v)", g)
+				}
+				return ""
+			})
+		case "k":
+			check(v, p, sc.K, atLeast(0))
+		case "min_lr":
+			lr, at := v.smallestLR()
+			check(v, p, sc.MinLR, func(x float64) string {
+				if x < 0 {
+					return fmt.Sprintf("must be >= 0 (got %v)", x)
+				}
+				if at != "" && x >= lr {
+					return fmt.Sprintf("must be < every lr it is crossed with (got %v, but %s has %v)", x, at, lr)
+				}
+				return ""
+			})
+		case "warmup":
+			check(v, p, sc.Warmup, intAtLeast(0))
+		}
+	}
+}
+
+// smallestLR returns the smallest positive lr of any optimizers entry and
+// the field that holds it ("" if there is none).
+func (v *validator) smallestLR() (float64, string) {
+	lr, at := math.Inf(1), ""
+	for i, o := range v.s.Optimizers {
+		for _, x := range o.LR {
+			if x > 0 && x < lr {
+				lr, at = x, fmt.Sprintf("optimizers[%d].lr", i)
+			}
+		}
+	}
+	return lr, at
+}
+
+// repeatedEntries reports an optimizers (or schedules) entry that would
+// give some of the same runs as an earlier one: the same name, and a value
+// in common on every field.
+func (v *validator) repeatedEntries() {
+	optimizers := make([]entryValues, len(v.s.Optimizers))
+	for i := range v.s.Optimizers {
+		optimizers[i] = valuesOf(v.s.Optimizers[i].grid())
+	}
+	v.repeated("optimizers", optimizers, func(i int) string { return v.s.Optimizers[i].Name }, optimizerParams)
+
+	schedules := make([]entryValues, len(v.s.Schedules))
+	for i := range v.s.Schedules {
+		schedules[i] = valuesOf(v.s.Schedules[i].grid())
+	}
+	v.repeated("schedules", schedules, func(i int) string { return v.s.Schedules[i].Name }, scheduleParams)
+}
+
+// entryValues maps each field of an entry to the set of its values.
+type entryValues map[string]map[string]bool
+
+func valuesOf[C any](g []entryAxis[C]) entryValues {
+	ev := entryValues{}
+	for _, a := range g {
+		ev[a.key] = map[string]bool{}
+		for j := range a.n {
+			ev[a.key][a.str(j)] = true
+		}
+	}
+	return ev
+}
+
+func (v *validator) repeated(list string, entries []entryValues, name func(int) string, known map[string][]string) {
+	byName := map[string][]int{}
+	for j := range entries {
+		if _, ok := known[name(j)]; !ok || v.s.failed[fmt.Sprintf("%s[%d].name", list, j)] {
+			continue
+		}
+		for _, i := range byName[name(j)] {
+			if overlaps(entries[i], entries[j]) {
+				v.add(fmt.Sprintf("%s[%d]", list, j), -1, "repeats runs of %s[%d] (the same %s, with a value in common on every field)", list, i, name(j))
+				break
+			}
+		}
+		byName[name(j)] = append(byName[name(j)], j)
+	}
+}
+
+// overlaps reports whether the grids a and b share a point: they sweep the
+// same fields, with a value in common on each.
+func overlaps(a, b entryValues) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for key, as := range a {
+		bs, ok := b[key]
+		if !ok {
+			return false
+		}
+		common := false
+		for x := range as {
+			if bs[x] {
+				common = true
+				break
+			}
+		}
+		if !common {
+			return false
+		}
+	}
+	return true
+}
+
+// Rules for check.
+
+func oneOf(what string, names ...string) func(string) string {
+	return func(s string) string {
+		if !slices.Contains(names, s) {
+			return fmt.Sprintf("unknown %s %q (want %s)", what, s, orList(names))
+		}
+		return ""
+	}
+}
+
+func orList(names []string) string {
+	if len(names) == 1 {
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}
+
+// inRange accepts [lo, hi).
+func inRange(lo, hi float64) func(float64) string {
+	return func(x float64) string {
+		if !(x >= lo && x < hi) {
+			return fmt.Sprintf("must be in [%v, %v) (got %v)", lo, hi, x)
+		}
+		return ""
+	}
+}
+
+func atLeast(lo float64) func(float64) string {
+	return func(x float64) string {
+		if !(x >= lo) {
+			return fmt.Sprintf("must be >= %v (got %v)", lo, x)
+		}
+		return ""
+	}
+}
+
+func above(lo float64) func(float64) string {
+	return func(x float64) string {
+		if !(x > lo) {
+			return fmt.Sprintf("must be > %v (got %v)", lo, x)
+		}
+		return ""
+	}
+}
+
+func intAtLeast(lo int) func(int) string {
+	return func(n int) string {
+		if n < lo {
+			return fmt.Sprintf("must be >= %d (got %d)", lo, n)
+		}
+		return ""
+	}
+}

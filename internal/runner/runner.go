@@ -66,9 +66,9 @@ type Event struct {
 
 // Options tune Execute. The zero value trains on runtime.NumCPU() workers.
 type Options struct {
-	Jobs    int             // parallel runs; ≤ 0 means runtime.NumCPU()
-	OnEvent func(Event)     // called on the writer goroutine, after each commit
-	MNIST   *data.MNIST     // the data every run shares, loaded once
+	Jobs    int         // parallel runs; ≤ 0 means runtime.NumCPU()
+	OnEvent func(Event) // called on the writer goroutine, after each commit
+	MNIST   *data.MNIST // the data every run shares, loaded once
 }
 
 // Result is how one run ended.

@@ -72,7 +72,7 @@ func (c *RunCommand) Run(ctx context.Context, args []string) error {
 	defer db.Close()
 
 	out := newOutput(c.Stdout, c.Stderr, *quiet)
-	mnist, err := data.Shared(ctx, data.Options{Dir: *mnistDir, Logf: out.logf})
+	mnist, err := data.Shared(ctx, data.Options{Dir: *mnistDir})
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()

@@ -66,7 +66,7 @@
 //
 //	run_id          INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE
 //	epoch           INTEGER NOT NULL  0 = before training; PRIMARY KEY (run_id, epoch)
-//	lr              REAL              mean learning rate over the epoch's steps
+//	lr              REAL              the learning rate of the epoch's steps (their mean if it changed)
 //	train_loss      REAL              mean minibatch loss, weight decay included
 //	train_acc       REAL              accuracies are fractions in [0, 1]
 //	val_acc         REAL              NULL when the run holds out no validation images

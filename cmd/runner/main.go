@@ -67,7 +67,7 @@ var errSilent = errors.New("")
 // signalCause is the cancellation cause recorded when a signal arrives.
 type signalCause struct{ sig os.Signal }
 
-func (s signalCause) Error() string { return "received " + s.sig.String() }
+func (s signalCause) Error() string { return "stopped by signal: " + s.sig.String() }
 
 func main() {
 	ctx, cancel := context.WithCancelCause(context.Background())

@@ -28,9 +28,16 @@ type output struct {
 	tty            bool
 }
 
+// newOutput writes to stdout and stderr. The live display is used only when
+// stdout is a terminal of known width (a pseudo-terminal without a size,
+// as some job runners allocate, gets plain lines).
 func newOutput(stdout, stderr io.Writer, quiet bool) *output {
-	f, ok := stdout.(*os.File)
-	return &output{stdout: stdout, stderr: stderr, quiet: quiet, tty: ok && term.IsTerminal(int(f.Fd()))}
+	tty := false
+	if f, ok := stdout.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		w, _, err := term.GetSize(int(f.Fd()))
+		tty = err == nil && w > 0
+	}
+	return &output{stdout: stdout, stderr: stderr, quiet: quiet, tty: tty}
 }
 
 // logf prints one timestamped line, unless quiet.

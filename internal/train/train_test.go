@@ -254,3 +254,21 @@ func TestInvalidConfigFails(t *testing.T) {
 		})
 	}
 }
+
+// TestWarmupLongerThanRun checks the reported learning rates of a run no
+// longer than its warm-up: it warms up over the whole run (2 epochs of 2
+// steps: rates ¼, ½, ¾, 1 × lr), and the cosine after it never starts.
+func TestWarmupLongerThanRun(t *testing.T) {
+	cfg := bookConfig(train.OptimizerConfig{Name: "sgd", LR: 0.08}, 200, 2)
+	cfg.Schedule = train.ScheduleConfig{Name: "cosine", Warmup: 5}
+	st, err, ms := collect(t, context.Background(), cfg)
+	if st != train.Done || err != nil {
+		t.Fatalf("status %s, error %v", st, err)
+	}
+	want := []float64{0.02, (0.02 + 0.04) / 2, (0.06 + 0.08) / 2}
+	for i, m := range ms {
+		if math.Abs(m.LR-want[i]) > 1e-15 {
+			t.Errorf("epoch %d: lr %v, want %v", i, m.LR, want[i])
+		}
+	}
+}

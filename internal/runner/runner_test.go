@@ -1,0 +1,140 @@
+package runner_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+
+	"runner/internal/data"
+	"runner/internal/runner"
+	"runner/internal/store"
+	"runner/internal/train"
+)
+
+func mnist(t *testing.T) *data.MNIST {
+	t.Helper()
+	m, err := data.Shared(context.Background(), data.Options{NoDownload: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// smallConfig is a real run on 200 images, small enough for many of them.
+func smallConfig(seed int64, epochs int) train.Config {
+	return train.Config{
+		Dataset:   train.DatasetConfig{Name: "mnist", TrainLimit: 200},
+		Model:     train.ModelConfig{Hidden: []int{16}, Activation: "relu", Init: "he", Precision: "float32"},
+		Optimizer: train.OptimizerConfig{Name: "sgd", LR: 0.1},
+		Schedule:  train.ScheduleConfig{Name: "constant"},
+		Epochs:    epochs,
+		BatchSize: 20,
+		Seed:      seed,
+	}
+}
+
+// setup creates a sweep of n runs in a new database.
+func setup(t *testing.T, n, epochs int) (*store.DB, []runner.Job) {
+	t.Helper()
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "results.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	configs := make([]train.Config, n)
+	for i := range configs {
+		configs[i] = smallConfig(int64(i+1), epochs)
+	}
+	_, ids, err := db.CreateSweep(context.Background(), store.Sweep{Name: "t", RunsTotal: n}, configs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jobs := make([]runner.Job, n)
+	for i := range jobs {
+		jobs[i] = runner.Job{RunID: ids[i], Config: configs[i]}
+	}
+	return db, jobs
+}
+
+func TestExecuteRecordsEveryEpoch(t *testing.T) {
+	db, jobs := setup(t, 5, 2)
+	var events atomic.Int64
+	results, err := runner.Execute(context.Background(), db, jobs, runner.Options{
+		Jobs: 3, MNIST: mnist(t), OnEvent: func(runner.Event) { events.Add(1) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range results {
+		if r.Status != train.Done || r.Epochs != 3 || r.Final.Epoch != 2 {
+			t.Errorf("job %d: %+v", i, r)
+		}
+		ms, err := db.Epochs(context.Background(), jobs[i].RunID)
+		if err != nil || len(ms) != 3 {
+			t.Errorf("job %d: %d epochs in the database (%v), want 3", i, len(ms), err)
+		}
+	}
+	// Per run: started, 3 epochs, finished.
+	if got := events.Load(); got != 5*5 {
+		t.Errorf("OnEvent called %d times, want 25", got)
+	}
+}
+
+// TestExecuteCancelled cancels the sweep after the first epoch reported: the
+// runs in flight end interrupted, the runs never started stay pending, and
+// Execute returns without error (the database was written).
+func TestExecuteCancelled(t *testing.T) {
+	db, jobs := setup(t, 6, 50)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	results, err := runner.Execute(ctx, db, jobs, runner.Options{
+		Jobs: 2, MNIST: mnist(t), OnEvent: func(ev runner.Event) {
+			if ev.Kind == runner.EpochDone && ev.Metrics.Epoch == 1 {
+				cancel()
+			}
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs, err := db.Runs(context.Background(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := map[train.Status]int{}
+	for i, r := range runs {
+		count[r.Status]++
+		if r.Status != results[i].Status && !(r.Status == train.Pending && results[i].Status == "") {
+			t.Errorf("run %d: database says %s, result says %q", i, r.Status, results[i].Status)
+		}
+	}
+	if count[train.Interrupted] < 1 || count[train.Interrupted] > 2 || count[train.Pending] < 4 || count[train.Done] != 0 {
+		t.Errorf("statuses after cancel: %v; want 1-2 interrupted, the rest pending", count)
+	}
+}
+
+// TestExecuteStopsOnWriteError closes the database under the runner: the
+// first write fails, Execute cancels the workers and returns the error
+// instead of hanging or training on.
+func TestExecuteStopsOnWriteError(t *testing.T) {
+	db, jobs := setup(t, 8, 3)
+	db.Close()
+	results, err := runner.Execute(context.Background(), db, jobs, runner.Options{Jobs: 2, MNIST: mnist(t)})
+	if err == nil {
+		t.Fatal("Execute succeeded on a closed database")
+	}
+	done := 0
+	for _, r := range results {
+		if r.Status == train.Done {
+			done++
+		}
+	}
+	if done > 0 {
+		t.Errorf("%d runs recorded done on a closed database", done)
+	}
+	if errors.Is(err, context.Canceled) {
+		t.Errorf("error is the cancellation, not the write failure: %v", err)
+	}
+}

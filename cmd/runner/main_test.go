@@ -87,18 +87,29 @@ func readEpochs(t *testing.T, path string) []epochRow {
 	return out
 }
 
+// count returns the single integer query gives on the database at path.
 func count(t *testing.T, path, query string) int {
 	t.Helper()
-	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
+	n, err := tryCount(path, query)
 	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	var n int
-	if err := db.QueryRow(query).Scan(&n); err != nil {
 		t.Fatalf("%s: %v", query, err)
 	}
 	return n
+}
+
+// tryCount is count for a database that may not exist yet; it never creates one.
+func tryCount(path, query string) (int, error) {
+	if _, err := os.Stat(path); err != nil {
+		return 0, err
+	}
+	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	var n int
+	err = db.QueryRow(query).Scan(&n)
+	return n, err
 }
 
 // TestRunTinySweep trains a tiny real sweep through `runner run` and checks
@@ -253,23 +264,84 @@ func TestValidateExperiments(t *testing.T) {
 
 func TestUsage(t *testing.T) {
 	tests := []struct {
-		args []string
-		code int
-		out  string
+		args           []string
+		code           int
+		stdout, stderr string
 	}{
-		{[]string{}, exitUsage, ""},
-		{[]string{"frobnicate"}, exitUsage, ""},
-		{[]string{"help"}, exitOK, "Commands:"},
-		{[]string{"help", "run"}, exitOK, "usage: runner run"},
-		{[]string{"help", "validate"}, exitOK, "usage: runner validate"},
-		{[]string{"version"}, exitOK, "runner "},
-		{[]string{"run"}, exitUsage, ""},
-		{[]string{"validate"}, exitUsage, ""},
+		{[]string{}, exitUsage, "", "Usage:"},
+		{[]string{"frobnicate"}, exitUsage, "", `unknown command "frobnicate"`},
+		{[]string{"help"}, exitOK, "Commands:", ""},
+		{[]string{"help", "run"}, exitOK, "usage: runner run", ""},
+		{[]string{"help", "validate"}, exitOK, "usage: runner validate", ""},
+		{[]string{"help", "frobnicate"}, exitUsage, "", `unknown command "frobnicate"`},
+		{[]string{"version"}, exitOK, "runner ", ""},
+		{[]string{"version", "x"}, exitUsage, "", "version takes no arguments"},
+		{[]string{"run"}, exitUsage, "", "run: no experiment file given"},
+		{[]string{"validate"}, exitUsage, "", "validate: no experiment file given"},
+		{[]string{"validate", "no-such-file.yaml"}, exitUsage, "", "no-such-file.yaml"},
 	}
 	for _, tt := range tests {
 		code, stdout, stderr := runMain(t, tt.args...)
-		if code != tt.code || !strings.Contains(stdout, tt.out) {
-			t.Errorf("runner %v: exit %d, stdout %q, stderr %q; want exit %d with %q", tt.args, code, stdout, stderr, tt.code, tt.out)
+		if code != tt.code || !strings.Contains(stdout, tt.stdout) || !strings.Contains(stderr, tt.stderr) {
+			t.Errorf("runner %v: exit %d, stdout %q, stderr %q; want exit %d, stdout with %q, stderr with %q",
+				tt.args, code, stdout, stderr, tt.code, tt.stdout, tt.stderr)
 		}
+	}
+}
+
+// TestDoubleDashEndsFlags checks that after "--" a flag-like argument is a file.
+func TestDoubleDashEndsFlags(t *testing.T) {
+	dir := t.TempDir()
+	file := writeFile(t, dir, "tiny.yaml", tinySweep)
+	code, _, stderr := runMain(t, "validate", "--quiet", "--", file, "--quiet")
+	if code != exitUsage || !strings.Contains(stderr, "--quiet") {
+		t.Errorf("exit %d, stderr %q; want exit 2 naming the file --quiet", code, stderr)
+	}
+}
+
+// TestRunDivergedExits1 trains a sweep in which one learning rate diverges:
+// the run is recorded diverged, the other finishes, and the exit code is 1.
+func TestRunDivergedExits1(t *testing.T) {
+	dir := t.TempDir()
+	file := writeFile(t, dir, "div.yaml", `
+name: div
+dataset: {train_limit: 300}
+model: {hidden: [20]}
+train: {epochs: 2, batch_size: 50}
+optimizers:
+  - {name: sgd, lr: [1.0e+30, 0.1]}
+`)
+	dbPath := filepath.Join(dir, "results.db")
+	code, stdout, stderr := runMain(t, "run", "--db", dbPath, file)
+	if code != exitRunsFailed {
+		t.Fatalf("exit %d, want %d\n%s\n%s", code, exitRunsFailed, stdout, stderr)
+	}
+	if n := count(t, dbPath, `SELECT count(*) FROM runs WHERE lr = 1e30 AND status = 'diverged' AND error LIKE '%not finite%'`); n != 1 {
+		t.Errorf("diverged runs recorded: %d, want 1", n)
+	}
+	if n := count(t, dbPath, `SELECT count(*) FROM runs WHERE lr = 0.1 AND status = 'done'`); n != 1 {
+		t.Errorf("done runs recorded: %d, want 1", n)
+	}
+	if !strings.Contains(stdout, "1 diverged") {
+		t.Errorf("summary does not mention the diverged run:\n%s", stdout)
+	}
+}
+
+// TestRunMissingMNIST points runner at a folder without MNIST: exit 4, an
+// error naming the folder, and no database created.
+func TestRunMissingMNIST(t *testing.T) {
+	dir := t.TempDir()
+	file := writeFile(t, dir, "tiny.yaml", tinySweep)
+	dbPath := filepath.Join(dir, "results.db")
+	empty := filepath.Join(dir, "no-mnist")
+	if err := os.Mkdir(empty, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := runMain(t, "run", "--db", dbPath, "--mnist-dir", empty, file)
+	if code != exitData || !strings.Contains(stderr, empty) {
+		t.Fatalf("exit %d, want %d naming %s\n%s", code, exitData, empty, stderr)
+	}
+	if _, err := os.Stat(dbPath); !os.IsNotExist(err) {
+		t.Errorf("the database was created (stat: %v)", err)
 	}
 }

@@ -43,7 +43,7 @@ func (c *RunCommand) Run(ctx context.Context, args []string) error {
 	var sf specFlags
 	sf.register(fs)
 	dbPath := fs.String("db", "results.db", "the SQLite database to record results in (`path`)")
-	jobs := fs.Int("j", runtime.NumCPU(), "train `N` runs in parallel")
+	jobs := fs.Int("j", runtime.GOMAXPROCS(0), "train `N` runs in parallel (default: the CPUs this process may use)")
 	quiet := fs.Bool("quiet", false, "print only errors and the summary")
 	mnistDir := fs.String("mnist-dir", "", "a `folder` holding the four MNIST .gz files (default $MNIST_DIR, then the caches)")
 	fs.Usage = func() { fmt.Fprint(c.Stderr, runUsage); fs.PrintDefaults() }
@@ -65,12 +65,7 @@ func (c *RunCommand) Run(ctx context.Context, args []string) error {
 		return err
 	}
 
-	db, err := store.Open(ctx, *dbPath)
-	if err != nil {
-		return withCode(exitDatabase, err)
-	}
-	defer db.Close()
-
+	// MNIST before the database, so that missing data creates no file.
 	out := newOutput(c.Stdout, c.Stderr, *quiet)
 	mnist, err := data.Shared(ctx, data.Options{Dir: *mnistDir})
 	if err != nil {
@@ -81,11 +76,18 @@ func (c *RunCommand) Run(ctx context.Context, args []string) error {
 	}
 	out.logf("MNIST: %s", mnist.Source)
 
+	db, err := store.Open(ctx, *dbPath)
+	if err != nil {
+		return withCode(exitDatabase, err)
+	}
+	defer db.Close()
+
 	failed := 0
 	for _, e := range specs {
 		if ctx.Err() != nil {
 			break
 		}
+		// Each file is its own sweep; the pool drains before the next starts.
 		n, err := c.sweep(ctx, db, e, mnist, *jobs, out)
 		if err != nil {
 			return err

@@ -28,21 +28,24 @@ func (f *specFlags) register(fs *flag.FlagSet) {
 
 // parseInterspersed parses flags that may come before, between or after the
 // positional arguments (runner run ch6.yaml -j 2), and returns the positionals.
+// A "--" ends the flags: everything after it is positional.
 func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			return nil, err
 		}
-		args = fs.Args()
-		if len(args) == 0 {
+		rest := fs.Args()
+		// flag.Parse consumes a terminating "--" itself: detect it by the
+		// argument just before what it left.
+		if len(rest) < len(args) && args[len(args)-len(rest)-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		if len(rest) == 0 {
 			return pos, nil
 		}
-		if args[0] == "--" {
-			return append(pos, args[1:]...), nil
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
+		pos = append(pos, rest[0])
+		args = rest[1:]
 	}
 }
 
@@ -88,7 +91,7 @@ func describe(c train.Config, varying []string) string {
 		}
 	}
 	if len(parts) == 0 {
-		return "the only run"
+		return "the only configuration"
 	}
 	return strings.Join(parts, " ")
 }

@@ -219,14 +219,17 @@ func BatchNormTrain[T Float](y, xn, x []T, rows int, gamma, beta, mean, variance
 
 // BatchNormInfer normalises x per column with fixed statistics (the running
 // averages at evaluation time): y = gamma·(x − mean)/√(var + eps) + beta.
-func BatchNormInfer[T Float](y, x []T, rows int, gamma, beta, mean, variance []T, eps float64) {
+// invStd is scratch of one entry per column.
+func BatchNormInfer[T Float](y, x []T, rows int, gamma, beta, mean, variance, invStd []T, eps float64) {
 	cols := len(gamma)
+	for j := range invStd {
+		invStd[j] = T(1 / math.Sqrt(float64(variance[j])+eps))
+	}
 	for i := 0; i < rows; i++ {
 		row := x[i*cols : (i+1)*cols]
 		out := y[i*cols : (i+1)*cols]
 		for j, v := range row {
-			inv := T(1 / math.Sqrt(float64(variance[j])+eps))
-			out[j] = gamma[j]*(v-mean[j])*inv + beta[j]
+			out[j] = gamma[j]*(v-mean[j])*invStd[j] + beta[j]
 		}
 	}
 }

@@ -74,9 +74,11 @@ func TestBatchNormTrainNormalises(t *testing.T) {
 		t.Fatalf("mean %v variance %v", mean, variance)
 	}
 	for i := 0; i < rows; i++ {
-		want := 2*(x[i*cols]-2.5)/math.Sqrt(1.25+1e-6) + 0.5
-		if math.Abs(y[i*cols]-want) > 1e-12 {
-			t.Errorf("y[%d,0] = %v, want %v", i, y[i*cols], want)
+		for j := 0; j < cols; j++ {
+			want := gamma[j]*(x[i*cols+j]-mean[j])/math.Sqrt(variance[j]+1e-6) + beta[j]
+			if math.Abs(y[i*cols+j]-want) > 1e-12 {
+				t.Errorf("y[%d,%d] = %v, want %v", i, j, y[i*cols+j], want)
+			}
 		}
 	}
 }

@@ -23,6 +23,7 @@ type BatchNorm[T kernel.Float] struct {
 
 	out, xn, dx            []T
 	mean, variance, invStd []T
+	inferInvStd            []T // evaluation's own, so it never clobbers what Backward needs
 	sumD, sumDX            []T
 }
 
@@ -37,6 +38,7 @@ func NewBatchNorm[T kernel.Float](width int, index string) *BatchNorm[T] {
 		mean:        make([]T, width),
 		variance:    make([]T, width),
 		invStd:      make([]T, width),
+		inferInvStd: make([]T, width),
 		sumD:        make([]T, width),
 		sumDX:       make([]T, width),
 	}
@@ -51,7 +53,7 @@ func (l *BatchNorm[T]) Forward(x []T, rows int, train bool) []T {
 	n := rows * l.Width
 	l.out = grow(l.out, n)
 	if !train {
-		kernel.BatchNormInfer(l.out, x[:n], rows, l.Gamma.Value, l.Beta.Value, l.RunningMean, l.RunningVar, BatchNormEps)
+		kernel.BatchNormInfer(l.out, x[:n], rows, l.Gamma.Value, l.Beta.Value, l.RunningMean, l.RunningVar, l.inferInvStd, BatchNormEps)
 		return l.out
 	}
 	l.xn = grow(l.xn, n)

@@ -184,6 +184,12 @@ func (m *MLP[T]) Evaluate(x []T, labels []int, rows int) (lossSum float64, corre
 	return lossSum, kernel.CountCorrect(scores, labels, rows, m.Config.Output)
 }
 
+// Correct runs rows examples in evaluation mode and returns how many are
+// classified correctly.
+func (m *MLP[T]) Correct(x []T, labels []int, rows int) int {
+	return kernel.CountCorrect(m.Forward(x, rows, false), labels, rows, m.Config.Output)
+}
+
 // DecayLoss returns ½λΣ‖W‖² over the weight matrices.
 func (m *MLP[T]) DecayLoss() float64 { return m.decayLoss() }
 

@@ -3,30 +3,32 @@
 //
 // # Goroutines
 //
-// Execute starts three kinds of goroutine and owns every channel:
+// Execute owns every channel and starts:
 //
-//   - a feeder sends the runs, in order, on jobs and closes it when all are
-//     sent or the context is cancelled;
-//   - Jobs workers each take a run from jobs, train it on its own goroutine
-//     with single-threaded numerics (train.Run), and send its events
-//     (started, one per epoch, finished) on events. A panic inside a run is
-//     recovered and the run ends Failed; the worker goes on with the next;
-//   - one writer, the only goroutine that touches the database, receives
-//     events, commits each as it arrives (an epoch is one transaction) and
-//     then hands it to the caller's OnEvent callback (the progress display),
-//     so the callback needs no locking.
+//   - a feeder, which sends job indices, in order, on queue and closes it
+//     when all are sent or the context is cancelled;
+//   - Jobs workers, which each take an index from queue, train that run on
+//     their own goroutine with single-threaded numerics (train.Run), and send
+//     its events (started, one per epoch, finished) on events. A panic inside
+//     a run is recovered and the run ends Failed; the worker goes on;
+//   - a closer, which waits for the workers and then closes events.
 //
-// events is buffered, so training does not wait on the disk. When the
-// workers are done, Execute closes events; the writer drains it and returns.
-// When a write fails, the writer cancels the workers' context (runs in
-// flight end Interrupted and are not written) and Execute returns the error.
-// On cancellation (a signal), workers stop within one training step and the
-// runs in flight are recorded as interrupted; runs never started stay pending.
+// Execute's own goroutine is the writer, the only one that touches the
+// database: it receives events, commits each as it arrives (an epoch is one
+// transaction) and then hands it to the caller's OnEvent callback (the
+// progress display), so the callback needs no locking. events is buffered,
+// so training does not wait on the disk; the writer returns when events is
+// closed and drained.
+//
+// On cancellation (a signal), workers stop within one training step or one
+// evaluation chunk, the runs in flight are recorded as interrupted, and runs
+// never started stay pending. When a write fails, the writer cancels the
+// workers, drains their events, marks the runs it had started as interrupted
+// (best effort: the database may be what failed) and returns the error.
 package runner
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"runtime"
 	"runtime/debug"
@@ -64,9 +66,9 @@ type Event struct {
 	Err     error              // RunFinished: why the run failed, diverged or was interrupted
 }
 
-// Options tune Execute. The zero value trains on runtime.NumCPU() workers.
+// Options tune Execute. The zero value trains on runtime.GOMAXPROCS(0) workers.
 type Options struct {
-	Jobs    int         // parallel runs; ≤ 0 means runtime.NumCPU()
+	Jobs    int         // parallel runs; ≤ 0 means runtime.GOMAXPROCS(0)
 	OnEvent func(Event) // called on the writer goroutine, after each commit
 	MNIST   *data.MNIST // the data every run shares, loaded once
 }
@@ -85,7 +87,7 @@ type Result struct {
 func Execute(ctx context.Context, db *store.DB, jobs []Job, opts Options) ([]Result, error) {
 	workers := opts.Jobs
 	if workers <= 0 {
-		workers = runtime.NumCPU()
+		workers = runtime.GOMAXPROCS(0)
 	}
 	workers = min(workers, max(len(jobs), 1))
 	ctx, cancel := context.WithCancel(ctx)
@@ -125,6 +127,7 @@ func Execute(ctx context.Context, db *store.DB, jobs []Job, opts Options) ([]Res
 
 	// The writer: this goroutine.
 	results := make([]Result, len(jobs))
+	started := map[int]bool{} // runs recorded as running, not yet finished
 	var writeErr error
 	for ev := range events {
 		if writeErr != nil {
@@ -135,8 +138,20 @@ func Execute(ctx context.Context, db *store.DB, jobs []Job, opts Options) ([]Res
 			cancel()
 			continue
 		}
+		switch ev.Kind {
+		case RunStarted:
+			started[ev.Job] = true
+		case RunFinished:
+			delete(started, ev.Job)
+		}
 		if opts.OnEvent != nil {
 			opts.OnEvent(ev)
+		}
+	}
+	if writeErr != nil {
+		for i := range started {
+			results[i].Status, results[i].Err = train.Interrupted, writeErr
+			_ = db.FinishRun(context.WithoutCancel(ctx), jobs[i].RunID, train.Interrupted, "stopped: "+writeErr.Error())
 		}
 	}
 	return results, writeErr
@@ -185,8 +200,5 @@ func trainJob(ctx context.Context, i int, job Job, m *data.MNIST, events chan<- 
 			events <- Event{Kind: EpochDone, Job: i, RunID: job.RunID, Metrics: em}
 		})
 	}()
-	if status == train.Interrupted && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
-		status = train.Failed
-	}
 	events <- Event{Kind: RunFinished, Job: i, RunID: job.RunID, Status: status, Err: err}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -136,5 +137,28 @@ func TestExecuteStopsOnWriteError(t *testing.T) {
 	}
 	if errors.Is(err, context.Canceled) {
 		t.Errorf("error is the cancellation, not the write failure: %v", err)
+	}
+}
+
+// TestExecuteRecoversPanics gives the runs no data, which makes each of them
+// panic: every run must end failed with the panic in its error, recorded in
+// the database, and Execute must go on through all of them.
+func TestExecuteRecoversPanics(t *testing.T) {
+	db, jobs := setup(t, 3, 1)
+	results, err := runner.Execute(context.Background(), db, jobs, runner.Options{Jobs: 2, MNIST: nil})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs, err := db.Runs(context.Background(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range results {
+		if r.Status != train.Failed || r.Err == nil || !strings.Contains(r.Err.Error(), "panic:") {
+			t.Errorf("job %d: %s, %v; want failed with the panic", i, r.Status, r.Err)
+		}
+		if runs[i].Status != train.Failed || !strings.Contains(runs[i].Error, "panic:") {
+			t.Errorf("run %d in the database: %s %q", i, runs[i].Status, runs[i].Error)
+		}
 	}
 }

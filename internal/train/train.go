@@ -138,7 +138,10 @@ func run[T kernel.Float](ctx context.Context, cfg Config, d Data, report func(Ep
 	}
 	n, stepsPerEpoch := d.Train.Len(), t.stepsPerEpoch
 
-	m := t.evaluate(EpochMetrics{Epoch: 0, LR: t.sched.Rate(0)}, true)
+	m, err := t.evaluate(ctx, EpochMetrics{Epoch: 0, LR: t.sched.Rate(0)}, true)
+	if err != nil {
+		return Interrupted, err
+	}
 	report(m)
 
 	shuffle := newRNG(cfg.Seed, streamShuffle)
@@ -149,39 +152,63 @@ func run[T kernel.Float](ctx context.Context, cfg Config, d Data, report func(Ep
 	step := 0
 	for epoch := 1; epoch <= cfg.Epochs; epoch++ {
 		shuffle.Shuffle(n, func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
-		var lossSum, lrSum float64
-		lrFirst, lrVaries := t.sched.Rate(step), false
+		var lossSum float64
+		var rates lrMeter
 		start := time.Now()
 		for b := 0; b < stepsPerEpoch; b++ {
 			if err := ctx.Err(); err != nil {
 				return Interrupted, err
 			}
 			lr := t.sched.Rate(step)
+			rates.add(lr)
 			loss := t.step(perm[b*cfg.BatchSize:min((b+1)*cfg.BatchSize, n)], lr)
 			if math.IsNaN(loss) || math.IsInf(loss, 0) {
 				nan := math.NaN()
-				report(EpochMetrics{Epoch: epoch, LR: (lrSum + lr) / float64(b+1), TrainLoss: loss,
+				report(EpochMetrics{Epoch: epoch, LR: rates.rate(), TrainLoss: loss,
 					TrainAcc: nan, ValAcc: nan, TestAcc: nan, Seconds: time.Since(start).Seconds()})
 				return Diverged, fmt.Errorf("epoch %d, step %d: %w (%v)", epoch, b+1, ErrDiverged, loss)
 			}
 			lossSum += loss
-			lrSum += lr
-			lrVaries = lrVaries || lr != lrFirst
 			step++
-		}
-		lrUsed := lrFirst
-		if lrVaries {
-			lrUsed = lrSum / float64(stepsPerEpoch)
 		}
 		m := EpochMetrics{
 			Epoch:     epoch,
-			LR:        lrUsed,
+			LR:        rates.rate(),
 			TrainLoss: lossSum / float64(stepsPerEpoch),
 			Seconds:   time.Since(start).Seconds(),
 		}
-		report(t.evaluate(m, false))
+		if m, err = t.evaluate(ctx, m, false); err != nil {
+			return Interrupted, err
+		}
+		report(m)
 	}
 	return Done, nil
+}
+
+// lrMeter follows the learning rates of an epoch's steps.
+type lrMeter struct {
+	first, sum float64
+	steps      int
+	varies     bool
+}
+
+func (m *lrMeter) add(lr float64) {
+	if m.steps == 0 {
+		m.first = lr
+	} else if lr != m.first {
+		m.varies = true
+	}
+	m.sum += lr
+	m.steps++
+}
+
+// rate is the rate the steps used: exactly the configured one when it did
+// not change (so that epochs.lr = runs.lr holds in SQL), else the mean.
+func (m *lrMeter) rate() float64 {
+	if !m.varies {
+		return m.first
+	}
+	return m.sum / float64(m.steps)
 }
 
 // step trains on the examples idx of the training set with learning rate lr
@@ -197,38 +224,53 @@ func (t *trainer[T]) step(idx []int, lr float64) float64 {
 }
 
 // evaluate fills in the accuracies of m (and, when withLoss, the training
-// loss over the whole training set, as epoch 0 reports it), timing the passes.
-func (t *trainer[T]) evaluate(m EpochMetrics, withLoss bool) EpochMetrics {
+// loss over the whole training set, as epoch 0 reports it), timing the
+// passes. It stops with the context's error between chunks.
+func (t *trainer[T]) evaluate(ctx context.Context, m EpochMetrics, withLoss bool) (EpochMetrics, error) {
 	start := time.Now()
-	lossSum, acc := t.pass(t.data.Train)
+	lossSum, acc, err := t.pass(ctx, t.data.Train, withLoss)
+	if err != nil {
+		return m, err
+	}
 	m.TrainAcc = acc
 	if withLoss {
 		m.TrainLoss = lossSum/float64(t.data.Train.Len()) + t.net.DecayLoss()
 	}
 	m.ValAcc = math.NaN()
 	if t.data.Val != nil {
-		_, m.ValAcc = t.pass(t.data.Val)
+		if _, m.ValAcc, err = t.pass(ctx, t.data.Val, false); err != nil {
+			return m, err
+		}
 	}
-	_, m.TestAcc = t.pass(t.data.Test)
+	if _, m.TestAcc, err = t.pass(ctx, t.data.Test, false); err != nil {
+		return m, err
+	}
 	m.EvalSeconds = time.Since(start).Seconds()
-	return m
+	return m, nil
 }
 
-// pass forwards every example of s in evaluation mode and returns the summed
-// cross-entropy and the accuracy.
-func (t *trainer[T]) pass(s *data.Set) (lossSum, accuracy float64) {
+// pass forwards every example of s in evaluation mode and returns the
+// accuracy and, when withLoss, the summed cross-entropy.
+func (t *trainer[T]) pass(ctx context.Context, s *data.Set, withLoss bool) (lossSum, accuracy float64, err error) {
 	n := s.Len()
 	correct := 0
 	for lo := 0; lo < n; lo += evalChunk {
+		if err := ctx.Err(); err != nil {
+			return 0, 0, err
+		}
 		rows := min(evalChunk, n-lo)
 		idx := t.index[:rows]
 		for i := range idx {
 			idx[i] = lo + i
 		}
 		data.Gather(s, idx, t.x, t.labels)
-		l, c := t.net.Evaluate(t.x, t.labels[:rows], rows)
-		lossSum += l
-		correct += c
+		if withLoss {
+			l, c := t.net.Evaluate(t.x, t.labels[:rows], rows)
+			lossSum += l
+			correct += c
+		} else {
+			correct += t.net.Correct(t.x, t.labels[:rows], rows)
+		}
 	}
-	return lossSum, float64(correct) / float64(n)
+	return lossSum, float64(correct) / float64(n), nil
 }

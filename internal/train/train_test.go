@@ -144,20 +144,30 @@ func TestDeterministicAcrossGoroutines(t *testing.T) {
 	cfg.Schedule = train.ScheduleConfig{Name: "cosine", Warmup: 1}
 
 	_, _, alone := collect(t, context.Background(), cfg)
+	// Train on other goroutines; errors are reported from this one, since
+	// t.Fatal may only be called on the test's goroutine.
+	d, err := train.PrepareData(mnist(t), cfg.Dataset)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var wg sync.WaitGroup
 	var beside []train.EpochMetrics
+	var errs [2]error
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		_, _, beside = collect(t, context.Background(), cfg)
+		_, errs[0] = train.Run(context.Background(), cfg, d, func(m train.EpochMetrics) { beside = append(beside, m) })
 	}()
 	go func() {
 		defer wg.Done()
 		other := cfg
 		other.Seed = 2
-		collect(t, context.Background(), other)
+		_, errs[1] = train.Run(context.Background(), other, d, func(train.EpochMetrics) {})
 	}()
 	wg.Wait()
+	if errs[0] != nil || errs[1] != nil {
+		t.Fatalf("training beside another run: %v, %v", errs[0], errs[1])
+	}
 	if len(alone) != 3 || len(beside) != 3 {
 		t.Fatalf("got %d and %d epochs, want 3", len(alone), len(beside))
 	}
@@ -204,6 +214,9 @@ func TestDivergedRunStops(t *testing.T) {
 	last := ms[len(ms)-1]
 	if !math.IsNaN(last.TrainLoss) && !math.IsInf(last.TrainLoss, 0) {
 		t.Errorf("last reported loss %v is finite", last.TrainLoss)
+	}
+	if last.LR != cfg.Optimizer.LR {
+		t.Errorf("the diverged epoch reports lr %v, want the constant %v", last.LR, cfg.Optimizer.LR)
 	}
 }
 

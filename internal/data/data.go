@@ -26,9 +26,11 @@
 //  4. A download from the public mirrors (Options.Mirrors, by default
 //     https://ossci-datasets.s3.amazonaws.com/mnist/ and
 //     https://storage.googleapis.com/cvdf-datasets/mnist/) into the cache
-//     folder, unless Options.NoDownload is set. Each file is written to a
-//     temporary file in the cache folder, synced, checked and renamed into
-//     place, so the cache never holds a partial or wrong file.
+//     folder, unless Options.NoDownload is set. Each file is read into
+//     memory and checked, then written to a temporary file in the cache
+//     folder, synced and renamed into place, so the cache never holds a
+//     partial or wrong file. The request asks for the file as it is stored
+//     (Accept-Encoding: identity), never decompressed on the way.
 //
 // Whatever the source, a file's SHA-256 is checked against the published
 // digest before it is decoded; a mismatch is reported with the file, the
@@ -78,6 +80,8 @@ const (
 	ImageSize = rows * cols
 	// NumClasses is the number of classes: the digits 0 to 9.
 	NumClasses = 10
+	// TrainLen and TestLen are the sizes of MNIST's training and test sets.
+	TrainLen, TestLen = 60000, 10000
 
 	rows, cols = 28, 28
 )
@@ -238,6 +242,11 @@ func describe(sources [len(files)]string) string {
 // read-only. Concurrent calls wait for a single load. A failed load is not
 // remembered, so a later call tries again. Client and Logf are not part of
 // the key: the first call's are used.
+//
+// If the loading call's context ends, the calls waiting for it whose own
+// contexts are live load again. If the load panics (Logf or the Client's
+// transport may), the panic goes on up the loading call and the calls
+// waiting for it return an error.
 func Shared(ctx context.Context, opts Options) (*MNIST, error) {
 	key := opts.config().key()
 	for {
@@ -247,14 +256,7 @@ func Shared(ctx context.Context, opts Options) (*MNIST, error) {
 			l = &sharedLoad{done: make(chan struct{})}
 			sharedLoads[key] = l
 			sharedMu.Unlock()
-			l.m, l.err = Load(ctx, opts)
-			if l.err != nil {
-				sharedMu.Lock()
-				delete(sharedLoads, key)
-				sharedMu.Unlock()
-			}
-			close(l.done)
-			return l.m, l.err
+			return l.run(key, func() (*MNIST, error) { return Load(ctx, opts) })
 		}
 		sharedMu.Unlock()
 
@@ -285,6 +287,35 @@ type sharedLoad struct {
 	done chan struct{}
 	m    *MNIST
 	err  error
+}
+
+// errLoadAborted is what the calls waiting for a load see when it panicked
+// or called runtime.Goexit.
+var errLoadAborted = errors.New("load mnist: the shared load panicked or exited")
+
+// run sets l.m and l.err from load, which is registered in sharedLoads
+// under key, and closes l.done. It does that in a deferred call, so that
+// the waiters are released however load ends, even by a panic or
+// runtime.Goexit: then l.err is errLoadAborted and the panic is not
+// recovered but carries on up the stack. A failed load is taken out of
+// sharedLoads before done is closed, so a waiter that tries again starts a
+// load of its own.
+func (l *sharedLoad) run(key string, load func() (*MNIST, error)) (*MNIST, error) {
+	returned := false
+	defer func() {
+		if !returned {
+			l.m, l.err = nil, errLoadAborted
+		}
+		if l.err != nil {
+			sharedMu.Lock()
+			delete(sharedLoads, key)
+			sharedMu.Unlock()
+		}
+		close(l.done)
+	}()
+	l.m, l.err = load()
+	returned = true
+	return l.m, l.err
 }
 
 func isContextErr(err error) bool {

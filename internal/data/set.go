@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"unsafe"
 
 	"runner/internal/kernel"
 )
@@ -89,12 +90,9 @@ func (s *Set) Split(fraction float64, seed int64) (train, val *Set, err error) {
 		return s, nil, nil
 	}
 	n := s.Len()
-	k := int(math.Round(fraction * float64(n)))
-	switch {
-	case k == 0:
-		return nil, nil, fmt.Errorf("split: validation part would be empty: %v of %d examples", fraction, n)
-	case k == n:
-		return nil, nil, fmt.Errorf("split: training part would be empty: %v of %d examples", fraction, n)
+	k, err := SplitSize(n, fraction)
+	if err != nil {
+		return nil, nil, err
 	}
 	perm := rand.New(rand.NewPCG(uint64(seed), 0)).Perm(n)
 	v, t := perm[:k:k], perm[k:]
@@ -107,11 +105,28 @@ func (s *Set) Split(fraction float64, seed int64) (train, val *Set, err error) {
 		&Set{pixels: s.pixels, labels: s.labels, index: v}, nil
 }
 
+// SplitSize returns how many of n examples Split holds out for validation
+// with fraction in (0, 1): round(fraction·n). It is an error when that leaves
+// the validation or the training part empty, so callers can check a
+// configuration before any data is loaded.
+func SplitSize(n int, fraction float64) (int, error) {
+	k := int(math.Round(fraction * float64(n)))
+	switch {
+	case k == 0:
+		return 0, fmt.Errorf("split: validation part would be empty: %v of %d examples", fraction, n)
+	case k == n:
+		return 0, fmt.Errorf("split: training part would be empty: %v of %d examples", fraction, n)
+	}
+	return k, nil
+}
+
 // Gather writes examples idx[0], idx[1], … of s into x, ImageSize values a
 // row, each pixel b as T(b)/T(255) in [0, 1], and their classes into labels.
 // x must hold at least len(idx)·ImageSize values and labels, unless it is
-// nil, at least len(idx). Gather does not allocate: it converts through a
-// 256-entry table computed once per element type.
+// nil, at least len(idx). Gather does not allocate: it converts through one
+// of two 256-entry tables, for float32 and for float64, computed once when
+// the program starts; a named float type uses the table of its underlying
+// type, which holds exactly the values T(b)/T(255).
 func Gather[T kernel.Float](s *Set, idx []int, x []T, labels []int) {
 	if len(x) < len(idx)*ImageSize {
 		panic(fmt.Sprintf("data: gather: x holds %d values, want %d", len(x), len(idx)*ImageSize))
@@ -119,17 +134,22 @@ func Gather[T kernel.Float](s *Set, idx []int, x []T, labels []int) {
 	if labels != nil && len(labels) < len(idx) {
 		panic(fmt.Sprintf("data: gather: labels holds %d values, want %d", len(labels), len(idx)))
 	}
-	tab := scaleTable[T]()
-	if tab == nil { // a named float type: its own table, on the stack
-		var t [256]T
-		fillScale(&t)
-		tab = &t
+	// kernel.Float is ~float32 | ~float64, so the size of T says which.
+	if unsafe.Sizeof(T(0)) == unsafe.Sizeof(float32(0)) {
+		gather(s, idx, x, labels, &scale32)
+	} else {
+		gather(s, idx, x, labels, &scale64)
 	}
+}
+
+// gather is Gather with the table for T's underlying type U, so that
+// converting tab[b] to T changes no bits.
+func gather[T, U kernel.Float](s *Set, idx []int, x []T, labels []int, tab *[256]U) {
 	for k, i := range idx {
 		row := x[k*ImageSize : (k+1)*ImageSize]
 		img := s.Image(i)
 		for j, b := range img {
-			row[j] = tab[b]
+			row[j] = T(tab[b])
 		}
 		if labels != nil {
 			labels[k] = s.Label(i)
@@ -137,31 +157,15 @@ func Gather[T kernel.Float](s *Set, idx []int, x []T, labels []int) {
 	}
 }
 
+// scale32 and scale64 hold b/255 for every byte b, in each precision.
 var (
-	scale32 = newScale[float32]()
-	scale64 = newScale[float64]()
+	scale32 = scaleTable[float32]()
+	scale64 = scaleTable[float64]()
 )
 
-func newScale[T kernel.Float]() *[256]T {
-	t := new([256]T)
-	fillScale(t)
-	return t
-}
-
-func fillScale[T kernel.Float](t *[256]T) {
+func scaleTable[U float32 | float64]() (t [256]U) {
 	for i := range t {
-		t[i] = T(i) / T(255)
+		t[i] = U(i) / U(255)
 	}
-}
-
-// scaleTable returns the table for float32 or float64, or nil for other
-// types.
-func scaleTable[T kernel.Float]() *[256]T {
-	if t, ok := any(scale32).(*[256]T); ok {
-		return t
-	}
-	if t, ok := any(scale64).(*[256]T); ok {
-		return t
-	}
-	return nil
+	return t
 }

@@ -162,18 +162,22 @@ func TestSet_Split_Errors(t *testing.T) {
 	}
 }
 
-// f32 is a named float type: Gather must handle it too.
-type f32 float32
+// f32 and f64 are named float types: Gather must handle them too.
+type (
+	f32 float32
+	f64 float64
+)
 
 func TestGather(t *testing.T) {
 	s := MustMNIST(t).Train
 	idx := []int{0, 59999, 7, 7, 31415}
 	t.Run("float32", func(t *testing.T) { testGather[float32](t, s, idx) })
 	t.Run("float64", func(t *testing.T) { testGather[float64](t, s, idx) })
-	t.Run("named", func(t *testing.T) { testGather[f32](t, s, idx) })
+	t.Run("named32", func(t *testing.T) { testGather[f32](t, s, idx) })
+	t.Run("named64", func(t *testing.T) { testGather[f64](t, s, idx) })
 }
 
-func testGather[T float32 | float64 | f32](t *testing.T, s *data.Set, idx []int) {
+func testGather[T float32 | float64 | f32 | f64](t *testing.T, s *data.Set, idx []int) {
 	x := make([]T, len(idx)*data.ImageSize)
 	labels := make([]int, len(idx))
 	data.Gather(s, idx, x, labels)

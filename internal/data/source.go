@@ -104,14 +104,9 @@ func (c config) find(ctx context.Context, f file) (b []byte, path, source string
 				return nil, "", "", err
 			}
 			c.logf("mnist: downloading %s from %s", f.name, m)
-			err := download(ctx, c.client, m, c.cacheDir, f)
+			b, err := download(ctx, c.client, m, c.cacheDir, f)
 			if err == nil {
-				path := filepath.Join(c.cacheDir, f.name)
-				b, err := readVerified(path, f)
-				if err != nil {
-					return nil, "", "", err
-				}
-				return b, path, "download: " + m + " into " + c.cacheDir, nil
+				return b, filepath.Join(c.cacheDir, f.name), "download: " + m + " into " + c.cacheDir, nil
 			}
 			if isContextErr(err) && ctx.Err() != nil {
 				return nil, "", "", ctx.Err()
@@ -220,30 +215,50 @@ func escapeModule(s string) string {
 	return b.String()
 }
 
-// download fetches f from the mirror into dir, atomically: it writes a
-// temporary file in dir, syncs it, checks its digest and renames it into
-// place, removing the temporary file on any failure.
-func download(ctx context.Context, client *http.Client, mirror, dir string, f file) (err error) {
+// download fetches f from the mirror, checks its digest and returns its
+// contents once they are in the cache folder dir. The file gets there
+// atomically: the checked bytes are written to a temporary file in dir,
+// which is synced and renamed into place, and removed on any failure.
+func download(ctx context.Context, client *http.Client, mirror, dir string, f file) (_ []byte, err error) {
 	url := strings.TrimSuffix(mirror, "/") + "/" + f.name
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	// The file must arrive byte for byte as the mirror stores it. Left to
+	// itself, the client asks for gzip and quietly decompresses a body sent
+	// with Content-Encoding: gzip, which a server may do for a .gz file
+	// stored with that encoding: the body would then be the IDX data inside
+	// the file, and the digest would not match. Naming an encoding here
+	// turns that off, and identity asks the server for no encoding at all.
+	req.Header.Set("Accept-Encoding", "identity")
 	resp, err := client.Do(req)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("get %s: %s", url, resp.Status)
+		return nil, fmt.Errorf("get %s: %s", url, resp.Status)
 	}
 
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("create cache folder: %w", err)
+		return nil, fmt.Errorf("create cache folder: %w", err)
 	}
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("get %s: %w", url, err)
+	}
+	if len(b) > maxFileSize {
+		return nil, fmt.Errorf("get %s: larger than %d bytes", url, maxFileSize)
+	}
+	sum := sha256.Sum256(b)
+	if err := checkDigest(url, sum[:], f); err != nil {
+		return nil, err
+	}
+
 	tmp, err := os.CreateTemp(dir, f.name+".*.tmp")
 	if err != nil {
-		return fmt.Errorf("create temporary file: %w", err)
+		return nil, fmt.Errorf("create temporary file: %w", err)
 	}
 	defer func() {
 		if err != nil {
@@ -251,29 +266,20 @@ func download(ctx context.Context, client *http.Client, mirror, dir string, f fi
 			os.Remove(tmp.Name())
 		}
 	}()
-
-	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(resp.Body, maxFileSize+1))
-	if err != nil {
-		return fmt.Errorf("get %s: %w", url, err)
-	}
-	if n > maxFileSize {
-		return fmt.Errorf("get %s: larger than %d bytes", url, maxFileSize)
+	if _, err := tmp.Write(b); err != nil {
+		return nil, fmt.Errorf("write %s: %w", tmp.Name(), err)
 	}
 	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("sync %s: %w", tmp.Name(), err)
-	}
-	if err := checkDigest(url, h.Sum(nil), f); err != nil {
-		return err
+		return nil, fmt.Errorf("sync %s: %w", tmp.Name(), err)
 	}
 	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("close %s: %w", tmp.Name(), err)
+		return nil, fmt.Errorf("close %s: %w", tmp.Name(), err)
 	}
 	if err := os.Rename(tmp.Name(), filepath.Join(dir, f.name)); err != nil {
-		return fmt.Errorf("rename into cache: %w", err)
+		return nil, fmt.Errorf("rename into cache: %w", err)
 	}
 	syncDir(dir)
-	return nil
+	return b, nil
 }
 
 // syncDir makes a rename in dir durable where the system allows it; a

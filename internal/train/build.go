@@ -3,6 +3,7 @@ package train
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"runner/internal/data"
 	"runner/internal/kernel"
@@ -28,8 +29,19 @@ func (c Config) Validate() error {
 	if c.Dataset.TrainLimit < 0 {
 		bad("dataset.train_limit: must be >= 0 (got %d)", c.Dataset.TrainLimit)
 	}
-	if !(c.Dataset.Validation >= 0 && c.Dataset.Validation < 1) {
-		bad("dataset.validation: must be in [0, 1) (got %g)", c.Dataset.Validation)
+	if c.Dataset.TrainLimit > data.TrainLen {
+		bad("dataset.train_limit: must be at most %d (got %d)", data.TrainLen, c.Dataset.TrainLimit)
+	}
+	if v := c.Dataset.Validation; !(v >= 0 && v < 1) {
+		bad("dataset.validation: must be in [0, 1) (got %g)", v)
+	} else if v > 0 && c.Dataset.TrainLimit >= 0 {
+		n := c.Dataset.TrainLimit
+		if n == 0 || n > data.TrainLen {
+			n = data.TrainLen
+		}
+		if _, err := data.SplitSize(n, v); err != nil {
+			bad("dataset.validation: %v", err)
+		}
 	}
 	if _, err := c.Model.network(); err != nil {
 		bad("model: %v", err)
@@ -44,14 +56,14 @@ func (c Config) Validate() error {
 		bad("batch_size: must be >= 1 (got %d)", c.BatchSize)
 	}
 	o := c.Optimizer
-	if !contains(OptimizerNames, o.Name) {
+	if !slices.Contains(OptimizerNames, o.Name) {
 		bad("optimizer.name: unknown optimizer %q", o.Name)
 	}
 	if !(o.LR > 0) {
 		bad("optimizer.lr: must be > 0 (got %g)", o.LR)
 	}
 	s := c.Schedule
-	if !contains(ScheduleNames, s.Name) {
+	if !slices.Contains(ScheduleNames, s.Name) {
 		bad("schedule.name: unknown schedule %q", s.Name)
 	}
 	if s.Name == "step" && s.Every < 1 {
@@ -61,15 +73,6 @@ func (c Config) Validate() error {
 		bad("schedule.warmup: must be >= 0 (got %d)", s.Warmup)
 	}
 	return errors.Join(errs...)
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // network maps the model section to the network's configuration.

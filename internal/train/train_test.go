@@ -255,6 +255,9 @@ func TestInvalidConfigFails(t *testing.T) {
 		{"init", func(c *train.Config) { c.Model.Init = "-1" }},
 		{"batch", func(c *train.Config) { c.BatchSize = 0 }},
 		{"warmup", func(c *train.Config) { c.Schedule.Warmup = -1 }},
+		{"empty validation part", func(c *train.Config) { c.Dataset.TrainLimit, c.Dataset.Validation = 10, 0.01 }},
+		{"empty training part", func(c *train.Config) { c.Dataset.TrainLimit, c.Dataset.Validation = 500, 0.999 }},
+		{"train limit", func(c *train.Config) { c.Dataset.TrainLimit = 60001 }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

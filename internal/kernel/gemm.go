@@ -18,11 +18,73 @@ const (
 // Gemm computes C = alpha·op(A)·op(B) + beta·C for row-major matrices, where
 // op(X) is X or its transpose. op(A) is m×k, op(B) is k×n and C is m×n; lda,
 // ldb and ldc are the row strides of A, B and C as stored. It runs on the
-// calling goroutine and allocates nothing.
+// calling goroutine and allocates nothing (after the first calls on a
+// goroutine, which warm a cache of packing buffers).
+//
+// float32 and float64 products use the fastest implementation the CPU has
+// (see gemmS): a blocked product with AVX-512 or AVX2+FMA micro-kernels on
+// amd64, else gonum on serial tiles. The result is deterministic: the same
+// inputs give bit-identical C on every call, on any goroutine. Different
+// implementations sum in different orders and may differ in the last bits.
 func Gemm[T Float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	gemmUsing(gemmS, gemmD, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// gemmUsing is Gemm with the blocked implementations given (nil: portable).
+func gemmUsing[T Float](s *gemmArch[float32], d *gemmArch[float64], transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
 	if m == 0 || n == 0 {
 		return
 	}
+	checkGemm(transA, transB, m, n, k, len(a), lda, len(b), ldb, len(c), ldc)
+	if k > 0 {
+		switch av := any(a).(type) {
+		case []float32:
+			if arch := s; arch != nil {
+				buf := packCache32.get()
+				gemmBlocked(arch, buf, transA, transB, m, n, k, float32(alpha), av, lda, any(b).([]float32), ldb, float32(beta), any(c).([]float32), ldc)
+				packCache32.put(buf)
+				return
+			}
+		case []float64:
+			if arch := d; arch != nil {
+				buf := packCache64.get()
+				gemmBlocked(arch, buf, transA, transB, m, n, k, float64(alpha), av, lda, any(b).([]float64), ldb, float64(beta), any(c).([]float64), ldc)
+				packCache64.put(buf)
+				return
+			}
+		}
+	}
+	gemmGeneric(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// checkGemm panics unless the strides and lengths describe matrices of the
+// given shape: the assembly kernels do no bounds checks of their own.
+func checkGemm(transA, transB bool, m, n, k, la, lda, lb, ldb, lc, ldc int) {
+	ar, ac := m, k
+	if transA {
+		ar, ac = k, m
+	}
+	br, bc := k, n
+	if transB {
+		br, bc = n, k
+	}
+	switch {
+	case m < 0 || n < 0 || k < 0:
+		panic("kernel: Gemm: negative dimension")
+	case lda < max(1, ac) || ldb < max(1, bc) || ldc < max(1, n):
+		panic("kernel: Gemm: stride shorter than a row")
+	case ar > 0 && ac > 0 && la < (ar-1)*lda+ac:
+		panic("kernel: Gemm: A too short")
+	case br > 0 && bc > 0 && lb < (br-1)*ldb+bc:
+		panic("kernel: Gemm: B too short")
+	case lc < (m-1)*ldc+n:
+		panic("kernel: Gemm: C too short")
+	}
+}
+
+// gemmGeneric is the portable path: gonum's Sgemm/Dgemm on tiles of C, or
+// gemmRef for named float types.
+func gemmGeneric[T Float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
 	tA, tB := blas.NoTrans, blas.NoTrans
 	if transA {
 		tA = blas.Trans

@@ -1,0 +1,51 @@
+package kernel
+
+// The micro-kernels in gemm_amd64.s are generated with avo by asmgen, a
+// module of its own (so runner does not depend on avo):
+//go:generate sh -c "cd asmgen && go run . -out ../gemm_amd64.s -stubs ../gemm_stub_amd64.go -pkg kernel"
+
+import "os"
+
+// gemmS and gemmD are the blocked implementations Gemm uses for float32 and
+// float64, or nil for the portable path. They are chosen once, at init, from
+// the CPU's features (golang.org/x/sys/cpu): AVX-512F first, then AVX2 with
+// FMA. The environment variable RUNNER_KERNEL overrides the choice:
+//
+//	RUNNER_KERNEL=generic  the portable path (gonum on serial tiles)
+//	RUNNER_KERNEL=avx2     AVX2 even when AVX-512 is present
+//
+// Any other value (or none) means the best the CPU supports.
+var (
+	gemmS *gemmArch[float32]
+	gemmD *gemmArch[float64]
+)
+
+func init() {
+	gemmS, gemmD = selectGemm(os.Getenv("RUNNER_KERNEL"))
+}
+
+// selectGemm picks the implementations for the RUNNER_KERNEL value env.
+func selectGemm(env string) (*gemmArch[float32], *gemmArch[float64]) {
+	if env == "generic" {
+		return nil, nil
+	}
+	s, d := gemmArchs()
+	if len(s) == 0 {
+		return nil, nil
+	}
+	for i := range s {
+		if s[i].name == env {
+			return s[i], d[i]
+		}
+	}
+	return s[0], d[0]
+}
+
+// gemmImpl names the implementation Gemm uses for float32: "avx512",
+// "avx2" or "generic".
+func gemmImpl() string {
+	if gemmS == nil {
+		return "generic"
+	}
+	return gemmS.name
+}

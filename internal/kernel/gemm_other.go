@@ -1,0 +1,7 @@
+//go:build !amd64 || purego
+
+package kernel
+
+// gemmArchs lists the assembly implementations: none on this platform, so
+// Gemm always takes the portable path.
+func gemmArchs() (s []*gemmArch[float32], d []*gemmArch[float64]) { return nil, nil }

@@ -104,10 +104,16 @@
 //
 // # Versions and connections
 //
-// The schema version is PRAGMA user_version (SchemaVersion). Open applies
-// the missing migrations forward in one transaction, and refuses a database
-// written by a newer runner (ErrNewerSchema) or a file that is not SQLite
-// (ErrNotSQLite) without modifying it. Connections use WAL, so readers (the
-// dashboard, `sqlite3 results.db`) never block the writer nor the writer
-// them, with a busy timeout of 10 s and foreign keys enforced.
+// The schema version is PRAGMA user_version (SchemaVersion), and PRAGMA
+// application_id is 0x52554E52 ("RUNR") in every results database. Open
+// applies the missing migrations forward in one transaction. It first
+// checks the file through a read-only connection that writes nothing and
+// creates no file, and refuses a file that is not SQLite (ErrNotSQLite),
+// another program's SQLite database (ErrNotRunnerDB) or a database written
+// by a newer runner (ErrNewerSchema), even when the newer schema is only in
+// the -wal file of a runner that is still running or crashed: the database
+// file, its -wal and its -shm are left as they were, byte for byte.
+// Connections use WAL, so readers (the dashboard, `sqlite3 results.db`)
+// never block the writer nor the writer them, with a busy timeout of 10 s
+// and foreign keys enforced.
 package store

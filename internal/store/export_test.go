@@ -9,3 +9,6 @@ func SetNowFunc(f func() time.Time) (restore func()) {
 	nowFunc = f
 	return func() { nowFunc = old }
 }
+
+// ApplicationID is the PRAGMA application_id of a results database.
+const ApplicationID = applicationID

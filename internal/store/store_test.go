@@ -1,14 +1,19 @@
 package store_test
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
+	"fmt"
+	"io"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -39,12 +44,13 @@ func TestOpen_NewDatabase(t *testing.T) {
 				t.Fatalf("database file not at the path given: %v", err)
 			}
 			for pragma, want := range map[string]string{
-				"user_version": "1",
-				"journal_mode": "wal",
-				"foreign_keys": "1",
-				"busy_timeout": "10000",
-				"synchronous":  "1", // NORMAL
-				"query_only":   "0",
+				"user_version":   "1",
+				"journal_mode":   "wal",
+				"foreign_keys":   "1",
+				"busy_timeout":   "10000",
+				"synchronous":    "1", // NORMAL
+				"query_only":     "0",
+				"application_id": fmt.Sprint(store.ApplicationID),
 			} {
 				if got := queryString(t, db.SQLDB(), "PRAGMA "+pragma); got != want {
 					t.Errorf("PRAGMA %s = %s, want %s", pragma, got, want)
@@ -82,12 +88,14 @@ func TestOpen_NotSQLite(t *testing.T) {
 		{"magic without NUL", []byte("SQLite format 3 and then some more bytes to pass 100 ........................................................")},
 		{"zeros", make([]byte, 4096)},
 		{"png", []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10")},
+		// The header passes the magic check; SQLite itself rejects the rest.
+		{"magic then garbage", append([]byte("SQLite format 3\x00"), bytes.Repeat([]byte{0xff}, 4080)...)},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
 			path := filepath.Join(dir, "results.db")
 			mustWriteFile(t, path, tt.content)
-			before := mustChecksum(t, path)
+			before := fileState(t, path)
 
 			for _, open := range opens {
 				db, err := open.fn(context.Background(), path)
@@ -102,9 +110,7 @@ func TestOpen_NotSQLite(t *testing.T) {
 					t.Errorf("%s: error %q does not name the file", open.name, err)
 				}
 			}
-			if after := mustChecksum(t, path); after != before {
-				t.Errorf("file changed: sha256 %s, was %s", after, before)
-			}
+			assertFileState(t, path, before)
 			assertOnlyFile(t, dir, "results.db")
 		})
 	}
@@ -117,13 +123,18 @@ func TestOpen_NewerSchema(t *testing.T) {
 		// setup makes a database of schema version 2 at path; it may leave
 		// a connection open until the test ends.
 		setup func(tb testing.TB, path string)
+		// live is set when setup leaves a connection open: SQLite's readers
+		// take their turn in the shared -shm file then, so only the main
+		// and -wal files must stay as they were.
+		live bool
 	}{
-		{"rollback journal", func(tb testing.TB, path string) {
+		{name: "rollback journal", setup: func(tb testing.TB, path string) {
 			raw := mustRawOpen(tb, path+"?_journal_mode=DELETE")
-			mustExec(tb, raw, `CREATE TABLE sweeps (id INTEGER PRIMARY KEY, name TEXT, colour TEXT); PRAGMA user_version = 2`)
+			mustExec(tb, raw, fmt.Sprintf(`CREATE TABLE sweeps (id INTEGER PRIMARY KEY, name TEXT, colour TEXT);
+				PRAGMA application_id = %d; PRAGMA user_version = 2`, store.ApplicationID))
 			raw.Close()
 		}},
-		{"WAL, checkpointed", func(tb testing.TB, path string) {
+		{name: "WAL, checkpointed", setup: func(tb testing.TB, path string) {
 			db := MustOpenPath(tb, path)
 			MustCreateSweep(tb, db, "ch6", baseConfig())
 			db.Close()
@@ -131,28 +142,29 @@ func TestOpen_NewerSchema(t *testing.T) {
 			mustExec(tb, raw, `PRAGMA user_version = 2`)
 			raw.Close()
 		}},
-		{"WAL, only in the -wal file", func(tb testing.TB, path string) {
-			db := MustOpenPath(tb, path)
-			MustCreateSweep(tb, db, "ch6", baseConfig())
-			db.Close()
+		{name: "WAL, only in the -wal file", live: true, setup: func(tb testing.TB, path string) {
 			// A newer runner is still running: its change is in the WAL
 			// and the header of the main file still says version 1.
-			raw := mustRawOpen(tb, path+"?_journal_mode=WAL")
-			raw.SetMaxOpenConns(1)
-			mustExec(tb, raw, `PRAGMA wal_autocheckpoint = 0; PRAGMA user_version = 2`)
-			tb.Cleanup(func() { raw.Close() })
-			if v := headerUserVersion(tb, path); v != 1 {
-				tb.Fatalf("setup: header says user_version %d, want the stale 1", v)
+			tb.Cleanup(mustNewerInWAL(tb, path))
+		}},
+		{name: "WAL, only in the -wal file of a crashed runner", setup: func(tb testing.TB, path string) {
+			// A newer runner crashed with its change in the WAL: the
+			// three files as they were then, and no connection open.
+			src := filepath.Join(tb.TempDir(), filepath.Base(path))
+			closeRaw := mustNewerInWAL(tb, src)
+			for _, suffix := range []string{"", "-wal", "-shm"} {
+				mustCopyFile(tb, src+suffix, path+suffix)
 			}
+			closeRaw()
 		}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
 			path := filepath.Join(dir, "results.db")
 			tt.setup(t, path)
-			before := mustChecksum(t, path)
+			before := fileState(t, path)
 			files := listDir(t, dir)
-			t.Logf("user_version in the main file's header: %d", headerUserVersion(t, path))
+			t.Logf("files: %s; user_version in the main file's header: %d", files, headerUserVersion(t, path))
 
 			for _, open := range opens {
 				db, err := open.fn(ctx, path)
@@ -167,8 +179,10 @@ func TestOpen_NewerSchema(t *testing.T) {
 					t.Errorf("%s: error %q should name the file and the version", open.name, err)
 				}
 			}
-			if after := mustChecksum(t, path); after != before {
-				t.Errorf("file changed: sha256 %s, was %s", after, before)
+			if tt.live {
+				assertFileState(t, path, before, "", "-wal")
+			} else {
+				assertFileState(t, path, before)
 			}
 			if got := listDir(t, dir); got != files {
 				t.Errorf("files in the directory: %s, were %s", got, files)
@@ -177,26 +191,251 @@ func TestOpen_NewerSchema(t *testing.T) {
 	}
 }
 
-// A valid SQLite file of another program (user_version 0, tables of its
-// own) must not get our tables added to it.
-func TestOpen_ForeignDatabase(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "other.db")
-	raw := mustRawOpen(t, path)
-	mustExec(t, raw, `CREATE TABLE accounts (id INTEGER PRIMARY KEY, owner TEXT)`)
-	raw.Close()
+// A newer runner in another process (the sqlite3 shell standing in for it)
+// holds the database open with its schema change in the -wal file: Open
+// refuses without writing any of the three files, the -shm included.
+func TestOpen_NewerSchemaInAnotherProcess(t *testing.T) {
+	shell, err := exec.LookPath("sqlite3")
+	if err != nil {
+		t.Skip("no sqlite3 shell:", err)
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "results.db")
+	db := MustOpenPath(t, path)
+	MustCreateSweep(t, db, "ch6", baseConfig())
+	db.Close()
 
-	db, err := store.Open(context.Background(), path)
-	if err == nil {
+	cmd := exec.Command(shell, path)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Wait()
+	defer stdin.Close() // ends the shell
+	if _, err := io.WriteString(stdin, "PRAGMA wal_autocheckpoint = 0; PRAGMA user_version = 2; SELECT 'ready';\n"); err != nil {
+		t.Fatal(err)
+	}
+	for out := bufio.NewScanner(stdout); ; { // wait until the shell has run the PRAGMAs
+		if !out.Scan() {
+			t.Fatalf("sqlite3 ended before it was ready: %v", out.Err())
+		}
+		if out.Text() == "ready" {
+			break
+		}
+	}
+	if v := headerUserVersion(t, path); v != 1 {
+		t.Fatalf("setup: header says user_version %d, want the stale 1", v)
+	}
+	before := fileState(t, path)
+	files := listDir(t, dir)
+
+	for _, open := range opens {
+		db, err := open.fn(context.Background(), path)
+		if err == nil {
+			db.Close()
+			t.Fatalf("%s succeeded on schema version 2", open.name)
+		}
+		if !errors.Is(err, store.ErrNewerSchema) {
+			t.Errorf("%s: error %v, want ErrNewerSchema", open.name, err)
+		}
+	}
+	assertFileState(t, path, before)
+	if got := listDir(t, dir); got != files {
+		t.Errorf("files in the directory: %s, were %s", got, files)
+	}
+}
+
+// mustNewerInWAL makes a results database at path and sets its schema
+// version to 2 through a connection that it leaves open, with the change
+// in the -wal file only, and returns the function that closes it.
+func mustNewerInWAL(tb testing.TB, path string) (closeRaw func()) {
+	tb.Helper()
+	db := MustOpenPath(tb, path)
+	MustCreateSweep(tb, db, "ch6", baseConfig())
+	db.Close()
+	raw := mustRawOpen(tb, path+"?_journal_mode=WAL")
+	raw.SetMaxOpenConns(1)
+	mustExec(tb, raw, `PRAGMA wal_autocheckpoint = 0; PRAGMA user_version = 2`)
+	if v := headerUserVersion(tb, path); v != 1 {
+		tb.Fatalf("setup: header says user_version %d, want the stale 1", v)
+	}
+	for _, suffix := range []string{"-wal", "-shm"} {
+		if _, err := os.Stat(path + suffix); err != nil {
+			tb.Fatalf("setup: %v", err)
+		}
+	}
+	return func() { raw.Close() }
+}
+
+// SQLite files of other programs must be refused untouched: no byte of the
+// file changed (not even its journal mode), no -wal or -shm file created.
+func TestOpen_ForeignDatabase(t *testing.T) {
+	ctx := context.Background()
+	for _, tt := range []struct {
+		name  string
+		dsn   string // the options setup writes through
+		setup string
+		want  string // in the error
+	}{
+		{"tables of its own", "?_journal_mode=DELETE",
+			`CREATE TABLE accounts (id INTEGER PRIMARY KEY, owner TEXT)`,
+			"holds 1 schema objects"},
+		{"tables of its own, WAL", "?_journal_mode=WAL",
+			`CREATE TABLE accounts (id INTEGER PRIMARY KEY, owner TEXT)`,
+			"holds 1 schema objects"},
+		{"user_version 1 and tables of its own", "?_journal_mode=DELETE",
+			`CREATE TABLE accounts (id INTEGER PRIMARY KEY, owner TEXT); PRAGMA user_version = 1`,
+			"application_id is 0x00000000"},
+		{"user_version 1 and runner's tables", "?_journal_mode=DELETE",
+			`CREATE TABLE sweeps (id INTEGER PRIMARY KEY); CREATE TABLE runs (id INTEGER PRIMARY KEY);
+			 CREATE TABLE epochs (run_id INTEGER); PRAGMA user_version = 1`,
+			"application_id is 0x00000000"},
+		{"another program's application_id", "?_journal_mode=DELETE",
+			`PRAGMA application_id = 305419896`,
+			"application_id is 0x12345678"},
+		{"negative user_version", "?_journal_mode=DELETE",
+			`PRAGMA user_version = -1`,
+			"user_version is -1"},
+		{"negative user_version, runner's application_id", "?_journal_mode=WAL",
+			fmt.Sprintf(`PRAGMA application_id = %d; PRAGMA user_version = -7`, store.ApplicationID),
+			"user_version is -7"},
+		{"runner's application_id without its tables", "?_journal_mode=DELETE",
+			fmt.Sprintf(`CREATE TABLE accounts (id INTEGER); PRAGMA application_id = %d; PRAGMA user_version = 1`, store.ApplicationID),
+			"lacks the sweeps, runs or epochs table"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "other.db")
+			raw := mustRawOpen(t, path+tt.dsn)
+			mustExec(t, raw, tt.setup)
+			raw.Close()
+			before := fileState(t, path)
+			assertOnlyFile(t, dir, "other.db")
+
+			for _, open := range opens {
+				db, err := open.fn(ctx, path)
+				if err == nil {
+					db.Close()
+					t.Fatalf("%s succeeded on another program's database", open.name)
+				}
+				if !errors.Is(err, store.ErrNotRunnerDB) || !strings.Contains(err.Error(), tt.want) ||
+					!strings.Contains(err.Error(), path) {
+					t.Errorf("%s: error %v, want ErrNotRunnerDB naming the file and saying %q", open.name, err, tt.want)
+				}
+			}
+			assertFileState(t, path, before)
+			assertOnlyFile(t, dir, "other.db")
+		})
+	}
+}
+
+// A rollback-journal database with a hot journal (its writer crashed) is
+// refused rather than rolled back, since only a writer may roll it back.
+func TestOpen_HotJournal(t *testing.T) {
+	ctx := context.Background()
+	src := filepath.Join(t.TempDir(), "other.db")
+	raw := mustRawOpen(t, src+"?_journal_mode=DELETE")
+	raw.SetMaxOpenConns(1)
+	mustExec(t, raw, `CREATE TABLE a (x BLOB); PRAGMA cache_size = 2;
+		WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 200)
+		INSERT INTO a SELECT zeroblob(1000) FROM c`)
+	tx, err := raw.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// More changed pages than the cache holds: SQLite writes them to the
+	// main file, their old content being in the journal.
+	if _, err := tx.ExecContext(ctx, `UPDATE a SET x = zeroblob(1001)`); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "other.db")
+	for _, suffix := range []string{"", "-journal"} {
+		mustCopyFile(t, src+suffix, path+suffix)
+	}
+	tx.Rollback()
+	raw.Close()
+	before := fileState(t, path)
+
+	for _, open := range opens {
+		db, err := open.fn(ctx, path)
+		if err == nil {
+			db.Close()
+			t.Fatalf("%s succeeded on a database with a hot journal", open.name)
+		}
+		if !strings.Contains(err.Error(), "hot journal") {
+			t.Errorf("%s: error %v", open.name, err)
+		}
+	}
+	assertFileState(t, path, before)
+	if got := listDir(t, dir); got != "other.db,other.db-journal" {
+		t.Errorf("files in the directory: %s", got)
+	}
+}
+
+// A -wal file without its -shm cannot be read without writing the -shm:
+// Open refuses it untouched rather than guess.
+func TestOpen_WALWithoutSHM(t *testing.T) {
+	ctx := context.Background()
+	src := filepath.Join(t.TempDir(), "results.db")
+	w := MustOpenPath(t, src)
+	mustExec(t, w.SQLDB(), `PRAGMA wal_autocheckpoint = 0`)
+	MustCreateSweep(t, w, "ch6", baseConfig())
+	dir := t.TempDir()
+	path := filepath.Join(dir, "results.db")
+	for _, suffix := range []string{"", "-wal"} {
+		mustCopyFile(t, src+suffix, path+suffix)
+	}
+	w.Close()
+	before := fileState(t, path)
+
+	for _, open := range opens {
+		db, err := open.fn(ctx, path)
+		if err == nil {
+			db.Close()
+			t.Fatalf("%s succeeded", open.name)
+		}
+		if !strings.Contains(err.Error(), "no -shm file") {
+			t.Errorf("%s: error %v", open.name, err)
+		}
+	}
+	assertFileState(t, path, before)
+	if got := listDir(t, dir); got != "results.db,results.db-wal" {
+		t.Errorf("files in the directory: %s", got)
+	}
+}
+
+// A results database whose last transactions are in the -wal file of a
+// crashed writer opens, with those transactions.
+func TestOpen_CrashedWriter(t *testing.T) {
+	ctx := context.Background()
+	src := filepath.Join(t.TempDir(), "results.db")
+	w := MustOpenPath(t, src)
+	mustExec(t, w.SQLDB(), `PRAGMA wal_autocheckpoint = 0`)
+	sweepID, runIDs := MustCreateSweep(t, w, "ch6", baseConfig())
+	mustAddEpochs(t, w, runIDs[0], 2)
+	path := filepath.Join(t.TempDir(), "results.db")
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		mustCopyFile(t, src+suffix, path+suffix)
+	}
+	w.Close()
+
+	for _, open := range []func(testing.TB, string) *store.DB{MustOpenReadOnly, MustOpenPath} {
+		db := open(t, path)
+		if runs, err := db.Runs(ctx, sweepID); err != nil || len(runs) != 1 {
+			t.Errorf("Runs = %d runs, %v", len(runs), err)
+		}
+		if ms, err := db.Epochs(ctx, runIDs[0]); err != nil || len(ms) != 2 {
+			t.Errorf("Epochs = %d epochs, %v", len(ms), err)
+		}
 		db.Close()
-		t.Fatal("Open succeeded on another program's database")
-	}
-	if !strings.Contains(err.Error(), "not a results database") {
-		t.Errorf("error = %v", err)
-	}
-	raw = mustRawOpen(t, path)
-	defer raw.Close()
-	if got := queryString(t, raw, `SELECT group_concat(name) FROM sqlite_schema`); got != "accounts" {
-		t.Errorf("schema objects = %q, want accounts only", got)
 	}
 }
 
@@ -236,7 +475,7 @@ func TestOpenReadOnly(t *testing.T) {
 	sweepID, runIDs := MustCreateSweep(t, w, "ch6", baseConfig())
 	mustAddEpochs(t, w, runIDs[0], 2)
 	w.Close()
-	before := mustChecksum(t, path)
+	before := fileState(t, path)
 
 	db := MustOpenReadOnly(t, path)
 	if got := queryString(t, db.SQLDB(), `PRAGMA query_only`); got != "1" {
@@ -290,9 +529,7 @@ func TestOpenReadOnly(t *testing.T) {
 		t.Errorf("sweeps = %s, want 1", got)
 	}
 	db.Close()
-	if after := mustChecksum(t, path); after != before {
-		t.Errorf("file changed: sha256 %s, was %s", after, before)
-	}
+	assertFileState(t, path, before, "")
 }
 
 func TestOpenReadOnly_NoDatabase(t *testing.T) {
@@ -318,7 +555,7 @@ func TestOpenReadOnly_NoDatabase(t *testing.T) {
 			db.Close()
 			t.Fatal("OpenReadOnly succeeded on an empty file")
 		}
-		if !strings.Contains(err.Error(), "no runner schema") {
+		if !errors.Is(err, store.ErrNotRunnerDB) || !strings.Contains(err.Error(), "no runner schema") {
 			t.Errorf("error = %v", err)
 		}
 		if fi, err := os.Stat(path); err != nil || fi.Size() != 0 {
@@ -427,14 +664,53 @@ func mustWriteFile(tb testing.TB, path string, b []byte) {
 	}
 }
 
-func mustChecksum(tb testing.TB, path string) string {
+// fileSuffixes are the files of an SQLite database: the main file, the
+// write-ahead log, the WAL index and the rollback journal.
+var fileSuffixes = []string{"", "-wal", "-shm", "-journal"}
+
+// fileState returns the SHA-256 of the database at path and of each file
+// beside it, "missing" for those that do not exist, by suffix.
+func fileState(tb testing.TB, path string) map[string]string {
 	tb.Helper()
-	b, err := os.ReadFile(path)
+	state := make(map[string]string, len(fileSuffixes))
+	for _, suffix := range fileSuffixes {
+		b, err := os.ReadFile(path + suffix)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			state[suffix] = "missing"
+		case err != nil:
+			tb.Fatal(err)
+		default:
+			sum := sha256.Sum256(b)
+			state[suffix] = hex.EncodeToString(sum[:])
+		}
+	}
+	return state
+}
+
+// assertFileState checks that the files of the database at path are byte
+// for byte as fileState found them before: those of the given suffixes, or
+// all of them.
+func assertFileState(tb testing.TB, path string, before map[string]string, suffixes ...string) {
+	tb.Helper()
+	if len(suffixes) == 0 {
+		suffixes = fileSuffixes
+	}
+	after := fileState(tb, path)
+	for _, suffix := range suffixes {
+		if after[suffix] != before[suffix] {
+			tb.Errorf("%s changed: sha256 %s, was %s", filepath.Base(path)+suffix, after[suffix], before[suffix])
+		}
+	}
+}
+
+func mustCopyFile(tb testing.TB, src, dst string) {
+	tb.Helper()
+	b, err := os.ReadFile(src)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
+	mustWriteFile(tb, dst, b)
 }
 
 // headerUserVersion reads PRAGMA user_version from the file's header as of

@@ -104,15 +104,24 @@ func TestDB_CreateSweep_Invalid(t *testing.T) {
 	a, b := baseConfig(), withSeed(baseConfig(), 2)
 	for _, tt := range []struct {
 		name    string
+		setup   string // SQL run first, if any
 		sweep   store.Sweep
 		configs []train.Config
 		wantErr string
 	}{
-		{"duplicate key", store.Sweep{Name: "dup"}, []train.Config{a, b, a}, "runs 0 and 2 have the same key " + a.Key()},
-		{"no name", store.Sweep{}, []train.Config{a}, "name is empty"},
+		{"duplicate key", "", store.Sweep{Name: "dup"}, []train.Config{a, b, a}, "runs 0 and 2 have the same key " + a.Key()},
+		{"no name", "", store.Sweep{}, []train.Config{a}, "name is empty"},
+		// Fails inside the transaction, after the sweep and the first run
+		// are inserted: the rollback must take them back.
+		{"second run refused by the database", `CREATE TRIGGER refuse_seed_2 BEFORE INSERT ON runs WHEN NEW.seed = 2
+			BEGIN SELECT RAISE(ABORT, 'seed 2 refused'); END`,
+			store.Sweep{Name: "abort"}, []train.Config{a, b}, "insert run 1 (key " + b.Key() + "): seed 2 refused"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			db := MustOpen(t)
+			if tt.setup != "" {
+				mustExec(t, db.SQLDB(), tt.setup)
+			}
 			_, _, err := db.CreateSweep(context.Background(), tt.sweep, tt.configs)
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Fatalf("error = %v, want one containing %q", err, tt.wantErr)

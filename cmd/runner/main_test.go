@@ -199,6 +199,7 @@ func TestRunBadInput(t *testing.T) {
 		{name: "negative lr", yaml: "name: x\noptimizers:\n  - {name: sgd, lr: -0.1}\n", want: []string{"bad.yaml:3", "optimizers[0].lr", "> 0"}},
 		{name: "zero batch", yaml: "name: x\ntrain: {batch_size: 0}\n", want: []string{"bad.yaml:2", "train.batch_size"}},
 		{name: "empty grid", yaml: "name: x\noptimizers:\n  - {name: sgd, lr: []}\n", want: []string{"bad.yaml:3", "optimizers[0].lr"}},
+		{name: "empty validation split", yaml: "name: x\ndataset: {train_limit: 10, validation: 0.01}\n", want: []string{"bad.yaml:2", "dataset.validation", "would be empty"}},
 		{name: "too many runs", yaml: "name: x\ntrain: {seeds: [1, 2, 3]}\n", args: []string{"--max-runs", "2"}, want: []string{"bad.yaml", "3 runs"}},
 		{name: "bad override", yaml: tinySweep, args: []string{"--set", "train.epochz=1"}, want: []string{"--set", "train.epochz"}},
 		{name: "bad -j", yaml: tinySweep, args: []string{"-j", "0"}, want: []string{"-j must be at least 1"}},

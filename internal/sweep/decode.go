@@ -22,8 +22,8 @@ var (
 	datasetKeys   = []string{"name", "train_limit", "validation"}
 	modelKeys     = []string{"hidden", "activation", "init", "batchnorm", "dropout", "weight_decay", "precision"}
 	trainKeys     = []string{"epochs", "batch_size", "seeds"}
-	optimizerKeys = []string{"name", "lr", "momentum", "decay_rate", "beta1", "beta2", "eps"}
-	scheduleKeys  = []string{"name", "every", "gamma", "k", "min_lr", "warmup"}
+	optimizerKeys = entryKeys(optimizerFields)
+	scheduleKeys  = entryKeys(scheduleFields)
 )
 
 // fieldLoc records where a field's key and each of its values came from.
@@ -87,7 +87,7 @@ func (d *decoder) parse(src []byte) (root *yaml.Node) {
 		return &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: 1}
 	}
 	if err != nil {
-		d.syntaxError(err)
+		d.syntaxError(src, err)
 		return nil
 	}
 	var next yaml.Node
@@ -95,7 +95,7 @@ func (d *decoder) parse(src []byte) (root *yaml.Node) {
 		d.errs.add(loc{d.file, next.Line}, "", "more than one YAML document (a sweep is one document)")
 		return nil
 	} else if !errors.Is(err, io.EOF) {
-		d.syntaxError(err)
+		d.syntaxError(src, err)
 		return nil
 	}
 	if len(doc.Content) == 0 || isNull(doc.Content[0]) {
@@ -109,23 +109,65 @@ func (d *decoder) parse(src []byte) (root *yaml.Node) {
 	return resolve(root)
 }
 
-// syntaxError records a yaml.v3 error, taking its line out of the
-// message. yaml.v3 counts lines from 0 in parser errors (but not in scanner
-// errors) and leaves out line 0, so the line is corrected here.
-func (d *decoder) syntaxError(err error) {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	line := 1
+// syntaxError records yaml.v3's error err in src, with its line.
+//
+// yaml.v3 gives most syntax errors the line of their context, where the
+// mapping, list, key or string that holds the problem starts, rather than
+// the problem's own line; but when the context starts on the first line,
+// which yaml.v3 takes for no line, it gives the problem's line. So a bad
+// indent on line 6 is reported at line 3 if the mapping it breaks starts
+// there, and at line 6 if that is the top-level mapping. To tell the two
+// apart, src is parsed again after a blank line, which moves every
+// context off the first line, so that this parse gives the context's
+// line. If that is the line of the first parse, the message says the line
+// is where the context starts (yaml.v3 does not tell the problem's line).
+func (d *decoder) syntaxError(src []byte, err error) {
+	line, msg := yamlErrorLine(err)
+	if context, ok := yamlContexts[msg]; ok && line > 1 {
+		moved, again := yamlErrorLine(firstYAMLError(append([]byte("\n"), src...)))
+		if again == msg && moved-1 == line {
+			msg += fmt.Sprintf(" (in the %s starting at line %d)", context, line)
+		}
+	}
+	d.errs.add(loc{d.file, line}, "", "yaml: %s", msg)
+}
+
+// yamlErrorLine takes the line out of a yaml.v3 error: 1-based, 1 if the
+// error gives none (yaml.v3 leaves out the first line), 0 for an error
+// in reading the bytes, which has no line. yaml.v3 counts lines from 0 and
+// adds 1 in scanner errors but not in parser errors, so the line of a
+// parser error is one short.
+func yamlErrorLine(err error) (line int, msg string) {
+	if err == nil {
+		return 0, ""
+	}
+	msg = strings.TrimPrefix(err.Error(), "yaml: ")
 	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
 		line, _ = strconv.Atoi(m[1])
 		msg = m[2]
 		if slices.Contains(parserProblems, msg) {
 			line++
 		}
-	} else if strings.Contains(msg, "UTF-8") || strings.Contains(msg, "Unicode") ||
-		strings.Contains(msg, "control characters") || strings.Contains(msg, "input error") {
-		line = 0 // a reader error: yaml.v3 does not say where
+		return line, msg
 	}
-	d.errs.add(loc{d.file, line}, "", "yaml: %s", msg)
+	if strings.Contains(msg, "UTF-8") || strings.Contains(msg, "Unicode") ||
+		strings.Contains(msg, "control characters") || strings.Contains(msg, "input error") {
+		return 0, msg // a reader error: yaml.v3 does not say where
+	}
+	return 1, msg
+}
+
+// firstYAMLError decodes src's documents as parse does (the first, and
+// the second if there is one) and returns the first error.
+func firstYAMLError(src []byte) error {
+	dec := yaml.NewDecoder(bytes.NewReader(src))
+	for range 2 {
+		var doc yaml.Node
+		if err := dec.Decode(&doc); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // parserProblems are yaml.v3's parser (rather than scanner) problems, from
@@ -142,6 +184,25 @@ var parserProblems = []string{
 	"found duplicate %YAML directive",
 	"found incompatible YAML document",
 	"found undefined tag handle",
+}
+
+// yamlContexts are the problems, from yaml.v3's parserc.go and
+// scannerc.go, whose context may start lines above the problem, each with
+// what the context is. (The other problems' contexts start where the
+// problem is, or on its line.)
+var yamlContexts = map[string]string{
+	"did not find expected key":                                    "mapping",
+	"did not find expected ',' or '}'":                             "mapping",
+	"did not find expected '-' indicator":                          "list",
+	"did not find expected ',' or ']'":                             "list",
+	"did not find expected node content":                           "value",
+	"could not find expected ':'":                                  "key",
+	"found unexpected end of stream":                               "quoted string",
+	"found unexpected document indicator":                          "quoted string",
+	"found unknown escape character":                               "quoted string",
+	"did not find expected hexdecimal number":                      "quoted string",
+	"found invalid Unicode character escape code":                  "quoted string",
+	"found a tab character where an indentation space is expected": "block scalar",
 }
 
 // spec decodes the top-level mapping into s, which holds the defaults.
@@ -175,7 +236,7 @@ func (d *decoder) spec(root *yaml.Node, s *Spec) {
 				case "name":
 					replace(&s.Dataset.Name, axis(d, k, v, p, stringOf))
 				case "train_limit":
-					replace(&s.Dataset.TrainLimit, axis(d, k, v, p, intOf))
+					replace(&s.Dataset.TrainLimit, axis(d, k, v, p, trainLimitOf))
 				case "validation":
 					replace(&s.Dataset.Validation, axis(d, k, v, p, floatOf))
 				}
@@ -407,20 +468,8 @@ func (d *decoder) entryName(n *yaml.Node, path, example string) string {
 // and the keys that do not apply.
 func (d *decoder) optimizer(n *yaml.Node, path string) OptimizerAxes {
 	o := OptimizerAxes{Name: d.entryName(n, path, "{name: sgd, lr: 0.01}")}
-	if d.failed[path+".name"] {
-		return o
-	}
-	d.mapping(n, path, optimizerKeys, func(key string, k, v *yaml.Node) {
-		if key != "name" {
-			*o.field(key) = axis(d, k, v, path+"."+key, floatOf)
-		}
-	})
-	for _, p := range optimizerParams[o.Name] {
-		if f := o.field(p); *f == nil && !d.failed[path+"."+p] {
-			if def, ok := optimizerDefaults[p]; ok {
-				*f = []float64{def}
-			}
-		}
+	if !d.failed[path+".name"] {
+		decodeEntryFields(d, n, path, optimizerFields, &o, optimizerParams[o.Name], optimizerDefaults)
 	}
 	return o
 }
@@ -429,44 +478,27 @@ func (d *decoder) optimizer(n *yaml.Node, path string) OptimizerAxes {
 // parameters its schedule uses.
 func (d *decoder) schedule(n *yaml.Node, path string) ScheduleAxes {
 	s := ScheduleAxes{Name: d.entryName(n, path, "{name: step, every: 4, gamma: 0.5}")}
-	if d.failed[path+".name"] {
-		return s
-	}
-	d.mapping(n, path, scheduleKeys, func(key string, k, v *yaml.Node) {
-		p := path + "." + key
-		switch key {
-		case "every":
-			s.Every = axis(d, k, v, p, intOf)
-		case "warmup":
-			s.Warmup = axis(d, k, v, p, intOf)
-		case "gamma":
-			s.Gamma = axis(d, k, v, p, floatOf)
-		case "k":
-			s.K = axis(d, k, v, p, floatOf)
-		case "min_lr":
-			s.MinLR = axis(d, k, v, p, floatOf)
-		}
-	})
-	for p, def := range scheduleDefaults[s.Name] {
-		if d.failed[path+"."+p] {
-			continue
-		}
-		switch p {
-		case "warmup":
-			if s.Warmup == nil {
-				s.Warmup = []int{int(def)}
-			}
-		case "gamma":
-			if s.Gamma == nil {
-				s.Gamma = []float64{def}
-			}
-		case "min_lr":
-			if s.MinLR == nil {
-				s.MinLR = []float64{def}
-			}
-		}
+	if !d.failed[path+".name"] {
+		decodeEntryFields(d, n, path, scheduleFields, &s, scheduleParams[s.Name], scheduleDefaults[s.Name])
 	}
 	return s
+}
+
+// decodeEntryFields decodes the fields of the optimizers or schedules entry n
+// into e (its name is decoded already), then gives each field that the
+// entry's name takes and the file leaves out its default, if it has one.
+func decodeEntryFields[E, C any](d *decoder, n *yaml.Node, path string, fields []entryField[E, C], e *E, takes []string, defaults map[string]float64) {
+	d.mapping(n, path, entryKeys(fields), func(key string, k, v *yaml.Node) {
+		if f := fieldNamed(fields, key); f != nil {
+			f.decode(d, k, v, path+"."+key, e)
+		}
+	})
+	for _, f := range fields {
+		def, ok := defaults[f.key()]
+		if ok && slices.Contains(takes, f.key()) && !f.given(e) && !d.failed[path+"."+f.key()] {
+			f.setDefault(e, def)
+		}
+	}
 }
 
 // resolve follows aliases to the node they name.
@@ -549,6 +581,17 @@ func boolOf(n *yaml.Node) (bool, string) {
 		return false, "want true or false (got " + describe(n) + ")"
 	}
 	return v, ""
+}
+
+// trainLimitOf decodes dataset.train_limit, storing 60000, all the MNIST
+// training images, as 0, which means the same: a list holding both then
+// repeats a value, and a file with either gives the same runs.
+func trainLimitOf(n *yaml.Node) (int, string) {
+	v, msg := intOf(n)
+	if v == mnistTrainImages {
+		v = 0
+	}
+	return v, msg
 }
 
 // initOf decodes model.init: a name, or a number (written as a YAML number

@@ -56,7 +56,8 @@
 //	                         dataset split_seed (the shuffle that picks the
 //	                         validation images), and is 0 in runs with validation 0
 //	dataset.name         mnist     mnist (the only dataset for now)
-//	dataset.train_limit  0         the first N training images, 0 to 60000; 0 means all
+//	dataset.train_limit  0         the first N training images, 0 to 60000; 0 means
+//	                               all (60000 is the same as 0)
 //	dataset.validation   0.0       fraction of those images held out, in [0, 1)
 //	model.hidden         [100, 100, 100, 100]
 //	                               hidden-layer sizes, each >= 1; [] means none
@@ -165,6 +166,12 @@
 //	experiments/ch6.yaml:14: optimizers[2].lr: must be > 0 (got -0.1)
 //	experiments/ch6.yaml:20: schedules[1].gamma: does not apply to cosine, which takes min_lr, warmup
 //	--set:1: train.epoch: unknown key "epoch" (the keys of train are epochs, batch_size, seeds)
+//
+// A YAML syntax error has the line yaml.v3 gives it. For some errors that
+// is the line where the mapping, list or string that holds the problem
+// starts, and the message then says so:
+//
+//	experiments/ch6.yaml:3: yaml: did not find expected key (in the mapping starting at line 3)
 //
 // An error in an override has File "--set" and, for Line, the override's
 // position (1 for the first). Each Error has File, Line, Field and Msg for

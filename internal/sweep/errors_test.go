@@ -121,12 +121,20 @@ func TestParse_Errors(t *testing.T) {
 			nil, []want{{"", 2, "schedules[0].every", "required"}}},
 		{"exponential gamma 0", "name: x\nschedules: [{name: exponential, gamma: 0}]\n",
 			nil, []want{{"", 2, "schedules[0].gamma", "must be in (0, 1] (got 0)"}}},
+		{"validation leaves no images", "name: x\ndataset: {train_limit: 10, validation: 0.01}\n",
+			nil, []want{{"", 2, "dataset.validation", "validation part would be empty: 0.01 of 10 examples (train_limit 10)"}}},
+		{"validation takes every image", "name: x\ndataset:\n  train_limit: [500, 0]\n  validation: 0.999\n",
+			nil, []want{{"", 4, "dataset.validation", "training part would be empty: 0.999 of 500 examples (train_limit 500)"}}},
 		{"negative warmup", "name: x\nschedules:\n  - {name: constant, warmup: -1}\n",
 			nil, []want{{"", 3, "schedules[0].warmup", "must be >= 0 (got -1)"}}},
 		{"min_lr not below lr", "name: x\noptimizers:\n  - {name: sgd, lr: [0.1, 0.001]}\nschedules:\n  - {name: cosine, min_lr: 0.001}\n",
 			nil, []want{{"", 5, "schedules[0].min_lr", "must be < every lr it is crossed with (got 0.001, but optimizers[0].lr has 0.001)"}}},
 		{"duplicate value", "name: x\ntrain:\n  seeds: [1, 2, 1]\n",
 			nil, []want{{"", 3, "train.seeds", "1 repeats the value at line 3"}}},
+		{"duplicate train_limit: 60000 is 0", "name: x\ndataset:\n  train_limit: [0, 60000]\n",
+			nil, []want{{"", 3, "dataset.train_limit", "0 (all the images, also written 60000) repeats the value at line 3: every run would be repeated"}}},
+		{"duplicate train_limit: 0 is 60000", "name: x\ndataset:\n  train_limit:\n    - 60000\n    - 500\n    - 0\n",
+			nil, []want{{"", 6, "dataset.train_limit", "0 (all the images, also written 60000) repeats the value at line 4"}}},
 		{"duplicate init", "name: x\nmodel:\n  init:\n    - 0.01\n    - 1e-2\n",
 			nil, []want{{"", 5, "model.init", "repeats the value at line 4"}}},
 		{"duplicate runs across entries", "name: x\noptimizers:\n  - {name: momentum, lr: [0.1, 0.01]}\n  - {name: momentum, lr: 0.01, momentum: 0.9}\n",
@@ -197,6 +205,57 @@ func TestParse_Errors(t *testing.T) {
 	}
 }
 
+// TestParse_SyntaxErrorLines checks the lines of YAML syntax errors.
+// yaml.v3 gives some of them the line where the mapping, list or string
+// that holds the problem starts; the message must then say so.
+func TestParse_SyntaxErrorLines(t *testing.T) {
+	for _, tt := range []struct {
+		name, yaml string
+		want       string
+	}{
+		{"bad indent on line 6, in a mapping from line 3",
+			"name: x\ntrain:\n  epochs: 1\n  seeds:\n    - 1\n   - 2\n",
+			"exp.yaml:3: yaml: did not find expected key (in the mapping starting at line 3)"},
+		{"key on line 4, in a list from line 3",
+			"name: x\noptimizers:\n  - {name: sgd, lr: 0.1}\n  foo: 1\n",
+			"exp.yaml:3: yaml: did not find expected '-' indicator (in the list starting at line 3)"},
+		{"unclosed flow list",
+			"name: x\ntrain:\n  seeds: [1, 2\n  batch_size: 3\n",
+			"exp.yaml:3: yaml: did not find expected ',' or ']' (in the list starting at line 3)"},
+		{"unclosed quoted string",
+			"name: x\ndescription: \"abc\n\nfoo: 1\n",
+			"exp.yaml:2: yaml: found unexpected end of stream (in the quoted string starting at line 2)"},
+		{"after a byte order mark",
+			"\ufeffname: x\ntrain:\n  epochs: 1\n  seeds:\n    - 1\n   - 2\n",
+			"exp.yaml:3: yaml: did not find expected key (in the mapping starting at line 3)"},
+		{"in the second document",
+			"name: x\n---\ntrain:\n  epochs: 1\n  - 2\n",
+			"exp.yaml:4: yaml: did not find expected key (in the mapping starting at line 4)"},
+		// The top-level mapping starts on line 1: yaml.v3 gives the
+		// problem's own line.
+		{"bad indent in the top-level mapping",
+			"name: x\nmodel:\n  hidden: [1]\n dropout: 0.5\n",
+			"exp.yaml:4: yaml: did not find expected key"},
+		{"bad end of a flow list from line 1",
+			"seeds: [1, 2,\n  3}\n",
+			"exp.yaml:2: yaml: did not find expected ',' or ']'"},
+		{"problem at the start of a line",
+			"name: x\nmodel:\n  hidden: [1]\n\tdropout: 0.5\n",
+			"exp.yaml:4: yaml: found character that cannot start any token"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := sweep.Parse("exp.yaml", []byte(tt.yaml), nil)
+			var list sweep.ErrorList
+			if !errors.As(err, &list) || len(list) != 1 {
+				t.Fatalf("error %v, want one", err)
+			}
+			if e := list[0]; e.Error() != tt.want || e.File != "exp.yaml" || e.Line < 1 || e.Field != "" {
+				t.Errorf("error %q (file %q line %d field %q)\nwant %q", e, e.File, e.Line, e.Field, tt.want)
+			}
+		})
+	}
+}
+
 // parseAndExpand parses src as exp.yaml and expands it, returning the first error.
 func parseAndExpand(src string, overrides []string) error {
 	s, err := sweep.Parse("exp.yaml", []byte(src), overrides)
@@ -224,7 +283,7 @@ func hugeGrid(v int) string {
 	seeds = seeds[:len(seeds)-1] + fmt.Sprintf(", %d]", v)
 	return "name: huge\n" +
 		"dataset:\n" +
-		"  train_limit: " + f("%g", 1) + "\n" +
+		"  train_limit: " + f("1%03g", 1) + "\n" +
 		"  validation: " + f("%g", 0.001) + "\n" +
 		"model:\n" +
 		"  dropout: " + f("%g", 0.001) + "\n" +

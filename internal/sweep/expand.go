@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/big"
-	"strconv"
 	"strings"
 
 	"runner/internal/train"
@@ -48,49 +47,15 @@ type entryAxis[C any] struct {
 	set func(c *C, j int)  // sets value j in a config
 }
 
-func floatAxis[C any](key string, vals []float64, dst func(*C) *float64) entryAxis[C] {
-	return entryAxis[C]{key, len(vals),
-		func(j int) string { return strconv.FormatFloat(vals[j], 'g', -1, 64) },
-		func(c *C, j int) { *dst(c) = vals[j] }}
-}
-
-func intAxis[C any](key string, vals []int, dst func(*C) *int) entryAxis[C] {
-	return entryAxis[C]{key, len(vals),
-		func(j int) string { return strconv.Itoa(vals[j]) },
-		func(c *C, j int) { *dst(c) = vals[j] }}
-}
-
-// grid returns the swept fields of an optimizers entry in expansion order:
-// lr outermost, then momentum, decay_rate, beta1, beta2, eps.
-func (o *OptimizerAxes) grid() []entryAxis[train.OptimizerConfig] {
-	var g []entryAxis[train.OptimizerConfig]
-	for _, key := range optimizerKeys[1:] {
-		if vals := *o.field(key); vals != nil {
-			g = append(g, floatAxis(key, vals, func(c *train.OptimizerConfig) *float64 { return optimizerField(c, key) }))
-		}
-	}
-	return g
-}
-
-// grid returns the swept fields of a schedules entry in expansion order:
-// every outermost, then gamma, k, min_lr, warmup.
-func (sc *ScheduleAxes) grid() []entryAxis[train.ScheduleConfig] {
-	type C = train.ScheduleConfig
+// grid returns the axes of the entry e's grid: the fields (of
+// optimizerFields or scheduleFields) that it has values for, in expansion
+// order.
+func grid[E, C any](fields []entryField[E, C], e *E) []entryAxis[C] {
 	var g []entryAxis[C]
-	if sc.Every != nil {
-		g = append(g, intAxis("every", sc.Every, func(c *C) *int { return &c.Every }))
-	}
-	if sc.Gamma != nil {
-		g = append(g, floatAxis("gamma", sc.Gamma, func(c *C) *float64 { return &c.Gamma }))
-	}
-	if sc.K != nil {
-		g = append(g, floatAxis("k", sc.K, func(c *C) *float64 { return &c.K }))
-	}
-	if sc.MinLR != nil {
-		g = append(g, floatAxis("min_lr", sc.MinLR, func(c *C) *float64 { return &c.MinLR }))
-	}
-	if sc.Warmup != nil {
-		g = append(g, intAxis("warmup", sc.Warmup, func(c *C) *int { return &c.Warmup }))
+	for _, f := range fields {
+		if f.given(e) {
+			g = append(g, f.axis(e))
+		}
 	}
 	return g
 }
@@ -128,13 +93,13 @@ func (s *Spec) bigCount() *big.Int {
 		case "optimizers":
 			sum := new(big.Int)
 			for i := range s.Optimizers {
-				sum.Add(sum, gridSize(s.Optimizers[i].grid()))
+				sum.Add(sum, gridSize(grid(optimizerFields, &s.Optimizers[i])))
 			}
 			n.Mul(n, sum)
 		case "schedules":
 			sum := new(big.Int)
 			for i := range s.Schedules {
-				sum.Add(sum, gridSize(s.Schedules[i].grid()))
+				sum.Add(sum, gridSize(grid(scheduleFields, &s.Schedules[i])))
 			}
 			n.Mul(n, sum)
 		default:
@@ -173,14 +138,14 @@ func (s *Spec) tooMany(n *big.Int, why string) *Error {
 		case "optimizers":
 			add(a.path, len(s.Optimizers))
 			for i := range s.Optimizers {
-				for _, e := range s.Optimizers[i].grid() {
+				for _, e := range grid(optimizerFields, &s.Optimizers[i]) {
 					add(fmt.Sprintf("optimizers[%d].%s", i, e.key), e.n)
 				}
 			}
 		case "schedules":
 			add(a.path, len(s.Schedules))
 			for i := range s.Schedules {
-				for _, e := range s.Schedules[i].grid() {
+				for _, e := range grid(scheduleFields, &s.Schedules[i]) {
 					add(fmt.Sprintf("schedules[%d].%s", i, e.key), e.n)
 				}
 			}
@@ -222,12 +187,12 @@ func (s *Spec) Expand(maxRuns int) ([]train.Config, error) {
 	var opts []train.OptimizerConfig
 	for i := range s.Optimizers {
 		o := &s.Optimizers[i]
-		opts = expandEntry(train.OptimizerConfig{Name: o.Name}, o.grid(), opts)
+		opts = expandEntry(train.OptimizerConfig{Name: o.Name}, grid(optimizerFields, o), opts)
 	}
 	var scheds []train.ScheduleConfig
 	for i := range s.Schedules {
 		sc := &s.Schedules[i]
-		scheds = expandEntry(train.ScheduleConfig{Name: sc.Name}, sc.grid(), scheds)
+		scheds = expandEntry(train.ScheduleConfig{Name: sc.Name}, grid(scheduleFields, sc), scheds)
 	}
 
 	d, m, t := &s.Dataset, &s.Model, &s.Train
@@ -249,7 +214,7 @@ func (s *Spec) Expand(maxRuns int) ([]train.Config, error) {
 			Model: train.ModelConfig{
 				Hidden:      append([]int{}, m.Hidden[ix[3]]...),
 				Activation:  m.Activation[ix[4]],
-				Init:        canonicalInit(m.Init[ix[5]]),
+				Init:        m.Init[ix[5]],
 				BatchNorm:   m.BatchNorm[ix[6]],
 				Dropout:     m.Dropout[ix[7]],
 				WeightDecay: m.WeightDecay[ix[8]],
@@ -280,25 +245,6 @@ func (s *Spec) Expand(maxRuns int) ([]train.Config, error) {
 		return nil, err
 	}
 	return runs, nil
-}
-
-// optimizerField returns the field of c for the named hyperparameter.
-func optimizerField(c *train.OptimizerConfig, key string) *float64 {
-	switch key {
-	case "lr":
-		return &c.LR
-	case "momentum":
-		return &c.Momentum
-	case "decay_rate":
-		return &c.DecayRate
-	case "beta1":
-		return &c.Beta1
-	case "beta2":
-		return &c.Beta2
-	case "eps":
-		return &c.Eps
-	}
-	panic("sweep: unknown optimizer field " + key)
 }
 
 // odometer calls fn with every index vector of a grid with the given axis

@@ -2,6 +2,7 @@ package sweep_test
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -25,6 +26,10 @@ func FuzzParse(f *testing.F) {
 		"a: &x [*x]\n",
 		"name: x\n---\nname: y\n",
 		"name: x\nschedules:\n  - {name: inverse_time, k: 0.5, warmup: [0, 1]}\n  - {name: exponential, gamma: 1}\n",
+		"name: x\ntrain: {epochs: 1}\nschedules: [{name: cosine, warmup: 3}]\n",
+		"name: x\ndataset: {train_limit: [60000, 500]}\nmodel: {hidden: [[], [10]], init: ['1e-2', 0x10]}\n",
+		"name: x\ntrain:\n  epochs: 1\n  seeds:\n    - 1\n   - 2\n",
+		"name: x\noptimizers:\n  - {name: sgd, lr: 0.1}\n  foo: 1\n",
 	} {
 		f.Add(src, "")
 	}
@@ -67,7 +72,14 @@ func FuzzParse(f *testing.F) {
 			if _, _, err := train.ParseInit(c.Model.Init); err != nil {
 				t.Fatalf("run with %v", err)
 			}
-			if !(c.Optimizer.LR > 0) || c.Epochs < 1 || c.BatchSize < 1 || c.Schedule.Warmup >= c.Epochs {
+			if v, err := strconv.ParseFloat(c.Model.Init, 64); err == nil && strconv.FormatFloat(v, 'g', -1, 64) != c.Model.Init {
+				t.Fatalf("run with init %q, not in canonical form", c.Model.Init)
+			}
+			if c.Dataset.TrainLimit == 60000 {
+				t.Fatalf("run with train_limit 60000, not 0")
+			}
+			// A warm-up may be longer than the run: it then lasts the whole run.
+			if !(c.Optimizer.LR > 0) || c.Epochs < 1 || c.BatchSize < 1 || c.Schedule.Warmup < 0 {
 				t.Fatalf("invalid run %s", c.CanonicalJSON())
 			}
 		}

@@ -4,13 +4,15 @@ import (
 	"slices"
 	"strconv"
 
+	"gopkg.in/yaml.v3"
+
 	"runner/internal/train"
 )
 
 // The optimizers and schedules the format knows, in the order the package
 // documentation lists them, with the hyperparameters each one takes.
 var (
-	optimizerNames  = []string{"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"}
+	optimizerNames  = train.OptimizerNames
 	optimizerParams = map[string][]string{
 		"sgd":      {"lr"},
 		"momentum": {"lr", "momentum"},
@@ -29,7 +31,7 @@ var (
 		"eps":        1e-7,
 	}
 
-	scheduleNames  = []string{"constant", "step", "exponential", "inverse_time", "cosine"}
+	scheduleNames  = train.ScheduleNames
 	scheduleParams = map[string][]string{
 		"constant":     {"warmup"},
 		"step":         {"every", "gamma", "warmup"},
@@ -48,34 +50,159 @@ var (
 	}
 )
 
-// field returns the axis of the named optimizer hyperparameter.
-func (o *OptimizerAxes) field(name string) *[]float64 {
-	switch name {
-	case "lr":
-		return &o.LR
-	case "momentum":
-		return &o.Momentum
-	case "decay_rate":
-		return &o.DecayRate
-	case "beta1":
-		return &o.Beta1
-	case "beta2":
-		return &o.Beta2
-	case "eps":
-		return &o.Eps
+// optimizerFields is the table of the hyperparameters an optimizers entry
+// may give, in the grid's order (lr outermost): each one's key, its range,
+// its values in the entry and its field in a run's config. Decoding,
+// defaults, validation, expansion and Param all go through it.
+var optimizerFields = []entryField[OptimizerAxes, train.OptimizerConfig]{
+	floatField("lr", above(0),
+		func(o *OptimizerAxes) *[]float64 { return &o.LR },
+		func(c *train.OptimizerConfig) *float64 { return &c.LR }),
+	floatField("momentum", inRange(0, 1),
+		func(o *OptimizerAxes) *[]float64 { return &o.Momentum },
+		func(c *train.OptimizerConfig) *float64 { return &c.Momentum }),
+	floatField("decay_rate", inRange(0, 1),
+		func(o *OptimizerAxes) *[]float64 { return &o.DecayRate },
+		func(c *train.OptimizerConfig) *float64 { return &c.DecayRate }),
+	floatField("beta1", inRange(0, 1),
+		func(o *OptimizerAxes) *[]float64 { return &o.Beta1 },
+		func(c *train.OptimizerConfig) *float64 { return &c.Beta1 }),
+	floatField("beta2", inRange(0, 1),
+		func(o *OptimizerAxes) *[]float64 { return &o.Beta2 },
+		func(c *train.OptimizerConfig) *float64 { return &c.Beta2 }),
+	floatField("eps", above(0),
+		func(o *OptimizerAxes) *[]float64 { return &o.Eps },
+		func(c *train.OptimizerConfig) *float64 { return &c.Eps }),
+}
+
+// scheduleFields is the table of the parameters a schedules entry may
+// give, in the grid's order (every outermost), as optimizerFields is.
+var scheduleFields = []entryField[ScheduleAxes, train.ScheduleConfig]{
+	intField("every", intAtLeast(1),
+		func(s *ScheduleAxes) *[]int { return &s.Every },
+		func(c *train.ScheduleConfig) *int { return &c.Every }),
+	floatField("gamma", inHalfOpen(0, 1),
+		func(s *ScheduleAxes) *[]float64 { return &s.Gamma },
+		func(c *train.ScheduleConfig) *float64 { return &c.Gamma }),
+	floatField("k", atLeast(0),
+		func(s *ScheduleAxes) *[]float64 { return &s.K },
+		func(c *train.ScheduleConfig) *float64 { return &c.K }),
+	floatField("min_lr", atLeast(0), // and below every lr: see validator.limit
+		func(s *ScheduleAxes) *[]float64 { return &s.MinLR },
+		func(c *train.ScheduleConfig) *float64 { return &c.MinLR }),
+	intField("warmup", intAtLeast(0),
+		func(s *ScheduleAxes) *[]int { return &s.Warmup },
+		func(c *train.ScheduleConfig) *int { return &c.Warmup }),
+}
+
+// An entryField is one row of optimizerFields (E is OptimizerAxes, C
+// train.OptimizerConfig) or scheduleFields (ScheduleAxes and
+// train.ScheduleConfig): a hyperparameter of the entries.
+type entryField[E, C any] interface {
+	key() string
+	given(e *E) bool                                       // e has values for it
+	decode(d *decoder, k, v *yaml.Node, path string, e *E) // sets e's values from the file's v
+	setDefault(e *E, def float64)                          // sets e's values to [def]
+	// check validates e's values: their range, then limit (nil for
+	// none), a bound that depends on other fields.
+	check(v *validator, path string, e *E, limit func(float64) string)
+	axis(e *E) entryAxis[C] // e's values, as an axis of its grid
+	format(c *C) string     // c's value, as Param shows it
+}
+
+// numField is an entryField of int or float64 values.
+type numField[E, C any, T int | float64] struct {
+	name string
+	one  func(*yaml.Node) (T, string) // decodes one value
+	rule func(T) string               // the range of a value
+	vals func(*E) *[]T                // the entry's values; nil if not given
+	dst  func(*C) *T                  // the config's field
+}
+
+func intField[E, C any](name string, rule func(int) string, vals func(*E) *[]int, dst func(*C) *int) entryField[E, C] {
+	return numField[E, C, int]{name, intOf, rule, vals, dst}
+}
+
+func floatField[E, C any](name string, rule func(float64) string, vals func(*E) *[]float64, dst func(*C) *float64) entryField[E, C] {
+	return numField[E, C, float64]{name, floatOf, rule, vals, dst}
+}
+
+func (f numField[E, C, T]) key() string                  { return f.name }
+func (f numField[E, C, T]) given(e *E) bool              { return *f.vals(e) != nil }
+func (f numField[E, C, T]) format(c *C) string           { return formatNum(*f.dst(c)) }
+func (f numField[E, C, T]) setDefault(e *E, def float64) { *f.vals(e) = []T{T(def)} }
+
+func (f numField[E, C, T]) decode(d *decoder, k, v *yaml.Node, path string, e *E) {
+	*f.vals(e) = axis(d, k, v, path, f.one)
+}
+
+func (f numField[E, C, T]) check(v *validator, path string, e *E, limit func(float64) string) {
+	check(v, path, *f.vals(e), func(x T) string {
+		if msg := f.rule(x); msg != "" || limit == nil {
+			return msg
+		}
+		return limit(float64(x))
+	})
+}
+
+func (f numField[E, C, T]) axis(e *E) entryAxis[C] {
+	vals := *f.vals(e)
+	return entryAxis[C]{f.name, len(vals),
+		func(j int) string { return formatNum(vals[j]) },
+		func(c *C, j int) { *f.dst(c) = vals[j] }}
+}
+
+// formatNum formats a value in shortest form.
+func formatNum[T int | float64](x T) string {
+	if i, ok := any(x).(int); ok {
+		return strconv.Itoa(i)
 	}
-	panic("sweep: unknown optimizer field " + name)
+	return strconv.FormatFloat(float64(x), 'g', -1, 64)
+}
+
+// fieldNamed returns the row of fields with the given key, or nil.
+func fieldNamed[E, C any](fields []entryField[E, C], key string) entryField[E, C] {
+	for _, f := range fields {
+		if f.key() == key {
+			return f
+		}
+	}
+	return nil
+}
+
+// entryKeys lists the keys of an entry: name, then those of its fields.
+func entryKeys[E, C any](fields []entryField[E, C]) []string {
+	keys := []string{"name"}
+	for _, f := range fields {
+		keys = append(keys, f.key())
+	}
+	return keys
 }
 
 // params lists the hyperparameters Param and Varying know, in the order of
 // the grid's axes (outermost first).
-var params = []string{
-	"dataset", "train_limit", "validation", "split_seed",
-	"hidden", "activation", "init", "batchnorm", "dropout", "weight_decay", "precision",
-	"epochs", "batch_size",
-	"optimizer", "lr", "momentum", "decay_rate", "beta1", "beta2", "eps",
-	"schedule", "every", "gamma", "k", "min_lr", "warmup",
-	"seed",
+var params = slices.Concat(
+	[]string{"dataset", "train_limit", "validation", "split_seed",
+		"hidden", "activation", "init", "batchnorm", "dropout", "weight_decay", "precision",
+		"epochs", "batch_size", "optimizer"},
+	optimizerKeys[1:],
+	[]string{"schedule"},
+	scheduleKeys[1:],
+	[]string{"seed"},
+)
+
+// applies reports whether c takes the named hyperparameter, one of
+// params: the hyperparameters of an optimizer (a schedule) are taken only
+// by the runs of the optimizers (schedules) that use them; every run takes
+// the others.
+func applies(name string, c train.Config) bool {
+	switch {
+	case slices.Contains(optimizerKeys[1:], name):
+		return slices.Contains(optimizerParams[c.Optimizer.Name], name)
+	case slices.Contains(scheduleKeys[1:], name):
+		return slices.Contains(scheduleParams[c.Schedule.Name], name)
+	}
+	return true
 }
 
 // Varying returns the names of the hyperparameters whose values differ
@@ -92,14 +219,14 @@ var params = []string{
 func Varying(configs []train.Config) []string {
 	var out []string
 	for _, name := range params {
-		first := ""
+		first, seen := "", false
 		for _, c := range configs {
-			v := Param(c, name)
-			if v == "" {
+			if !applies(name, c) {
 				continue
 			}
-			if first == "" {
-				first = v
+			v := Param(c, name)
+			if !seen {
+				first, seen = v, true
 			} else if v != first {
 				out = append(out, name)
 				break
@@ -110,29 +237,36 @@ func Varying(configs []train.Config) []string {
 }
 
 // Param formats the named hyperparameter of c for a table: numbers in
-// shortest form, hidden as "100-100", optimizer and schedule by name. It
-// returns "" for a hyperparameter that c's optimizer or schedule does not
-// take, and for an unknown name.
+// shortest form, hidden as "100-100" ("none" for no hidden layers),
+// optimizer and schedule by name. It returns "" for a hyperparameter that
+// c's optimizer or schedule does not take, and for an unknown name.
 func Param(c train.Config, name string) string {
-	f := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
-	i := strconv.Itoa
-	o, s := c.Optimizer, c.Schedule
-	if slices.Contains(optimizerKeys, name) && name != "name" && !slices.Contains(optimizerParams[o.Name], name) {
+	if !applies(name, c) {
 		return ""
 	}
-	if slices.Contains(scheduleKeys, name) && name != "name" && !slices.Contains(scheduleParams[s.Name], name) {
-		return ""
+	// Copies, so that c itself does not escape to the heap: Varying calls
+	// Param for every hyperparameter of every run.
+	if f := fieldNamed(optimizerFields, name); f != nil {
+		o := c.Optimizer
+		return f.format(&o)
+	}
+	if f := fieldNamed(scheduleFields, name); f != nil {
+		sc := c.Schedule
+		return f.format(&sc)
 	}
 	switch name {
 	case "dataset":
 		return c.Dataset.Name
 	case "train_limit":
-		return i(c.Dataset.TrainLimit)
+		return formatNum(c.Dataset.TrainLimit)
 	case "validation":
-		return f(c.Dataset.Validation)
+		return formatNum(c.Dataset.Validation)
 	case "split_seed":
 		return strconv.FormatInt(c.Dataset.SplitSeed, 10)
 	case "hidden":
+		if len(c.Model.Hidden) == 0 {
+			return "none"
+		}
 		return c.Model.HiddenString()
 	case "activation":
 		return c.Model.Activation
@@ -141,41 +275,19 @@ func Param(c train.Config, name string) string {
 	case "batchnorm":
 		return strconv.FormatBool(c.Model.BatchNorm)
 	case "dropout":
-		return f(c.Model.Dropout)
+		return formatNum(c.Model.Dropout)
 	case "weight_decay":
-		return f(c.Model.WeightDecay)
+		return formatNum(c.Model.WeightDecay)
 	case "precision":
 		return c.Model.Precision
 	case "epochs":
-		return i(c.Epochs)
+		return formatNum(c.Epochs)
 	case "batch_size":
-		return i(c.BatchSize)
+		return formatNum(c.BatchSize)
 	case "optimizer":
-		return o.Name
-	case "lr":
-		return f(o.LR)
-	case "momentum":
-		return f(o.Momentum)
-	case "decay_rate":
-		return f(o.DecayRate)
-	case "beta1":
-		return f(o.Beta1)
-	case "beta2":
-		return f(o.Beta2)
-	case "eps":
-		return f(o.Eps)
+		return c.Optimizer.Name
 	case "schedule":
-		return s.Name
-	case "every":
-		return i(s.Every)
-	case "gamma":
-		return f(s.Gamma)
-	case "k":
-		return f(s.K)
-	case "min_lr":
-		return f(s.MinLR)
-	case "warmup":
-		return i(s.Warmup)
+		return c.Schedule.Name
 	case "seed":
 		return strconv.FormatInt(c.Seed, 10)
 	}

@@ -37,7 +37,8 @@ type Spec struct {
 	failed map[string]bool      // fields that failed to decode; Validate skips them
 }
 
-// DatasetAxes are the values swept for train.DatasetConfig.
+// DatasetAxes are the values swept for train.DatasetConfig. TrainLimit
+// holds 0 for all the training images, which Parse also stores for 60000.
 type DatasetAxes struct {
 	Name       []string  `json:"name"`
 	TrainLimit []int     `json:"train_limit"`
@@ -46,7 +47,8 @@ type DatasetAxes struct {
 
 // ModelAxes are the values swept for train.ModelConfig. Init holds
 // canonical strings: "he", "xavier" or a number as formatted by
-// strconv.FormatFloat(v, 'g', -1, 64).
+// strconv.FormatFloat(v, 'g', -1, 64). Parse stores them so; Validate,
+// Expand and Hash take them as they are.
 type ModelAxes struct {
 	Hidden      [][]int   `json:"hidden"`
 	Activation  []string  `json:"activation"`
@@ -178,10 +180,6 @@ func (s *Spec) Hash() string {
 	form.Model.Hidden = make([][]int, len(s.Model.Hidden))
 	for i, h := range s.Model.Hidden {
 		form.Model.Hidden[i] = append([]int{}, h...) // [] rather than null for no hidden layers
-	}
-	form.Model.Init = make([]string, len(s.Model.Init))
-	for i, v := range s.Model.Init {
-		form.Model.Init[i] = canonicalInit(v)
 	}
 	b, err := json.Marshal(form)
 	if err != nil {

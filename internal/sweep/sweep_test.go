@@ -378,6 +378,46 @@ func TestVarying(t *testing.T) {
 	}
 }
 
+// TestVarying_Applies checks that Varying compares a hyperparameter only
+// between the runs that take it, whatever its values look like.
+func TestVarying_Applies(t *testing.T) {
+	for _, tt := range []struct {
+		name, yaml string
+		want       []string
+	}{
+		{"no hidden layers is a value", "model: {hidden: [[], [100]]}", []string{"hidden"}},
+		{"no hidden layers last", "model: {hidden: [[100], []]}", []string{"hidden"}},
+		{"no hidden layers only", "model: {hidden: []}\ntrain: {seeds: [1, 2]}", []string{"seed"}},
+		{"taken by some runs, the same in each",
+			"optimizers: [{name: sgd, lr: 0.1}, {name: momentum, lr: 0.1}, {name: nesterov, lr: 0.1}]",
+			[]string{"optimizer"}},
+		{"taken by some runs, different",
+			"optimizers: [{name: sgd, lr: 0.1}, {name: momentum, lr: 0.1}, {name: nesterov, lr: 0.1, momentum: 0.5}]",
+			[]string{"optimizer", "momentum"}},
+		{"taken by one run only",
+			"schedules: [{name: constant}, {name: step, every: 2, gamma: 0.5}, {name: exponential, gamma: 0.5}, {name: cosine}]",
+			[]string{"schedule"}},
+		{"taken by some runs, different, in a later entry",
+			"schedules: [{name: exponential, gamma: 0.5}, {name: constant}, {name: step, every: 2}]",
+			[]string{"schedule", "gamma"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := sweep.Varying(MustExpand(t, MustParse(t, "name: v\n"+tt.yaml+"\n"))); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("Varying = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestParam_NoHiddenLayers(t *testing.T) {
+	runs := MustExpand(t, MustParse(t, "name: h\nmodel: {hidden: [[], [100, 50]]}\n"))
+	for i, want := range []string{"none", "100-50"} {
+		if got := sweep.Param(runs[i], "hidden"); got != want {
+			t.Errorf("run %d: Param(hidden) = %q, want %q", i, got, want)
+		}
+	}
+}
+
 func TestParam(t *testing.T) {
 	runs := MustExpand(t, MustLoad(t, "testdata/ch6.yaml"))
 	last := runs[len(runs)-1] // adam, lr 1e-4, cosine, seed 3
@@ -389,6 +429,40 @@ func TestParam(t *testing.T) {
 		if got := sweep.Param(last, name); got != want {
 			t.Errorf("Param(%q) = %q, want %q", name, got, want)
 		}
+	}
+}
+
+// TestParse_WarmupLongerThanRun checks that a warm-up may outlast the run,
+// so that --set train.epochs=1 makes a smoke run of any file.
+func TestParse_WarmupLongerThanRun(t *testing.T) {
+	runs := MustExpand(t, MustParse(t, "name: w\ntrain: {epochs: 1}\nschedules: [{name: cosine, warmup: 3}]\n"))
+	want := train.ScheduleConfig{Name: "cosine", Warmup: 3}
+	if len(runs) != 1 || runs[0].Epochs != 1 || runs[0].Schedule != want {
+		t.Errorf("runs = %v, want one of 1 epoch with schedule %+v", runs, want)
+	}
+
+	s, err := sweep.Parse("ch6.yaml", []byte(MustRead(t, "testdata/ch6.yaml")), []string{"train.epochs=1"})
+	if err != nil {
+		t.Fatalf("ch6.yaml (warmup 1) with train.epochs=1: %v", err)
+	}
+	if runs := MustExpand(t, s); len(runs) != 90 {
+		t.Errorf("%d runs, want 90", len(runs))
+	}
+}
+
+// TestParse_TrainLimitAll checks that 60000, all the training images, is
+// stored as 0, which means the same.
+func TestParse_TrainLimitAll(t *testing.T) {
+	s := MustParse(t, "name: minimal\ndataset: {train_limit: [60000, 500]}\n")
+	if !reflect.DeepEqual(s.Dataset.TrainLimit, []int{0, 500}) {
+		t.Errorf("TrainLimit = %v, want [0 500]", s.Dataset.TrainLimit)
+	}
+	if runs := MustExpand(t, s); runs[0].Dataset.TrainLimit != 0 {
+		t.Errorf("run 0 has train_limit %d, want 0", runs[0].Dataset.TrainLimit)
+	}
+	all := MustParse(t, "name: minimal\ndataset: {train_limit: 60000}\n")
+	if all.Hash() != MustParse(t, "name: minimal\n").Hash() {
+		t.Error("train_limit 60000 and the default 0 give different hashes")
 	}
 }
 

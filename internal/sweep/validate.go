@@ -7,11 +7,12 @@ import (
 	"strconv"
 	"strings"
 
+	"runner/internal/data"
 	"runner/internal/train"
 )
 
 // mnistTrainImages is the size of the MNIST training set.
-const mnistTrainImages = 60000
+const mnistTrainImages = data.TrainLen
 
 // Validate checks every value of s against the rules in the package
 // documentation: ranges, names, fields that apply to each optimizer and
@@ -36,7 +37,22 @@ func (s *Spec) validate() ErrorList {
 		}
 		return ""
 	})
-	check(v, "dataset.validation", d.Validation, inRange(0, 1))
+	check(v, "dataset.validation", d.Validation, func(f float64) string {
+		if msg := inRange(0, 1)(f); msg != "" || f == 0 {
+			return msg
+		}
+		// Every train_limit it is crossed with must leave images on both sides.
+		for _, limit := range d.TrainLimit {
+			n := limit
+			if n <= 0 || n > mnistTrainImages {
+				n = mnistTrainImages
+			}
+			if _, err := data.SplitSize(n, f); err != nil {
+				return fmt.Sprintf("%v (train_limit %d)", strings.TrimPrefix(err.Error(), "split: "), limit)
+			}
+		}
+		return ""
+	})
 	check(v, "model.hidden", m.Hidden, func(layers []int) string {
 		for _, n := range layers {
 			if n < 1 {
@@ -47,7 +63,7 @@ func (s *Spec) validate() ErrorList {
 	})
 	check(v, "model.activation", m.Activation, oneOf("activation", "relu", "sigmoid", "tanh"))
 	check(v, "model.init", m.Init, func(s string) string {
-		if _, std, err := train.ParseInit(canonicalInit(s)); err != nil || math.IsInf(std, 0) {
+		if _, std, err := train.ParseInit(s); err != nil || math.IsInf(std, 0) {
 			return fmt.Sprintf("want he, xavier or a number > 0 (got %q)", s)
 		}
 		return ""
@@ -127,21 +143,21 @@ func check[T any](v *validator, path string, vals []T, rule func(T) string) {
 			v.add(path, i, "%s", msg)
 		}
 		key := fmt.Sprint(x)
-		if s, ok := any(x).(string); ok && path == "model.init" {
-			key = canonicalInit(s)
-		}
 		if j, dup := first[key]; dup {
-			v.add(path, i, "%s repeats the value at %s: every run would be repeated", valueString(x), v.s.where(path, j))
+			v.add(path, i, "%s repeats the value at %s: every run would be repeated", valueString(path, x), v.s.where(path, j))
 			continue
 		}
 		first[key] = i
 	}
 }
 
-// valueString formats a value of an axis for a message.
-func valueString(x any) string {
+// valueString formats a value of the axis at path for a message.
+func valueString(path string, x any) string {
 	if s, ok := x.(string); ok {
 		return strconv.Quote(s)
+	}
+	if path == "dataset.train_limit" && x == any(0) {
+		return "0 (all the images, also written 60000)"
 	}
 	return fmt.Sprint(x)
 }
@@ -153,93 +169,62 @@ func (v *validator) optimizer(i int) {
 	if v.s.failed[path+".name"] {
 		return
 	}
-	uses, known := optimizerParams[o.Name]
+	takes, known := optimizerParams[o.Name]
 	if !known {
 		v.add(path+".name", 0, "unknown optimizer %q (want %s)", o.Name, orList(optimizerNames))
 		return
 	}
-	for _, key := range optimizerKeys[1:] {
-		p, vals := path+"."+key, *o.field(key)
-		switch {
-		case !slices.Contains(uses, key):
-			if vals != nil {
-				v.add(p, -1, "does not apply to %s, which takes %s", o.Name, strings.Join(uses, ", "))
-			}
-		case vals == nil && !v.s.failed[p]:
-			v.add(p, -1, "required")
-		default:
-			check(v, p, vals, optimizerRules[key])
-		}
-	}
+	checkEntryFields(v, path, o.Name, optimizerFields, o, takes)
 }
 
-// optimizerRules hold the range of each optimizer hyperparameter.
-var optimizerRules = map[string]func(float64) string{
-	"lr":         above(0),
-	"momentum":   inRange(0, 1),
-	"decay_rate": inRange(0, 1),
-	"beta1":      inRange(0, 1),
-	"beta2":      inRange(0, 1),
-	"eps":        above(0),
-}
-
-// schedule checks entry i of the schedules list, including the limit that
-// depends on other fields: a cosine min_lr below every lr.
+// schedule checks entry i of the schedules list.
 func (v *validator) schedule(i int) {
 	sc := &v.s.Schedules[i]
 	path := fmt.Sprintf("schedules[%d]", i)
 	if v.s.failed[path+".name"] {
 		return
 	}
-	uses, known := scheduleParams[sc.Name]
+	takes, known := scheduleParams[sc.Name]
 	if !known {
 		v.add(path+".name", 0, "unknown schedule %q (want %s)", sc.Name, orList(scheduleNames))
 		return
 	}
-	given := map[string]bool{
-		"every": sc.Every != nil, "gamma": sc.Gamma != nil, "k": sc.K != nil,
-		"min_lr": sc.MinLR != nil, "warmup": sc.Warmup != nil,
-	}
-	for _, key := range scheduleKeys[1:] {
-		p := path + "." + key
+	checkEntryFields(v, path, sc.Name, scheduleFields, sc, takes)
+}
+
+// checkEntryFields checks the fields of the optimizers or schedules entry e at
+// path, whose name takes the fields in takes: those are required (decode
+// has given them their defaults), the others must be left out.
+func checkEntryFields[E, C any](v *validator, path, name string, fields []entryField[E, C], e *E, takes []string) {
+	for _, f := range fields {
+		p := path + "." + f.key()
 		switch {
-		case !slices.Contains(uses, key):
-			if given[key] {
-				v.add(p, -1, "does not apply to %s, which takes %s", sc.Name, strings.Join(uses, ", "))
+		case !slices.Contains(takes, f.key()):
+			if f.given(e) {
+				v.add(p, -1, "does not apply to %s, which takes %s", name, strings.Join(takes, ", "))
 			}
-			continue
-		case !given[key]:
+		case !f.given(e):
 			if !v.s.failed[p] {
 				v.add(p, -1, "required")
 			}
-			continue
+		default:
+			f.check(v, p, e, v.limit(f.key()))
 		}
-		switch key {
-		case "every":
-			check(v, p, sc.Every, intAtLeast(1))
-		case "gamma":
-			check(v, p, sc.Gamma, func(g float64) string {
-				if !(g > 0 && g <= 1) {
-					return fmt.Sprintf("must be in (0, 1] (got %v)", g)
-				}
-				return ""
-			})
-		case "k":
-			check(v, p, sc.K, atLeast(0))
-		case "min_lr":
-			lr, at := v.smallestLR()
-			check(v, p, sc.MinLR, func(x float64) string {
-				if x < 0 {
-					return fmt.Sprintf("must be >= 0 (got %v)", x)
-				}
-				if at != "" && x >= lr {
-					return fmt.Sprintf("must be < every lr it is crossed with (got %v, but %s has %v)", x, at, lr)
-				}
-				return ""
-			})
-		case "warmup":
-			check(v, p, sc.Warmup, intAtLeast(0))
+	}
+}
+
+// limit returns the bound on the values of an entry's field that depends
+// on other fields, or nil: a cosine min_lr must be below every lr.
+func (v *validator) limit(key string) func(float64) string {
+	if key != "min_lr" {
+		return nil
+	}
+	lr, at := v.smallestLR()
+	return func(x float64) string {
+		if at != "" && x >= lr {
+			return fmt.Sprintf("must be < every lr it is crossed with (got %v, but %s has %v)", x, at, lr)
 		}
+		return ""
 	}
 }
 
@@ -263,13 +248,13 @@ func (v *validator) smallestLR() (float64, string) {
 func (v *validator) repeatedEntries() {
 	optimizers := make([]entryValues, len(v.s.Optimizers))
 	for i := range v.s.Optimizers {
-		optimizers[i] = valuesOf(v.s.Optimizers[i].grid())
+		optimizers[i] = valuesOf(grid(optimizerFields, &v.s.Optimizers[i]))
 	}
 	v.repeated("optimizers", optimizers, func(i int) string { return v.s.Optimizers[i].Name }, optimizerParams)
 
 	schedules := make([]entryValues, len(v.s.Schedules))
 	for i := range v.s.Schedules {
-		schedules[i] = valuesOf(v.s.Schedules[i].grid())
+		schedules[i] = valuesOf(grid(scheduleFields, &v.s.Schedules[i]))
 	}
 	v.repeated("schedules", schedules, func(i int) string { return v.s.Schedules[i].Name }, scheduleParams)
 }
@@ -370,6 +355,16 @@ func above(lo float64) func(float64) string {
 	return func(x float64) string {
 		if !(x > lo) {
 			return fmt.Sprintf("must be > %v (got %v)", lo, x)
+		}
+		return ""
+	}
+}
+
+// inHalfOpen accepts (lo, hi].
+func inHalfOpen(lo, hi float64) func(float64) string {
+	return func(x float64) string {
+		if !(x > lo && x <= hi) {
+			return fmt.Sprintf("must be in (%v, %v] (got %v)", lo, hi, x)
 		}
 		return ""
 	}

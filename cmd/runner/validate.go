@@ -46,7 +46,7 @@ func (c *ValidateCommand) Run(ctx context.Context, args []string) error {
 		return err
 	}
 	for i, e := range specs {
-		if i > 0 {
+		if i > 0 && !*quiet {
 			fmt.Fprintln(c.Stdout)
 		}
 		fmt.Fprintf(c.Stdout, "%s: sweep %q, %d runs\n", e.spec.File, e.spec.Name, len(e.configs))

@@ -20,6 +20,10 @@ func (c *HelpCommand) Run(ctx context.Context, args []string) error {
 		fmt.Fprint(c.Stdout, runUsage)
 	case "validate":
 		fmt.Fprint(c.Stdout, validateUsage)
+	case "check":
+		fmt.Fprint(c.Stdout, checkUsage)
+	case "prune":
+		fmt.Fprint(c.Stdout, pruneUsage)
 	case "version":
 		fmt.Fprint(c.Stdout, "usage: runner version\n\nPrints the version of runner and of Go it was built with.\n")
 	case "help":

@@ -6,7 +6,7 @@
 //
 //	runner <command> [arguments]
 //
-// The commands are run, validate, help and version; `runner help <command>`
+// The commands are run, validate, check, prune, help and version; `runner help <command>`
 // describes each. Exit codes:
 //
 //	0    success: every run of the sweep finished done
@@ -14,6 +14,7 @@
 //	2    bad usage or bad input: flags, experiment files (nothing is written)
 //	3    the database cannot be used: not SQLite, a newer schema, a failed write
 //	4    MNIST cannot be loaded: missing, corrupt, wrong digest
+//	5    another runner is writing the database (run --wait waits instead)
 //	130  interrupted by SIGINT; runs in flight are recorded as interrupted
 //	143  terminated by SIGTERM; likewise
 package main
@@ -35,6 +36,7 @@ const (
 	exitUsage       = 2
 	exitDatabase    = 3
 	exitData        = 4
+	exitLocked      = 5   // another runner is writing the database
 	exitInterrupted = 130 // 128 + SIGINT
 	exitTerminated  = 143 // 128 + SIGTERM
 )
@@ -127,6 +129,10 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return (&RunCommand{Main: m}).Run(ctx, rest)
 	case "validate":
 		return (&ValidateCommand{Main: m}).Run(ctx, rest)
+	case "check":
+		return (&CheckCommand{Main: m}).Run(ctx, rest)
+	case "prune":
+		return (&PruneCommand{Main: m}).Run(ctx, rest)
 	case "version":
 		return (&VersionCommand{Main: m}).Run(ctx, rest)
 	case "help", "-h", "-help", "--help":
@@ -147,10 +153,12 @@ Commands:
 
 	run        train the runs of experiment files and record them in results.db
 	validate   check experiment files and list the runs they expand to
+	check      compare the latest sweep of a name with the previous one
+	prune      delete old sweeps, keeping the newest N of each name
 	version    print the version
 	help       describe a command: runner help <command>
 
 Exit codes: 0 all runs done, 1 some run failed or diverged, 2 bad usage or
-input, 3 database unusable, 4 MNIST unavailable, 130/143 interrupted by
-SIGINT/SIGTERM.
+input, 3 database unusable, 4 MNIST unavailable, 5 another runner is writing
+the database, 130/143 interrupted by SIGINT/SIGTERM.
 `

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"math"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -26,6 +28,7 @@ type output struct {
 	stdout, stderr io.Writer
 	quiet          bool
 	tty            bool
+	log            io.Writer // --log-file: every line, whatever quiet and tty say; nil if none
 }
 
 // newOutput writes to stdout and stderr. The live display is used only when
@@ -40,12 +43,48 @@ func newOutput(stdout, stderr io.Writer, quiet bool) *output {
 	return &output{stdout: stdout, stderr: stderr, quiet: quiet, tty: tty}
 }
 
-// logf prints one timestamped line, unless quiet.
+// logf prints one timestamped line, unless quiet, and writes it to the log file.
 func (o *output) logf(format string, args ...any) {
-	if o.quiet {
-		return
+	line := fmt.Sprintf("%s %s\n", nowFunc().UTC().Format(time.RFC3339), fmt.Sprintf(format, args...))
+	if !o.quiet {
+		io.WriteString(o.stdout, line)
 	}
-	fmt.Fprintf(o.stdout, "%s %s\n", nowFunc().UTC().Format(time.RFC3339), fmt.Sprintf(format, args...))
+	o.toLog(line)
+}
+
+// toLog writes s to the log file, if there is one.
+func (o *output) toLog(s string) {
+	if o.log != nil {
+		io.WriteString(o.log, s)
+	}
+}
+
+// summaryWriter is where a sweep's summary table goes: standard output
+// (even when quiet) and the log file.
+func (o *output) summaryWriter() io.Writer {
+	if o.log != nil {
+		return io.MultiWriter(o.stdout, o.log)
+	}
+	return o.stdout
+}
+
+// summaryLine prints the one line that ends a run command, for cron mail:
+// what the sweeps did, how long it took, and the error if any.
+func (o *output) summaryLine(t runTally, elapsed time.Duration, err error) {
+	var parts []string
+	total := 0
+	for _, st := range []train.Status{train.Done, train.Diverged, train.Failed, train.Interrupted, train.Pending} {
+		total += t.count[st]
+		if n := t.count[st]; n > 0 || st == train.Done {
+			parts = append(parts, fmt.Sprintf("%d %s", n, st))
+		}
+	}
+	line := fmt.Sprintf("%s summary: %d sweep(s), %d runs: %s in %s", nowFunc().UTC().Format(time.RFC3339),
+		t.sweeps, total, strings.Join(parts, ", "), elapsed.Round(time.Second))
+	if err != nil && !errors.Is(err, errSilent) {
+		line += "; error: " + strings.ReplaceAll(err.Error(), "\n", "; ")
+	}
+	fmt.Fprintln(o.summaryWriter(), line)
 }
 
 // sweepDisplay follows one sweep's events. Its event method is called on
@@ -78,12 +117,19 @@ type runBar struct {
 func (r *runBar) set(s string) { r.mu.Lock(); r.text = s; r.mu.Unlock() }
 func (r *runBar) get() string  { r.mu.Lock(); defer r.mu.Unlock(); return r.text }
 
-func (o *output) startSweep(e expanded, sweepID int64, jobs int) *sweepDisplay {
+// startSweep begins the display of a sweep of which already runs have ended
+// (on resume).
+func (o *output) startSweep(e expanded, sweepID int64, jobs, already int, resumed bool) *sweepDisplay {
 	d := &sweepDisplay{
-		out: o, e: e, varying: sweep.Varying(e.configs), total: len(e.configs),
+		out: o, e: e, varying: sweep.Varying(e.configs), total: len(e.configs), done: already,
 		started: map[int]time.Time{}, last: map[int]train.EpochMetrics{}, bars: map[int]*runBar{},
 	}
-	o.logf("sweep %q (id %d) from %s: %d runs on %d workers", e.spec.Name, sweepID, e.spec.File, d.total, min(jobs, d.total))
+	if resumed {
+		o.logf("resuming sweep %q (id %d) from %s: %d of %d runs left, on %d workers", e.spec.Name, sweepID, e.spec.File,
+			d.total-already, d.total, max(min(jobs, d.total-already), 0))
+	} else {
+		o.logf("sweep %q (id %d) from %s: %d runs on %d workers", e.spec.Name, sweepID, e.spec.File, d.total, min(jobs, d.total))
+	}
 	if o.tty && !o.quiet {
 		epochs := 0
 		for _, c := range e.configs {
@@ -132,6 +178,7 @@ func (d *sweepDisplay) event(ev runner.Event) {
 		d.done++
 		d.mu.Unlock()
 		line := d.finishedLine(ev, cfg)
+		d.out.toLog(line + "\n")
 		if rb := d.bars[ev.Job]; rb != nil {
 			rb.bar.Abort(true)
 			delete(d.bars, ev.Job)

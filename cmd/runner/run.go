@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"runner/internal/data"
+	"runner/internal/lockfile"
 	"runner/internal/runner"
 	"runner/internal/store"
 	"runner/internal/train"
@@ -22,10 +23,23 @@ Expands each experiment file into runs, trains them on -j parallel workers
 the SQLite database (--db). Each epoch is committed as it ends. Files are
 checked before anything is trained: a bad file exits 2 and writes nothing.
 
+Only one runner writes a database at a time: a second one exits with code 5
+at once, or waits for the first with --wait. Readers (runner query, sqlite3)
+are never blocked.
+
+--resume continues the latest sweep of each file when it did not finish (a
+crash, kill -9, a signal) and was made from the same file, overrides and
+flags: runs that ended are kept, runs that were in flight or never started
+are trained again from the start, and the finished sweep holds exactly the
+metrics an uninterrupted one would. When there is nothing to resume, a new
+sweep starts, so a nightly job can always pass --resume.
+
 On a terminal a live display shows the runs in flight; otherwise (cron, CI)
 one timestamped line is printed per finished run. A summary table ends each
-sweep. Exit codes: 0 all runs done, 1 some run failed or diverged, 2 bad usage
-or input, 3 database unusable, 4 MNIST unavailable, 130/143 interrupted.
+sweep, and one summary line ends the command. Exit codes: 0 all runs done,
+1 some run failed or diverged, 2 bad usage or input, 3 database unusable,
+4 MNIST unavailable, 5 another runner is writing the database, 130/143
+interrupted.
 
 MNIST is looked up in --mnist-dir (or $MNIST_DIR), then the user's cache
 folder, then the Go module cache (the GoMNIST module), then downloaded.
@@ -46,6 +60,9 @@ func (c *RunCommand) Run(ctx context.Context, args []string) error {
 	jobs := fs.Int("j", runtime.GOMAXPROCS(0), "train `N` runs in parallel (default: the CPUs this process may use)")
 	quiet := fs.Bool("quiet", false, "print only errors and the summary")
 	mnistDir := fs.String("mnist-dir", "", "a `folder` holding the four MNIST .gz files (default $MNIST_DIR, then the caches)")
+	resume := fs.Bool("resume", false, "continue the latest sweep of each file if it did not finish; otherwise start a new one")
+	wait := fs.Bool("wait", false, "wait while another runner writes the database, instead of exiting with code 5")
+	logFile := fs.String("log-file", "", "also append every log line and the summaries to `path`")
 	fs.Usage = func() { fmt.Fprint(c.Stderr, runUsage); fs.PrintDefaults() }
 	files, err := parseInterspersed(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
@@ -65,9 +82,63 @@ func (c *RunCommand) Run(ctx context.Context, args []string) error {
 		return err
 	}
 
-	// MNIST before the database, so that missing data creates no file.
 	out := newOutput(c.Stdout, c.Stderr, *quiet)
-	mnist, err := data.Shared(ctx, data.Options{Dir: *mnistDir})
+	if *logFile != "" {
+		f, err := os.OpenFile(*logFile, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+		if err != nil {
+			return usageErrorf("run: log file: %v", err)
+		}
+		defer f.Close()
+		out.log = f
+	}
+	start := time.Now()
+	var tally runTally
+	err = c.run(ctx, specs, runOptions{db: *dbPath, jobs: *jobs, mnistDir: *mnistDir, resume: *resume, wait: *wait}, out, &tally)
+	out.summaryLine(tally, time.Since(start), err)
+	if err != nil {
+		return err
+	}
+	if ctx.Err() != nil {
+		return context.Cause(ctx)
+	}
+	if tally.count[train.Failed]+tally.count[train.Diverged] > 0 {
+		return withCode(exitRunsFailed, errSilent)
+	}
+	return nil
+}
+
+// runOptions are the flags of run that the sweeps need.
+type runOptions struct {
+	db, mnistDir string
+	jobs         int
+	resume, wait bool
+}
+
+// runTally counts what the command's sweeps did, for its summary line.
+type runTally struct {
+	sweeps int
+	count  map[train.Status]int
+}
+
+func (t *runTally) add(results []runner.Result) {
+	if t.count == nil {
+		t.count = map[train.Status]int{}
+	}
+	t.sweeps++
+	for _, r := range results {
+		st := r.Status
+		if st == "" {
+			st = train.Pending
+		}
+		t.count[st]++
+	}
+}
+
+// run trains the expanded files one after the other (each file is its own
+// sweep; the pool drains before the next starts).
+func (c *RunCommand) run(ctx context.Context, specs []expanded, o runOptions, out *output, tally *runTally) error {
+	// MNIST before the database, so that missing data creates no file.
+	mnist, err := data.Shared(ctx, data.Options{Dir: o.mnistDir})
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -76,70 +147,99 @@ func (c *RunCommand) Run(ctx context.Context, args []string) error {
 	}
 	out.logf("MNIST: %s", mnist.Source)
 
-	db, err := store.Open(ctx, *dbPath)
+	lock, err := lockfile.Acquire(ctx, o.db, false)
+	if errors.Is(err, lockfile.ErrLocked) && o.wait {
+		out.logf("waiting: %v", err)
+		lock, err = lockfile.Acquire(ctx, o.db, true)
+	}
+	switch {
+	case errors.Is(err, lockfile.ErrLocked):
+		return withCode(exitLocked, fmt.Errorf("%w; wait for it with --wait, or use another --db", err))
+	case err != nil && ctx.Err() != nil:
+		return ctx.Err()
+	case err != nil:
+		return withCode(exitDatabase, err)
+	}
+	defer lock.Release()
+
+	db, err := store.Open(ctx, o.db)
 	if err != nil {
 		return withCode(exitDatabase, err)
 	}
 	defer db.Close()
 
-	failed := 0
 	for _, e := range specs {
 		if ctx.Err() != nil {
 			break
 		}
-		// Each file is its own sweep; the pool drains before the next starts.
-		n, err := c.sweep(ctx, db, e, mnist, *jobs, out)
+		results, err := c.sweep(ctx, db, e, mnist, o, out)
+		tally.add(results)
 		if err != nil {
 			return err
 		}
-		failed += n
-	}
-	if ctx.Err() != nil {
-		return context.Cause(ctx)
-	}
-	if failed > 0 {
-		return withCode(exitRunsFailed, errSilent)
 	}
 	return nil
 }
 
-// sweep trains one expanded file as one sweep and returns how many of its
-// runs failed or diverged.
-func (c *RunCommand) sweep(ctx context.Context, db *store.DB, e expanded, mnist *data.MNIST, jobs int, out *output) (int, error) {
-	host, _ := os.Hostname()
-	rec := store.Sweep{
-		Name:          e.spec.Name,
-		Description:   e.spec.Description,
-		File:          e.spec.File,
-		Spec:          string(e.spec.Source),
-		Overrides:     e.spec.Overrides,
-		SpecHash:      e.spec.Hash(),
-		Seed:          e.spec.Seed,
-		Host:          host,
-		RunnerVersion: Version(),
-		RunsTotal:     len(e.configs),
-	}
-	sweepID, runIDs, err := db.CreateSweep(ctx, rec, e.configs)
+// sweep trains one expanded file as one sweep, a new one or, with resume,
+// the unfinished latest one of the same file, and returns the results of
+// all its runs.
+func (c *RunCommand) sweep(ctx context.Context, db *store.DB, e expanded, mnist *data.MNIST, o runOptions, out *output) ([]runner.Result, error) {
+	results := make([]runner.Result, len(e.configs))
+	var jobList []runner.Job
+	var jobIndex []int // jobList[k] is the run e.configs[jobIndex[k]]
+	sweepID, resumed, err := c.resumable(ctx, db, e, o.resume)
 	if err != nil {
-		return 0, withCode(exitDatabase, err)
+		return nil, withCode(exitDatabase, err)
 	}
-	jobList := make([]runner.Job, len(e.configs))
-	for i, cfg := range e.configs {
-		jobList[i] = runner.Job{RunID: runIDs[i], Config: cfg}
+	if resumed {
+		jobList, jobIndex, err = resumeJobs(ctx, db, sweepID, e, results)
+		if err != nil {
+			return nil, withCode(exitDatabase, err)
+		}
+		if err := db.ReopenSweep(ctx, sweepID); err != nil {
+			return nil, withCode(exitDatabase, err)
+		}
+	} else {
+		host, _ := os.Hostname()
+		rec := store.Sweep{
+			Name:          e.spec.Name,
+			Description:   e.spec.Description,
+			File:          e.spec.File,
+			Spec:          string(e.spec.Source),
+			Overrides:     e.spec.Overrides,
+			SpecHash:      e.spec.Hash(),
+			Seed:          e.spec.Seed,
+			Host:          host,
+			RunnerVersion: Version(),
+			RunsTotal:     len(e.configs),
+		}
+		var runIDs []int64
+		sweepID, runIDs, err = db.CreateSweep(ctx, rec, e.configs)
+		if err != nil {
+			return nil, withCode(exitDatabase, err)
+		}
+		for i, cfg := range e.configs {
+			jobList = append(jobList, runner.Job{RunID: runIDs[i], Config: cfg})
+			jobIndex = append(jobIndex, i)
+		}
 	}
-	start := time.Now()
-	display := out.startSweep(e, sweepID, jobs)
-	results, execErr := runner.Execute(ctx, db, jobList, runner.Options{Jobs: jobs, OnEvent: display.event, MNIST: mnist})
-	display.finish()
 
-	status, failed := "done", 0
+	start := time.Now()
+	display := out.startSweep(e, sweepID, o.jobs, len(e.configs)-len(jobList), resumed)
+	jobResults, execErr := runner.Execute(ctx, db, jobList, runner.Options{
+		Jobs: o.jobs, MNIST: mnist,
+		OnEvent: func(ev runner.Event) { ev.Job = jobIndex[ev.Job]; display.event(ev) },
+	})
+	display.finish()
+	for k, r := range jobResults {
+		results[jobIndex[k]] = r
+	}
+
+	status := "done"
 	for _, r := range results {
-		switch r.Status {
-		case train.Failed:
-			failed++
+		if r.Status == train.Failed {
 			status = "failed"
-		case train.Diverged:
-			failed++
 		}
 	}
 	if ctx.Err() != nil {
@@ -152,10 +252,72 @@ func (c *RunCommand) sweep(ctx context.Context, db *store.DB, e expanded, mnist 
 		execErr = err
 	}
 	if execErr != nil {
-		return failed, withCode(exitDatabase, execErr)
+		return results, withCode(exitDatabase, execErr)
 	}
-	printSummary(c.Stdout, e, results, summaryInfo{
+	printSummary(out.summaryWriter(), e, results, summaryInfo{
 		sweepID: sweepID, status: status, db: db.Path(), elapsed: time.Since(start),
 	})
-	return failed, nil
+	return results, nil
+}
+
+// resumable returns the sweep to resume: with resume, the latest sweep of
+// the file's name when it was made from the same spec (file, overrides and
+// flags, by hash) and did not finish. Otherwise resumed is false.
+func (c *RunCommand) resumable(ctx context.Context, db *store.DB, e expanded, resume bool) (id int64, resumed bool, err error) {
+	if !resume {
+		return 0, false, nil
+	}
+	s, err := db.LatestSweep(ctx, e.spec.Name)
+	if errors.Is(err, store.ErrNotFound) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, err
+	}
+	if s.SpecHash != e.spec.Hash() || s.Status == "done" {
+		return 0, false, nil
+	}
+	return s.ID, true, nil
+}
+
+// resumeJobs reads the runs of the sweep being resumed: the runs that ended
+// (done, diverged, failed, pruned) are kept, their results filled in from
+// the database; the others become jobs, trained again from the start.
+func resumeJobs(ctx context.Context, db *store.DB, sweepID int64, e expanded, results []runner.Result) ([]runner.Job, []int, error) {
+	runs, err := db.Runs(ctx, sweepID)
+	if err != nil {
+		return nil, nil, err
+	}
+	byKey := make(map[string]store.Run, len(runs))
+	for _, r := range runs {
+		byKey[r.Key] = r
+	}
+	if len(runs) != len(e.configs) {
+		return nil, nil, fmt.Errorf("resume sweep %d: it has %d runs, the file expands to %d", sweepID, len(runs), len(e.configs))
+	}
+	var jobs []runner.Job
+	var index []int
+	for i, cfg := range e.configs {
+		r, ok := byKey[cfg.Key()]
+		if !ok {
+			return nil, nil, fmt.Errorf("resume sweep %d: no run with key %s", sweepID, cfg.Key())
+		}
+		if !r.Status.Finished() {
+			jobs = append(jobs, runner.Job{RunID: r.ID, Config: cfg})
+			index = append(index, i)
+			continue
+		}
+		ms, err := db.Epochs(ctx, r.ID)
+		if err != nil {
+			return nil, nil, err
+		}
+		results[i] = runner.Result{Status: r.Status, Epochs: len(ms)}
+		if r.Error != "" {
+			results[i].Err = errors.New(r.Error)
+		}
+		if len(ms) > 0 {
+			results[i].Final = ms[len(ms)-1]
+		}
+	}
+	return jobs, index, nil
 }

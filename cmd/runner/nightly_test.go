@@ -1,0 +1,276 @@
+package main
+
+import (
+	"errors"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"runner/internal/train"
+)
+
+// nightlySweep is long enough to be killed in the middle: 6 runs of 8
+// epochs on 1,500 images, a few seconds in all.
+const nightlySweep = `
+name: nightly
+dataset: {train_limit: 1500, validation: 0.2}
+model: {hidden: [40], dropout: 0.1}
+train: {epochs: 8, batch_size: 50, seeds: [1, 2, 3]}
+optimizers:
+  - {name: sgd, lr: 0.1}
+  - {name: adam, lr: 0.001}
+`
+
+// startRunner starts `runner args...` as a subprocess (this test binary,
+// see TestMain).
+func startRunner(t *testing.T, args ...string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), "RUNNER_TEST_MAIN=1")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	return cmd
+}
+
+// waitFor polls query on the database at path until it returns at least n.
+func waitFor(t *testing.T, path, query string, n int) int {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		if got, err := tryCount(path, query); err == nil && got >= n {
+			return got
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s did not reach %d within 60 s", query, n)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestResumeAfterKill kills a sweep with SIGKILL in the middle, checks that
+// the database is consistent and holds every epoch committed before the
+// kill, resumes it, and compares the result with an uninterrupted sweep of
+// the same file: the metrics must be bit-identical.
+func TestResumeAfterKill(t *testing.T) {
+	dir := t.TempDir()
+	file := writeFile(t, dir, "nightly.yaml", nightlySweep)
+	killed := filepath.Join(dir, "killed.db")
+
+	cmd := startRunner(t, "run", "-j", "2", "--db", killed, file)
+	committed := waitFor(t, killed, `SELECT count(*) FROM epochs WHERE epoch >= 1`, 12)
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+
+	if n := count(t, killed, `SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'`); n != 1 {
+		t.Fatal("integrity check failed after kill -9")
+	}
+	if n := count(t, killed, `SELECT count(*) FROM epochs WHERE epoch >= 1`); n < committed {
+		t.Fatalf("%d epochs after the kill, %d were committed before it", n, committed)
+	}
+	if n := count(t, killed, `SELECT count(*) FROM runs WHERE status = 'done'`); n == 6 {
+		t.Fatal("the sweep finished before the kill; the test proves nothing")
+	}
+	if n := count(t, killed, `SELECT count(*) FROM sweeps WHERE status = 'running'`); n != 1 {
+		t.Fatalf("sweeps still marked running after the kill: %d, want 1", n)
+	}
+
+	code, stdout, stderr := runMain(t, "run", "--resume", "--db", killed, file)
+	if code != exitOK {
+		t.Fatalf("resume: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stdout, "resuming sweep \"nightly\" (id 1)") {
+		t.Errorf("resume did not say it resumed:\n%s", stdout)
+	}
+	if n := count(t, killed, `SELECT count(*) FROM sweeps`); n != 1 {
+		t.Errorf("sweeps after resume: %d, want 1 (the resumed one)", n)
+	}
+	if n := count(t, killed, `SELECT count(*) FROM sweeps WHERE status = 'done' AND finished_at IS NOT NULL`); n != 1 {
+		t.Error("the resumed sweep is not done")
+	}
+
+	whole := filepath.Join(dir, "whole.db")
+	if code, stdout, stderr := runMain(t, "run", "--quiet", "--db", whole, file); code != exitOK {
+		t.Fatalf("uninterrupted: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	a, b := readEpochs(t, killed), readEpochs(t, whole)
+	if len(a) != 6*9 || len(a) != len(b) {
+		t.Fatalf("epochs: resumed %d, uninterrupted %d; want 54", len(a), len(b))
+	}
+	for i := range a {
+		a[i].secs, b[i].secs = 0, 0
+		if a[i] != b[i] {
+			t.Errorf("resumed and uninterrupted differ:\n%+v\n%+v", a[i], b[i])
+		}
+	}
+
+	// Resuming a finished sweep starts a new one.
+	code, stdout, _ = runMain(t, "run", "--resume", "--quiet", "--db", killed, file)
+	if code != exitOK || count(t, killed, `SELECT count(*) FROM sweeps`) != 2 {
+		t.Errorf("--resume of a finished sweep: exit %d, want a second sweep\n%s", code, stdout)
+	}
+}
+
+// TestTwoWriters runs a second `runner run` while a first writes the same
+// database: without --wait it exits 5 at once, naming the holder, and writes
+// nothing; with --wait it waits and then succeeds; readers work throughout.
+func TestTwoWriters(t *testing.T) {
+	dir := t.TempDir()
+	file := writeFile(t, dir, "nightly.yaml", nightlySweep)
+	dbPath := filepath.Join(dir, "results.db")
+
+	first := startRunner(t, "run", "-j", "2", "--quiet", "--db", dbPath, file)
+	waitFor(t, dbPath, `SELECT count(*) FROM epochs`, 1)
+
+	start := time.Now()
+	code, _, stderr := runMain(t, "run", "--quiet", "--db", dbPath, file)
+	if code != exitLocked || !strings.Contains(stderr, "being written by another runner") || !strings.Contains(stderr, "pid ") {
+		t.Fatalf("second writer: exit %d, want %d naming the holder\n%s", code, exitLocked, stderr)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("the refused writer took %v to exit", d)
+	}
+	// A reader works while the first writes.
+	if n := count(t, dbPath, `SELECT count(*) FROM sweeps`); n != 1 {
+		t.Errorf("sweeps while the first runs: %d, want 1 (the refused writer wrote one?)", n)
+	}
+
+	code, stdout, stderr := runMain(t, "run", "--wait", "--db", dbPath, file)
+	if code != exitOK {
+		t.Fatalf("--wait: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stdout, "waiting:") {
+		t.Errorf("--wait did not say it waited:\n%s", stdout)
+	}
+	if err := first.Wait(); err != nil {
+		t.Errorf("first writer: %v", err)
+	}
+	if n := count(t, dbPath, `SELECT count(*) FROM sweeps WHERE status = 'done'`); n != 2 {
+		t.Errorf("done sweeps: %d, want 2", n)
+	}
+	if n := count(t, dbPath, `SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'`); n != 1 {
+		t.Error("integrity check failed")
+	}
+}
+
+// TestCheck runs a real sweep twice: check finds nothing worse (exit 0).
+// Then a third sweep of the same file is stopped by SIGTERM: its runs did
+// not finish done, which check reports as worse (exit 1).
+func TestCheck(t *testing.T) {
+	dir := t.TempDir()
+	file := writeFile(t, dir, "nightly.yaml", nightlySweep)
+	dbPath := filepath.Join(dir, "results.db")
+	code, stdout, _ := runMain(t, "check", "--db", dbPath, "nightly")
+	if code != exitDatabase {
+		t.Errorf("check on a missing database: exit %d, want %d", code, exitDatabase)
+	}
+	for i := 0; i < 2; i++ {
+		if code, stdout, stderr := runMain(t, "run", "--quiet", "--db", dbPath, file); code != exitOK {
+			t.Fatalf("run %d: exit %d\n%s\n%s", i, code, stdout, stderr)
+		}
+		if i == 0 {
+			code, stdout, _ = runMain(t, "check", "--db", dbPath, "nightly")
+			if code != exitOK || !strings.Contains(stdout, "nothing to compare with") {
+				t.Errorf("check with one sweep: exit %d\n%s", code, stdout)
+			}
+		}
+	}
+	code, stdout, stderr := runMain(t, "check", "--db", dbPath, "nightly")
+	if code != exitOK || !strings.Contains(stdout, "6 runs in both") || !strings.Contains(stdout, "no run got worse") || strings.Contains(stdout, "worse\n") {
+		t.Fatalf("check of two equal sweeps: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+
+	cmd := startRunner(t, "run", "-j", "2", "--quiet", "--db", dbPath, file)
+	waitFor(t, dbPath, `SELECT count(*) FROM epochs e JOIN runs r ON r.id = e.run_id WHERE r.sweep_id = 3 AND e.epoch >= 1`, 1)
+	cmd.Process.Signal(syscall.SIGTERM)
+	var ee *exec.ExitError
+	if err := cmd.Wait(); !errors.As(err, &ee) || ee.ExitCode() != exitTerminated {
+		t.Fatalf("terminated run: %v", err)
+	}
+	code, stdout, _ = runMain(t, "check", "--db", dbPath, "nightly")
+	if code != exitRunsFailed || !strings.Contains(stdout, "sweep 3 against sweep 2") || !strings.Contains(stdout, "6 of 6 runs got worse") {
+		t.Errorf("check of an interrupted sweep: exit %d, want %d\n%s", code, exitRunsFailed, stdout)
+	}
+	// The same against the first sweep by id, and an unknown baseline.
+	if code, stdout, _ = runMain(t, "check", "--db", dbPath, "--baseline", "1", "nightly"); code != exitRunsFailed {
+		t.Errorf("check --baseline 1: exit %d\n%s", code, stdout)
+	}
+	if code, _, stderr = runMain(t, "check", "--db", dbPath, "--baseline", "99", "nightly"); code != exitUsage || !strings.Contains(stderr, "no sweep with id 99") {
+		t.Errorf("check --baseline 99: exit %d\n%s", code, stderr)
+	}
+}
+
+// TestPrintCheckTolerance checks the verdicts at the edges of the tolerance,
+// for accuracies (worse when lower) and the loss (worse when higher).
+func TestPrintCheckTolerance(t *testing.T) {
+	cfg := func(seed int64) train.Config {
+		return train.Config{Dataset: train.DatasetConfig{Name: "mnist"}, Model: train.ModelConfig{Activation: "relu", Init: "he", Precision: "float32"},
+			Optimizer: train.OptimizerConfig{Name: "sgd", LR: 0.1}, Schedule: train.ScheduleConfig{Name: "constant"}, Epochs: 1, BatchSize: 1, Seed: seed}
+	}
+	run := func(id, seed int64, acc, loss float64) finalRun {
+		return finalRun{id: id, cfg: cfg(seed), status: train.Done, ok: true,
+			final: train.EpochMetrics{Epoch: 1, TestAcc: acc, TrainLoss: loss, ValAcc: math.NaN()}}
+	}
+	base := map[string]finalRun{"a": run(1, 1, 0.90, 0.30), "b": run(2, 2, 0.90, 0.30), "c": run(3, 3, 0.90, 0.30)}
+	tests := []struct {
+		name   string
+		latest map[string]finalRun
+		worse  int
+	}{
+		{"equal", map[string]finalRun{"a": run(4, 1, 0.90, 0.30), "b": run(5, 2, 0.90, 0.30), "c": run(6, 3, 0.90, 0.30)}, 0},
+		{"within tolerance", map[string]finalRun{"a": run(4, 1, 0.896, 0.304), "b": run(5, 2, 0.95, 0.1), "c": run(6, 3, 0.90, 0.30)}, 0},
+		{"accuracy fell", map[string]finalRun{"a": run(4, 1, 0.894, 0.30), "b": run(5, 2, 0.90, 0.30), "c": run(6, 3, 0.90, 0.30)}, 1},
+		{"loss rose", map[string]finalRun{"a": run(4, 1, 0.90, 0.30), "b": run(5, 2, 0.90, 0.306), "c": run(6, 3, 0.90, 0.30)}, 1},
+		{"diverged", map[string]finalRun{"a": run(4, 1, 0.90, 0.30), "b": run(5, 2, 0.90, 0.30), "c": {id: 6, cfg: cfg(3), status: train.Diverged}}, 1},
+	}
+	for _, tt := range tests {
+		var sb strings.Builder
+		if got := printCheck(&sb, "x", 1, 2, base, tt.latest, checkMetrics, 0.005); got != tt.worse {
+			t.Errorf("%s: %d worse, want %d\n%s", tt.name, got, tt.worse, sb.String())
+		}
+	}
+}
+
+// TestPrune keeps the newest sweep of a name and deletes the rest with
+// their runs and epochs.
+func TestPrune(t *testing.T) {
+	dir := t.TempDir()
+	file := writeFile(t, dir, "tiny.yaml", tinySweep)
+	dbPath := filepath.Join(dir, "results.db")
+	for i := 0; i < 3; i++ {
+		if code, stdout, stderr := runMain(t, "run", "--quiet", "--db", dbPath, "--set", "train.seeds=[1]", file); code != exitOK {
+			t.Fatalf("run: exit %d\n%s\n%s", code, stdout, stderr)
+		}
+	}
+	if code, stdout, _ := runMain(t, "prune", "--db", dbPath, "--keep", "1", "--dry-run"); code != exitOK || !strings.Contains(stdout, "dry run: 2 sweeps would be deleted") {
+		t.Fatalf("prune --dry-run: exit %d\n%s", code, stdout)
+	}
+	if n := count(t, dbPath, `SELECT count(*) FROM sweeps`); n != 3 {
+		t.Fatalf("a dry run deleted sweeps: %d left", n)
+	}
+	code, stdout, stderr := runMain(t, "prune", "--db", dbPath, "--keep", "1", "--vacuum")
+	if code != exitOK || !strings.Contains(stdout, "deleted 2 sweeps") {
+		t.Fatalf("prune: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	for query, want := range map[string]int{
+		`SELECT count(*) FROM sweeps WHERE id = 3`: 1,
+		`SELECT count(*) FROM sweeps`:              1,
+		`SELECT count(*) FROM runs`:                8,
+		`SELECT count(*) FROM epochs`:              8 * 3,
+	} {
+		if n := count(t, dbPath, query); n != want {
+			t.Errorf("%s = %d, want %d", query, n, want)
+		}
+	}
+	if code, _, stderr := runMain(t, "prune", "--db", dbPath); code != exitUsage || !strings.Contains(stderr, "--keep") {
+		t.Errorf("prune without --keep: exit %d\n%s", code, stderr)
+	}
+}

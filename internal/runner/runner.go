@@ -39,10 +39,12 @@ import (
 	"runner/internal/train"
 )
 
-// Job is one run to train: its row in results.db and its config.
+// Job is one run to train: its row in results.db, its config and its
+// position in the sweep (the order pruning decisions follow).
 type Job struct {
 	RunID  int64
 	Config train.Config
+	Order  int
 }
 
 // EventKind says what an Event reports.
@@ -71,6 +73,11 @@ type Options struct {
 	Jobs    int         // parallel runs; ≤ 0 means runtime.GOMAXPROCS(0)
 	OnEvent func(Event) // called on the writer goroutine, after each commit
 	MNIST   *data.MNIST // the data every run shares, loaded once
+	// Prune, when set, stops hopeless runs early (see PruneRule); the jobs
+	// must then be given in increasing Order, and Ended holds the runs of
+	// the sweep that ended before (on resume), for comparison.
+	Prune *PruneRule
+	Ended []EndedRun
 }
 
 // Result is how one run ended.
@@ -92,6 +99,18 @@ func Execute(ctx context.Context, db *store.DB, jobs []Job, opts Options) ([]Res
 	workers = min(workers, max(len(jobs), 1))
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	var pr *pruner
+	if opts.Prune != nil {
+		if err := opts.Prune.Validate(); err != nil {
+			return nil, err
+		}
+		for k := 1; k < len(jobs); k++ {
+			if jobs[k].Order <= jobs[k-1].Order {
+				return nil, fmt.Errorf("runner: pruning needs jobs in increasing order (job %d has order %d after %d)", k, jobs[k].Order, jobs[k-1].Order)
+			}
+		}
+		pr = newPruner(ctx, *opts.Prune, opts.Ended)
+	}
 
 	queue := make(chan int)
 	events := make(chan Event, 1024)
@@ -114,9 +133,12 @@ func Execute(ctx context.Context, db *store.DB, jobs []Job, opts Options) ([]Res
 			defer wg.Done()
 			for i := range queue {
 				if ctx.Err() != nil {
-					return
+					if pr != nil {
+						pr.end(jobs[i].Order) // later runs may be waiting for it
+					}
+					continue
 				}
-				trainJob(ctx, i, jobs[i], opts.MNIST, events)
+				trainJob(ctx, i, jobs[i], opts.MNIST, pr, events)
 			}
 		}()
 	}
@@ -182,9 +204,13 @@ func record(ctx context.Context, db *store.DB, ev Event, r *Result) error {
 	return nil
 }
 
-// trainJob trains one run, sending its events. A panic ends the run Failed
-// with the panic value and stack in its error.
-func trainJob(ctx context.Context, i int, job Job, m *data.MNIST, events chan<- Event) {
+// trainJob trains one run, sending its events and, with a pruner, asking
+// it after every epoch whether to go on. A panic ends the run Failed with
+// the panic value and stack in its error.
+func trainJob(ctx context.Context, i int, job Job, m *data.MNIST, pr *pruner, events chan<- Event) {
+	if pr != nil {
+		defer pr.end(job.Order)
+	}
 	events <- Event{Kind: RunStarted, Job: i, RunID: job.RunID}
 	status, err := func() (st train.Status, err error) {
 		defer func() {
@@ -196,8 +222,12 @@ func trainJob(ctx context.Context, i int, job Job, m *data.MNIST, events chan<- 
 		if err != nil {
 			return train.Failed, err
 		}
-		return train.Run(ctx, job.Config, d, func(em train.EpochMetrics) {
+		return train.Run(ctx, job.Config, d, func(em train.EpochMetrics) error {
 			events <- Event{Kind: EpochDone, Job: i, RunID: job.RunID, Metrics: em}
+			if pr != nil {
+				return pr.report(ctx, job.Order, em)
+			}
+			return nil
 		})
 	}()
 	events <- Event{Kind: RunFinished, Job: i, RunID: job.RunID, Status: status, Err: err}

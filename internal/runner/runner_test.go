@@ -3,6 +3,7 @@ package runner_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -161,4 +162,63 @@ func TestExecuteRecoversPanics(t *testing.T) {
 			t.Errorf("run %d in the database: %s %q", i, runs[i].Status, runs[i].Error)
 		}
 	}
+}
+
+// TestExecutePrunesDeterministically trains real runs of which some learn
+// far slower than others, with the median rule: the slow ones are pruned
+// (keeping the epochs they reported), and -j 1 and -j 3 make exactly the
+// same decisions.
+func TestExecutePrunesDeterministically(t *testing.T) {
+	lrs := []float64{0.1, 0.05, 0.1, 0.0005, 0.08, 0.0002, 0.1}
+	var got [2][]string
+	for k, workers := range []int{1, 3} {
+		db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "results.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		configs := make([]train.Config, len(lrs))
+		for i, lr := range lrs {
+			c := smallConfig(int64(i+1), 6)
+			c.Dataset.TrainLimit, c.Dataset.Validation, c.Dataset.SplitSeed = 400, 0.25, 1
+			c.Optimizer.LR = lr
+			configs[i] = c
+		}
+		_, ids, err := db.CreateSweep(context.Background(), store.Sweep{Name: "p"}, configs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		jobs := make([]runner.Job, len(ids))
+		for i := range jobs {
+			jobs[i] = runner.Job{RunID: ids[i], Config: configs[i], Order: i}
+		}
+		results, err := runner.Execute(context.Background(), db, jobs, runner.Options{
+			Jobs: workers, MNIST: mnist(t), Prune: &runner.PruneRule{Method: "median", MinEpochs: 2},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, r := range results {
+			got[k] = append(got[k], fmt.Sprintf("%s after %d epochs", r.Status, r.Epochs))
+			if r.Status == train.Pruned && !errors.Is(r.Err, train.ErrPruned) {
+				t.Errorf("run %d pruned with error %v", i, r.Err)
+			}
+		}
+	}
+	for i := range got[0] {
+		if got[0][i] != got[1][i] {
+			t.Errorf("run %d (lr %g): -j 1 %s, -j 3 %s", i, lrs[i], got[0][i], got[1][i])
+		}
+	}
+	for _, i := range []int{3, 5} { // the slow learning rates
+		if !strings.HasPrefix(got[0][i], "pruned") {
+			t.Errorf("run %d (lr %g): %s, want pruned", i, lrs[i], got[0][i])
+		}
+	}
+	for _, i := range []int{0, 1, 2} { // no three earlier runs to compare with
+		if got[0][i] != "done after 7 epochs" {
+			t.Errorf("run %d: %s, want done", i, got[0][i])
+		}
+	}
+	t.Logf("decisions: %v", got[0])
 }

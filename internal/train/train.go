@@ -49,12 +49,18 @@ func PrepareData(m *data.MNIST, c DatasetConfig) (Data, error) {
 // ErrDiverged is returned (wrapped) when the training loss becomes NaN or Inf.
 var ErrDiverged = errors.New("loss is not finite")
 
+// ErrPruned is what a report function returns to stop a run early: the run
+// ends Pruned, keeping the epochs it reported.
+var ErrPruned = errors.New("pruned")
+
 // Run trains cfg on d and calls report after epoch 0 and after every epoch,
 // on the calling goroutine. It returns the run's final status: Done;
 // Diverged with an error wrapping ErrDiverged; Interrupted with the
-// context's error when ctx is cancelled (checked before every step); Failed
-// with the error when the config cannot be trained.
-func Run(ctx context.Context, cfg Config, d Data, report func(EpochMetrics)) (Status, error) {
+// context's error when ctx is cancelled (checked before every step and
+// every evaluation chunk); Pruned when report returns an error wrapping
+// ErrPruned; Failed with the error when the config cannot be trained or
+// report returns another error.
+func Run(ctx context.Context, cfg Config, d Data, report func(EpochMetrics) error) (Status, error) {
 	if err := cfg.Validate(); err != nil {
 		return Failed, err
 	}
@@ -131,7 +137,7 @@ func newTrainer[T kernel.Float](cfg Config, d Data) (*trainer[T], error) {
 	return t, nil
 }
 
-func run[T kernel.Float](ctx context.Context, cfg Config, d Data, report func(EpochMetrics)) (Status, error) {
+func run[T kernel.Float](ctx context.Context, cfg Config, d Data, report func(EpochMetrics) error) (Status, error) {
 	t, err := newTrainer[T](cfg, d)
 	if err != nil {
 		return Failed, err
@@ -142,7 +148,9 @@ func run[T kernel.Float](ctx context.Context, cfg Config, d Data, report func(Ep
 	if err != nil {
 		return Interrupted, err
 	}
-	report(m)
+	if err := report(m); err != nil {
+		return stopped(err)
+	}
 
 	shuffle := newRNG(cfg.Seed, streamShuffle)
 	perm := make([]int, n)
@@ -180,9 +188,19 @@ func run[T kernel.Float](ctx context.Context, cfg Config, d Data, report func(Ep
 		if m, err = t.evaluate(ctx, m, false); err != nil {
 			return Interrupted, err
 		}
-		report(m)
+		if err := report(m); err != nil {
+			return stopped(err)
+		}
 	}
 	return Done, nil
+}
+
+// stopped is the status of a run whose report function returned err.
+func stopped(err error) (Status, error) {
+	if errors.Is(err, ErrPruned) {
+		return Pruned, err
+	}
+	return Failed, err
 }
 
 // lrMeter follows the learning rates of an epoch's steps.

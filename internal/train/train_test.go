@@ -3,6 +3,7 @@ package train_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"sync"
@@ -53,7 +54,7 @@ func collect(tb testing.TB, ctx context.Context, cfg train.Config) (train.Status
 		tb.Fatal(err)
 	}
 	var ms []train.EpochMetrics
-	st, err := train.Run(ctx, cfg, d, func(m train.EpochMetrics) { ms = append(ms, m) })
+	st, err := train.Run(ctx, cfg, d, func(m train.EpochMetrics) error { ms = append(ms, m); return nil })
 	return st, err, ms
 }
 
@@ -156,13 +157,13 @@ func TestDeterministicAcrossGoroutines(t *testing.T) {
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		_, errs[0] = train.Run(context.Background(), cfg, d, func(m train.EpochMetrics) { beside = append(beside, m) })
+		_, errs[0] = train.Run(context.Background(), cfg, d, func(m train.EpochMetrics) error { beside = append(beside, m); return nil })
 	}()
 	go func() {
 		defer wg.Done()
 		other := cfg
 		other.Seed = 2
-		_, errs[1] = train.Run(context.Background(), other, d, func(train.EpochMetrics) {})
+		_, errs[1] = train.Run(context.Background(), other, d, func(train.EpochMetrics) error { return nil })
 	}()
 	wg.Wait()
 	if errs[0] != nil || errs[1] != nil {
@@ -229,11 +230,12 @@ func TestCancelledRunIsInterrupted(t *testing.T) {
 		t.Fatal(err)
 	}
 	var epochs []int
-	st, err := train.Run(ctx, cfg, d, func(m train.EpochMetrics) {
+	st, err := train.Run(ctx, cfg, d, func(m train.EpochMetrics) error {
 		epochs = append(epochs, m.Epoch)
 		if m.Epoch == 1 {
 			cancel()
 		}
+		return nil
 	})
 	if st != train.Interrupted || !errors.Is(err, context.Canceled) {
 		t.Fatalf("status %s, error %v; want interrupted", st, err)
@@ -263,7 +265,7 @@ func TestInvalidConfigFails(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := bookConfig(bookOptimizers[0], 100, 1)
 			tt.mutate(&cfg)
-			st, err := train.Run(context.Background(), cfg, train.Data{}, func(train.EpochMetrics) { t.Error("reported an epoch") })
+			st, err := train.Run(context.Background(), cfg, train.Data{}, func(train.EpochMetrics) error { t.Error("reported an epoch"); return nil })
 			if st != train.Failed || err == nil {
 				t.Errorf("status %s, error %v; want failed", st, err)
 			}
@@ -285,6 +287,32 @@ func TestWarmupLongerThanRun(t *testing.T) {
 	for i, m := range ms {
 		if math.Abs(m.LR-want[i]) > 1e-15 {
 			t.Errorf("epoch %d: lr %v, want %v", i, m.LR, want[i])
+		}
+	}
+}
+
+// TestReportStopsRun checks that a report function stops a run: ErrPruned
+// ends it pruned after the epoch it was given, another error ends it failed.
+func TestReportStopsRun(t *testing.T) {
+	cfg := bookConfig(bookOptimizers[0], 300, 5)
+	d, err := train.PrepareData(mnist(t), cfg.Dataset)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		err    error
+		status train.Status
+	}{{fmt.Errorf("median rule: %w", train.ErrPruned), train.Pruned}, {errors.New("disk full"), train.Failed}} {
+		var epochs []int
+		st, err := train.Run(context.Background(), cfg, d, func(m train.EpochMetrics) error {
+			epochs = append(epochs, m.Epoch)
+			if m.Epoch == 2 {
+				return tt.err
+			}
+			return nil
+		})
+		if st != tt.status || !errors.Is(err, tt.err) || len(epochs) != 3 {
+			t.Errorf("stop with %v: status %s, error %v, epochs %v; want %s after epoch 2", tt.err, st, err, epochs, tt.status)
 		}
 	}
 }

@@ -55,28 +55,89 @@ func SumSquares[T Float](x []T) float64 {
 	return s
 }
 
-// ReLU computes y = max(x, 0).
+// ReLU computes y = x where x > 0, else +0 (so −0 and NaN give +0).
+//
+// It is branch-free: the signs of activations are random, and a branch on
+// them is mispredicted half the time. float32 and float64 use the vector
+// kernels of the CPU (see elemS), which give bit-identical results to the
+// portable loop.
 func ReLU[T Float](y, x []T) {
 	y = y[:len(x)]
-	for i, v := range x {
-		if v > 0 {
-			y[i] = v
-		} else {
-			y[i] = 0
+	k, a32, a64 := vectorPrefix[T](len(x))
+	switch {
+	case k == 0:
+	case a32 != nil:
+		a32.relu(k, p32(y), p32(x))
+	case a64 != nil:
+		a64.relu(k, p64(y), p64(x))
+	}
+	reluGo(y[k:], x[k:])
+}
+
+// ReLUBackward computes dx = dy where the forward output y was positive,
+// else +0. Like ReLU, it is branch-free and vectorised.
+func ReLUBackward[T Float](dx, dy, y []T) {
+	dx, dy = dx[:len(y)], dy[:len(y)]
+	k, a32, a64 := vectorPrefix[T](len(y))
+	switch {
+	case k == 0:
+	case a32 != nil:
+		a32.reluBackward(k, p32(dx), p32(dy), p32(y))
+	case a64 != nil:
+		a64.reluBackward(k, p64(dx), p64(dy), p64(y))
+	}
+	reluBackwardGo(dx[k:], dy[k:], y[k:])
+}
+
+// reluGo is the portable ReLU. x > 0 exactly when the bits b of x, read as
+// an unsigned integer, satisfy 0 < b ≤ the bits of +Inf: that is b−1 < Inf
+// (b = 0 wraps round), which holds when (b−1)/2 − Inf/2 is negative as a
+// signed integer (halving keeps the difference from overflowing). The sign
+// of that difference, spread over all bits, is the mask that keeps x or
+// clears it, with no branch.
+func reluGo[T Float](y, x []T) {
+	if is32[T]() {
+		x, y := s32(x), s32(y)
+		y = y[:len(x)]
+		for i, v := range x {
+			y[i] = math.Float32frombits(math.Float32bits(v) & positive32(v))
 		}
+		return
+	}
+	x64, y64 := s64(x), s64(y)
+	y64 = y64[:len(x64)]
+	for i, v := range x64 {
+		y64[i] = math.Float64frombits(math.Float64bits(v) & positive64(v))
 	}
 }
 
-// ReLUBackward computes dx = dy where the forward output y was positive, else 0.
-func ReLUBackward[T Float](dx, dy, y []T) {
-	dx, dy = dx[:len(y)], dy[:len(y)]
-	for i, v := range y {
-		if v > 0 {
-			dx[i] = dy[i]
-		} else {
-			dx[i] = 0
+// reluBackwardGo is the portable ReLUBackward, with reluGo's mask.
+func reluBackwardGo[T Float](dx, dy, y []T) {
+	if is32[T]() {
+		dx, dy, y := s32(dx), s32(dy), s32(y)
+		dx, dy = dx[:len(y)], dy[:len(y)]
+		for i, v := range y {
+			dx[i] = math.Float32frombits(math.Float32bits(dy[i]) & positive32(v))
 		}
+		return
 	}
+	dx64, dy64, y64 := s64(dx), s64(dy), s64(y)
+	dx64, dy64 = dx64[:len(y64)], dy64[:len(y64)]
+	for i, v := range y64 {
+		dx64[i] = math.Float64frombits(math.Float64bits(dy64[i]) & positive64(v))
+	}
+}
+
+// positive32 returns all ones if v > 0, else 0 (see reluGo).
+func positive32(v float32) uint32 {
+	const inf = 0x7f800000
+	return uint32(int32((math.Float32bits(v)-1)>>1-inf>>1) >> 31)
+}
+
+// positive64 returns all ones if v > 0, else 0 (see reluGo).
+func positive64(v float64) uint64 {
+	const inf = 0x7ff0000000000000
+	return uint64(int64((math.Float64bits(v)-1)>>1-inf>>1) >> 63)
 }
 
 // Sigmoid computes y = 1/(1+e^−x).

@@ -5,12 +5,13 @@ import (
 	"unsafe"
 )
 
-// microKernel computes one mr×nr tile of C = alpha·A·B + beta·C from a packed
-// panel of A (kc steps of mr elements) and a packed panel of B (kc steps of
-// nr elements); c points at the tile's top-left element and ldc is C's row
-// stride. With loadC == 0 it writes C without reading it. The assembly
-// kernels (gemm_amd64.s) have this signature.
-type microKernel[T float32 | float64] func(kc int, a, b, c *T, ldc int, alpha, beta T, loadC int)
+// microKernel computes one mr×nr tile of C = alpha·A·B + beta·C from an
+// mr×kc panel of A, whose element (r, p) is at a[r·rs + p·ps] (packed:
+// rs = 1, ps = mr), and a packed panel of B (kc steps of nr elements); c
+// points at the tile's top-left element and ldc is C's row stride. With
+// loadC == 0 it writes C without reading it. The assembly kernels
+// (gemm_amd64.s) have this signature.
+type microKernel[T float32 | float64] func(kc int, a *T, rs, ps int, b, c *T, ldc int, alpha, beta T, loadC int)
 
 // gemmArch is one implementation of the blocked product: a register tile of
 // mr×nr, a kernel for full-width panels and one for panels half as wide (the
@@ -94,10 +95,21 @@ func split(total, max, unit int) int {
 	return (s + unit - 1) / unit * unit
 }
 
+// packAInPlace tells gemmBlocked to read full mr-row panels of A in place,
+// with strides (lda, 1), or (1, lda) when A is transposed, rather than
+// packing them: the kernel's broadcasts then read mr sequential streams (or
+// one strided one), which measured faster than packing first (the forward
+// pass's x·W packed, transposing, all of x on every step; dW = xᵀ·dout copied
+// x in runs of mr elements). Only the last panel, if it has fewer than mr
+// rows, is packed (with zero rows). The summation order is the same either
+// way, so the result is too.
+const packAInPlace = true
+
 // gemmBlocked computes C = alpha·op(A)·op(B) + beta·C with the micro-kernels
 // of arch. Requires m, n, k > 0 and slices long enough (checked by Gemm).
 func gemmBlocked[T float32 | float64](arch *gemmArch[T], buf *packBuf[T], transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
 	mr, nr := arch.mr, arch.nr
+	inPlace := packAInPlace
 	kcStep := split(k, gemmKC, 1)
 	mcStep := split(m, gemmMC, mr)
 	ncStep := split(n, gemmNC, nr)
@@ -119,7 +131,14 @@ func gemmBlocked[T float32 | float64](arch *gemmArch[T], buf *packBuf[T], transA
 			packB(buf.b, transB, b, ldb, pc, jc, kc, nc, nr)
 			for ic := 0; ic < m; ic += mcStep {
 				mc := min(mcStep, m-ic)
-				packA(buf.a, transA, a, lda, ic, pc, mc, kc, mr)
+				// Panels before full are read in place, the rest packed.
+				full := 0
+				if inPlace {
+					full = mc / mr * mr
+				}
+				if full < mc {
+					packA(buf.a[full*kc:], transA, a, lda, ic+full, pc, mc-full, kc, mr)
+				}
 				for jr := 0; jr < nc; {
 					w, kern := nr, arch.full
 					if nc-jr <= nr/2 {
@@ -129,10 +148,17 @@ func gemmBlocked[T float32 | float64](arch *gemmArch[T], buf *packBuf[T], transA
 					bp := &buf.b[jr*kc]
 					for ir := 0; ir < mc; ir += mr {
 						mw := min(mr, mc-ir)
-						ap := &buf.a[ir*kc]
+						ap, rs, ps := &buf.a[ir*kc], 1, mr
+						if ir < full {
+							if transA {
+								ap, rs, ps = &a[pc*lda+ic+ir], 1, lda
+							} else {
+								ap, rs, ps = &a[(ic+ir)*lda+pc], lda, 1
+							}
+						}
 						co := (ic+ir)*ldc + jc + jr
 						if mw == mr && nw == w {
-							kern(kc, ap, bp, &c[co], ldc, alpha, bet, loadC)
+							kern(kc, ap, rs, ps, bp, &c[co], ldc, alpha, bet, loadC)
 							continue
 						}
 						// Edge tile: run the full kernel on a copy and
@@ -142,7 +168,7 @@ func gemmBlocked[T float32 | float64](arch *gemmArch[T], buf *packBuf[T], transA
 								copy(tile[i*w:i*w+nw], c[co+i*ldc:co+i*ldc+nw])
 							}
 						}
-						kern(kc, ap, bp, &tile[0], w, alpha, bet, loadC)
+						kern(kc, ap, rs, ps, bp, &tile[0], w, alpha, bet, loadC)
 						for i := 0; i < mw; i++ {
 							copy(c[co+i*ldc:co+i*ldc+nw], tile[i*w:i*w+nw])
 						}

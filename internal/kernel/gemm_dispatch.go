@@ -14,14 +14,17 @@ import "os"
 //	RUNNER_KERNEL=generic  the portable path (gonum on serial tiles)
 //	RUNNER_KERNEL=avx2     AVX2 even when AVX-512 is present
 //
-// Any other value (or none) means the best the CPU supports.
+// Any other value (or none) means the best the CPU supports. The same choice
+// applies to the element-wise kernels (elemS, elemD).
 var (
 	gemmS *gemmArch[float32]
 	gemmD *gemmArch[float64]
 )
 
 func init() {
-	gemmS, gemmD = selectGemm(os.Getenv("RUNNER_KERNEL"))
+	env := os.Getenv("RUNNER_KERNEL")
+	gemmS, gemmD = selectGemm(env)
+	elemS, elemD = selectElem(env)
 }
 
 // selectGemm picks the implementations for the RUNNER_KERNEL value env.

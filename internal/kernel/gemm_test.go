@@ -233,12 +233,15 @@ func TestGemmDeterministic(t *testing.T) {
 }
 
 // TestRunnerKernelGeneric checks that RUNNER_KERNEL=generic forces the
-// portable path, in a subprocess of this test binary with the variable set
+// portable path (for Gemm and the element-wise functions), in a subprocess of this test binary with the variable set
 // (it is read once, at init).
 func TestRunnerKernelGeneric(t *testing.T) {
 	if os.Getenv("RUNNER_KERNEL") == "generic" {
 		if got := gemmImpl(); got != "generic" {
 			t.Fatalf("RUNNER_KERNEL=generic: Gemm uses %s", got)
+		}
+		if got := elemImpl(); got != "generic" || elemD != nil {
+			t.Fatalf("RUNNER_KERNEL=generic: the element-wise functions use %s", got)
 		}
 		return
 	}
@@ -251,7 +254,7 @@ func TestRunnerKernelGeneric(t *testing.T) {
 	if err != nil {
 		t.Fatalf("subprocess with RUNNER_KERNEL=generic: %v\n%s", err, out)
 	}
-	t.Logf("default implementation here: %s", gemmImpl())
+	t.Logf("default implementation here: %s (element-wise: %s)", gemmImpl(), elemImpl())
 }
 
 func TestSelectGemm(t *testing.T) {

@@ -32,18 +32,9 @@ func (o *AdaGrad[T]) Update(lr float64, params, grads [][]T) {
 	o.h = stateFor("AdaGrad", o.h, params)
 	eta, eps := T(lr), T(o.Eps)
 	for i, w := range params {
-		adaGradStep(w, grads[i], o.h[i], eta, eps)
+		kernel.AdaGradStep(w, grads[i], o.h[i], eta, eps)
 	}
 }
 
 // Reset forgets the accumulated squared gradients.
 func (o *AdaGrad[T]) Reset() { o.h = nil }
-
-// adaGradStep computes h ← h + g·g; w ← w − lr·g/(√h + eps).
-func adaGradStep[T kernel.Float](w, g, h []T, lr, eps T) {
-	g, h = g[:len(w)], h[:len(w)]
-	for i := range w {
-		h[i] += g[i] * g[i]
-		w[i] -= lr * g[i] / (sqrt(h[i]) + eps)
-	}
-}

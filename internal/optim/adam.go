@@ -52,7 +52,7 @@ func (o *Adam[T]) Update(lr float64, params, grads [][]T) {
 	lrt := lr * math.Sqrt(1-math.Pow(o.Beta2, t)) / (1 - math.Pow(o.Beta1, t))
 	etaT, c1, c2, eps := T(lrt), T(1-o.Beta1), T(1-o.Beta2), T(o.Eps)
 	for i, w := range params {
-		adamStep(w, grads[i], o.m[i], o.v[i], etaT, c1, c2, eps)
+		kernel.AdamStep(w, grads[i], o.m[i], o.v[i], etaT, c1, c2, eps)
 	}
 }
 
@@ -60,16 +60,4 @@ func (o *Adam[T]) Update(lr float64, params, grads [][]T) {
 func (o *Adam[T]) Reset() {
 	o.t = 0
 	o.m, o.v = nil, nil
-}
-
-// adamStep computes m ← m + c1·(g − m); v ← v + c2·(g·g − v);
-// w ← w − lrt·m/(√v + eps), where c1 = 1 − β1, c2 = 1 − β2 and lrt is the
-// bias-corrected step size η_t.
-func adamStep[T kernel.Float](w, g, m, v []T, lrt, c1, c2, eps T) {
-	g, m, v = g[:len(w)], m[:len(w)], v[:len(w)]
-	for i := range w {
-		m[i] += c1 * (g[i] - m[i])
-		v[i] += c2 * (g[i]*g[i] - v[i])
-		w[i] -= lrt * m[i] / (sqrt(v[i]) + eps)
-	}
 }

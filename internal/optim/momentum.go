@@ -32,18 +32,9 @@ func (o *Momentum[T]) Update(lr float64, params, grads [][]T) {
 	o.v = stateFor("Momentum", o.v, params)
 	alpha, eta := T(o.Momentum), T(lr)
 	for i, w := range params {
-		momentumStep(w, grads[i], o.v[i], alpha, eta)
+		kernel.MomentumStep(w, grads[i], o.v[i], alpha, eta)
 	}
 }
 
 // Reset forgets the velocities.
 func (o *Momentum[T]) Reset() { o.v = nil }
-
-// momentumStep computes v ← alpha·v − lr·g; w ← w + v.
-func momentumStep[T kernel.Float](w, g, v []T, alpha, lr T) {
-	g, v = g[:len(w)], v[:len(w)]
-	for i := range w {
-		v[i] = alpha*v[i] - lr*g[i]
-		w[i] += v[i]
-	}
-}

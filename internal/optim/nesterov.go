@@ -40,19 +40,9 @@ func (o *Nesterov[T]) Update(lr float64, params, grads [][]T) {
 	a := o.Momentum
 	alpha, alpha2, c, eta := T(a), T(a*a), T((1+a)*lr), T(lr)
 	for i, w := range params {
-		nesterovStep(w, grads[i], o.v[i], alpha, alpha2, c, eta)
+		kernel.NesterovStep(w, grads[i], o.v[i], alpha, alpha2, c, eta)
 	}
 }
 
 // Reset forgets the velocities.
 func (o *Nesterov[T]) Reset() { o.v = nil }
-
-// nesterovStep computes w ← w + alpha2·v − c·g, then v ← alpha·v − lr·g,
-// where alpha2 = α² and c = (1+α)·η.
-func nesterovStep[T kernel.Float](w, g, v []T, alpha, alpha2, c, lr T) {
-	g, v = g[:len(w)], v[:len(w)]
-	for i := range w {
-		w[i] += alpha2*v[i] - c*g[i]
-		v[i] = alpha*v[i] - lr*g[i]
-	}
-}

@@ -2,7 +2,6 @@ package optim
 
 import (
 	"fmt"
-	"math"
 
 	"runner/internal/kernel"
 )
@@ -52,12 +51,6 @@ func stateFor[T kernel.Float](name string, state, params [][]T) [][]T {
 		}
 	}
 	return state
-}
-
-// sqrt is the square root in T. For float32 the float64 root rounded to
-// float32 is the correctly rounded float32 root.
-func sqrt[T kernel.Float](x T) T {
-	return T(math.Sqrt(float64(x)))
 }
 
 func panicf(format string, args ...any) {

@@ -36,19 +36,9 @@ func (o *RMSprop[T]) Update(lr float64, params, grads [][]T) {
 	o.h = stateFor("RMSprop", o.h, params)
 	rho, c, eta, eps := T(o.DecayRate), T(1-o.DecayRate), T(lr), T(o.Eps)
 	for i, w := range params {
-		rmspropStep(w, grads[i], o.h[i], rho, c, eta, eps)
+		kernel.RMSpropStep(w, grads[i], o.h[i], rho, c, eta, eps)
 	}
 }
 
 // Reset forgets the averaged squared gradients.
 func (o *RMSprop[T]) Reset() { o.h = nil }
-
-// rmspropStep computes h ← rho·h + c·g·g; w ← w − lr·g/(√h + eps), where
-// c = 1 − ρ.
-func rmspropStep[T kernel.Float](w, g, h []T, rho, c, lr, eps T) {
-	g, h = g[:len(w)], h[:len(w)]
-	for i := range w {
-		h[i] = rho*h[i] + c*g[i]*g[i]
-		w[i] -= lr * g[i] / (sqrt(h[i]) + eps)
-	}
-}

@@ -26,17 +26,9 @@ func (*SGD[T]) Update(lr float64, params, grads [][]T) {
 	checkGrads("SGD", params, grads)
 	eta := T(lr)
 	for i, w := range params {
-		sgdStep(w, grads[i], eta)
+		kernel.SGDStep(w, grads[i], eta)
 	}
 }
 
 // Reset does nothing: SGD has no state.
 func (*SGD[T]) Reset() {}
-
-// sgdStep computes w ← w − lr·g.
-func sgdStep[T kernel.Float](w, g []T, lr T) {
-	g = g[:len(w)]
-	for i := range w {
-		w[i] -= lr * g[i]
-	}
-}

@@ -10,12 +10,17 @@
 //
 //	cd asmgen && go run . -out ../gemm_amd64.s -stubs ../gemm_stub_amd64.go -pkg kernel
 //
-// Every kernel has the signature
+// With -kernels elementwise it writes the element-wise kernels instead
+// (elementwise_amd64.s and elementwise_stub_amd64.go; see elementwise.go).
 //
-//	func(kc int, a, b, c *T, ldc int, alpha, beta T, loadC int)
+// Every GEMM kernel has the signature
 //
-// and computes one mr×nr tile of C = alpha·A·B + beta·C, where a is a packed
-// panel of A (kc steps of mr elements, row index fastest), b a packed panel of
+//	func(kc int, a *T, rs, ps int, b, c *T, ldc int, alpha, beta T, loadC int)
+//
+// and computes one mr×nr tile of C = alpha·A·B + beta·C, where element
+// (r, p) of the mr×kc panel of A is at a[r·rs + p·ps] (a packed panel has
+// rs = 1, ps = mr; a panel read in place from row-major A has rs = lda,
+// ps = 1, or rs = 1, ps = lda when A is transposed), b is a packed panel of
 // B (kc steps of nr elements) and c the top-left element of the tile with row
 // stride ldc (in elements). With loadC == 0, C is written without being read
 // (beta is ignored). Each element of the tile is summed in the order
@@ -27,6 +32,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 
 	. "github.com/mmcloughlin/avo/build"
@@ -77,8 +83,23 @@ var (
 		reg.Z24, reg.Z25, reg.Z26, reg.Z27, reg.Z28, reg.Z29, reg.Z30, reg.Z31}
 )
 
+var kernels = flag.String("kernels", "gemm", "which kernels to write: gemm or elementwise")
+
 func main() {
+	flag.Parse()
 	ConstraintExpr("!purego")
+	switch *kernels {
+	case "gemm":
+		gemmKernels()
+	case "elementwise":
+		elementwiseKernels()
+	default:
+		panic("unknown -kernels " + *kernels)
+	}
+	Generate()
+}
+
+func gemmKernels() {
 	for _, s := range []spec{
 		{isa: "AVX512", elem: 4, mr: 10, nv: 2}, {isa: "AVX512", elem: 4, mr: 10, nv: 1},
 		{isa: "AVX512", elem: 8, mr: 10, nv: 2}, {isa: "AVX512", elem: 8, mr: 10, nv: 1},
@@ -87,7 +108,6 @@ func main() {
 	} {
 		kernel(s)
 	}
-	Generate()
 }
 
 // kernel emits one micro-kernel. Register plan: vectors 0..nv-1 hold the
@@ -103,11 +123,40 @@ func kernel(s spec) {
 	if 4+s.mr*s.nv > map[string]int{"AVX2": 16, "AVX512": 32}[s.isa] {
 		panic("too many accumulators for " + s.name())
 	}
-	TEXT(s.name(), NOSPLIT, fmt.Sprintf("func(kc int, a, b, c *%s, ldc int, alpha, beta %s, loadC int)", t, t))
+	TEXT(s.name(), NOSPLIT, fmt.Sprintf("func(kc int, a *%s, rs, ps int, b, c *%s, ldc int, alpha, beta %s, loadC int)", t, t, t))
 	Pragma("noescape")
-	Doc(fmt.Sprintf("%s computes a %d×%d tile of C = alpha·A·B + beta·C from packed panels (%s).", s.name(), s.mr, s.nr(), s.isa))
+	Doc(fmt.Sprintf("%s computes a %d×%d tile of C = alpha·A·B + beta·C from a panel of A with strides rs, ps and a packed panel of B (%s).", s.name(), s.mr, s.nr(), s.isa))
 	n := Load(Param("kc"), GP64())
-	a := Load(Param("a"), GP64())
+	// Rows of A: bases[q] points at row 4q; row 4q+j is at bases[q] plus
+	// 0, rs, 2·rs or rs3 = 3·rs bytes. Every base advances by ps bytes a step.
+	rs := Load(Param("rs"), GP64())
+	ps := Load(Param("ps"), GP64())
+	shift := Imm(2)
+	if s.elem == 8 {
+		shift = Imm(3)
+	}
+	SHLQ(shift, rs)
+	SHLQ(shift, ps)
+	rs3 := GP64()
+	LEAQ(Mem{Base: rs, Index: rs, Scale: 2}, rs3)
+	bases := []reg.Register{Load(Param("a"), GP64())}
+	for len(bases)*4 < s.mr {
+		q := GP64()
+		LEAQ(Mem{Base: bases[len(bases)-1], Index: rs, Scale: 4}, q)
+		bases = append(bases, q)
+	}
+	row := func(r int) Mem {
+		m := Mem{Base: bases[r/4]}
+		switch r % 4 {
+		case 1:
+			m.Index, m.Scale = rs, 1
+		case 2:
+			m.Index, m.Scale = rs, 2
+		case 3:
+			m.Index, m.Scale = rs3, 1
+		}
+		return m
+	}
 	b := Load(Param("b"), GP64())
 	c := Load(Param("c"), GP64())
 	ldc := Load(Param("ldc"), GP64())
@@ -134,12 +183,14 @@ func kernel(s spec) {
 	}
 	for r := 0; r < s.mr; r++ {
 		tmp := s.vec(s.nv + r%2)
-		bcast(Mem{Base: a, Disp: r * s.elem}, tmp)
+		bcast(row(r), tmp)
 		for v := 0; v < s.nv; v++ {
 			fma(s.vec(v), tmp, acc(r, v))
 		}
 	}
-	ADDQ(U32(s.mr*s.elem), a)
+	for _, q := range bases {
+		ADDQ(ps, q)
+	}
 	ADDQ(U32(s.nv*vb), b)
 	DECQ(n)
 	JNZ(LabelRef(s.name() + "_loop"))

@@ -20,6 +20,10 @@ func (c *HelpCommand) Run(ctx context.Context, args []string) error {
 		fmt.Fprint(c.Stdout, runUsage)
 	case "validate":
 		fmt.Fprint(c.Stdout, validateUsage)
+	case "compare":
+		fmt.Fprint(c.Stdout, compareUsage)
+	case "plot":
+		fmt.Fprint(c.Stdout, plotUsage)
 	case "check":
 		fmt.Fprint(c.Stdout, checkUsage)
 	case "prune":

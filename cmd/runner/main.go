@@ -6,8 +6,8 @@
 //
 //	runner <command> [arguments]
 //
-// The commands are run, validate, check, prune, help and version; `runner help <command>`
-// describes each. Exit codes:
+// The commands are run, validate, compare, plot, check, prune, help and
+// version; `runner help <command>` describes each. Exit codes:
 //
 //	0    success: every run of the sweep finished done
 //	1    some run failed or diverged (the sweep still went on)
@@ -133,6 +133,10 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return (&CheckCommand{Main: m}).Run(ctx, rest)
 	case "prune":
 		return (&PruneCommand{Main: m}).Run(ctx, rest)
+	case "compare":
+		return (&CompareCommand{Main: m}).Run(ctx, rest)
+	case "plot":
+		return (&PlotCommand{Main: m}).Run(ctx, rest)
 	case "version":
 		return (&VersionCommand{Main: m}).Run(ctx, rest)
 	case "help", "-h", "-help", "--help":
@@ -153,7 +157,9 @@ Commands:
 
 	run        train the runs of experiment files and record them in results.db
 	validate   check experiment files and list the runs they expand to
-	check      compare the latest sweep of a name with the previous one
+	compare    mean ± std over seeds of a sweep's configurations, or two sweeps side by side
+	plot       learning curves of a sweep as PNG and SVG
+	check      compare the latest sweep of a name with the previous one, run by run
 	prune      delete old sweeps, keeping the newest N of each name
 	version    print the version
 	help       describe a command: runner help <command>

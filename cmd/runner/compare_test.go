@@ -1,0 +1,157 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// runReport runs `runner compare` or `runner plot` with args through the
+// command's own code path, as runMain does for the dispatched commands, and
+// returns its exit code, standard output and standard error.
+func runReport(t *testing.T, command string, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	m := &Main{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr}
+	ctx := context.Background()
+	var err error
+	switch command {
+	case "compare":
+		err = (&CompareCommand{Main: m}).Run(ctx, args)
+	case "plot":
+		err = (&PlotCommand{Main: m}).Run(ctx, args)
+	default:
+		t.Fatalf("unknown command %q", command)
+	}
+	return exitCode(ctx, err, &stderr), stdout.String(), stderr.String()
+}
+
+// trainTiny trains tinySweep n times into a new database (sweeps 1…n,
+// identical configs and seeds, so identical metrics) and returns its path.
+func trainTiny(t *testing.T, n int) string {
+	t.Helper()
+	dir := t.TempDir()
+	file := writeFile(t, dir, "tiny.yaml", tinySweep)
+	dbPath := filepath.Join(dir, "results.db")
+	for range n {
+		if code, stdout, stderr := runMain(t, "run", "--quiet", "--db", dbPath, "-j", "2", file); code != exitOK {
+			t.Fatalf("run: exit %d\n%s\n%s", code, stdout, stderr)
+		}
+	}
+	return dbPath
+}
+
+// TestCompareTinySweep compares a real tiny sweep: one row per
+// configuration (2 seeds pooled), the varying hyperparameters as columns,
+// best first, and two identical sweeps side by side, every difference ~.
+func TestCompareTinySweep(t *testing.T) {
+	dbPath := trainTiny(t, 2)
+	cell := `0\.\d{4} ± 0\.\d{4}  2`
+	tests := []struct {
+		name string
+		args []string
+		want []string // regular expressions, each matching a line
+		rows int      // lines matching row
+		row  string
+	}{
+		{
+			name: "latest sweep",
+			args: []string{"--db", dbPath},
+			want: []string{`^sweep "tiny" \(id 2, done, 16 runs\): final test_acc, mean ± sd over seeds$`,
+				`^ +hidden +optimizer +lr +schedule +test_acc +n$`, `^\*  best: .* \(highest mean test_acc\)$`},
+			rows: 8, row: `^[ *]  (20|16-8) +(sgd|adam) +(0\.1|0\.001) +(constant|step) +` + cell + `$`,
+		},
+		{
+			name: "by id, best validation accuracy",
+			args: []string{"1", "--db", dbPath, "--metric", "val_acc", "--best"},
+			want: []string{`^sweep "tiny" \(id 1, done, 16 runs\): best val_acc over epochs`},
+			rows: 8, row: cell + `$`,
+		},
+		{
+			name: "by name, loss",
+			args: []string{"tiny", "--metric=train_loss", "--db", dbPath},
+			want: []string{`\(id 2, .*final train_loss`, `^\*  best: .* \(lowest mean train_loss\)$`},
+			rows: 8, row: `\d\.\d{4} ± 0\.\d{4}  2$`,
+		},
+		{
+			name: "two sweeps",
+			args: []string{"--db", dbPath, "1", "2"},
+			want: []string{`^A: sweep "tiny" \(id 1, done, 16 runs\)$`, `^B: sweep "tiny" \(id 2, done, 16 runs\)$`,
+				`B − A$`, `^\*  best in B: .*; in A too\)$`},
+			rows: 8, row: cell + `  ` + cell + `  ~ \(p=1\.000 n=2\)$`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := runReport(t, "compare", tt.args...)
+			if code != exitOK {
+				t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+			}
+			for _, w := range tt.want {
+				if !regexp.MustCompile(`(?m)` + w).MatchString(stdout) {
+					t.Errorf("no line matches %s:\n%s", w, stdout)
+				}
+			}
+			if n := len(regexp.MustCompile(`(?m)`+tt.row).FindAllString(stdout, -1)); n != tt.rows {
+				t.Errorf("%d rows match %s, want %d:\n%s", n, tt.row, tt.rows, stdout)
+			}
+			if strings.Count(stdout, "*") != 2 {
+				t.Errorf("want one row marked best and its footnote:\n%s", stdout)
+			}
+		})
+	}
+}
+
+// TestCompareErrors checks the exit codes and messages of bad arguments
+// and unusable databases.
+func TestCompareErrors(t *testing.T) {
+	dbPath := trainTiny(t, 1)
+	dir := t.TempDir()
+	notDB := writeFile(t, dir, "notes.txt", "not a database\n")
+	noValidation := writeFile(t, dir, "noval.yaml", strings.Replace(tinySweep, "validation: 0.2", "validation: 0", 1))
+	noValDB := filepath.Join(dir, "noval.db")
+	if code, stdout, stderr := runMain(t, "run", "--quiet", "--db", noValDB, noValidation); code != exitOK {
+		t.Fatalf("run: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"unknown sweep name", []string{"--db", dbPath, "ch7"}, exitUsage, `no sweep has id or name "ch7"`},
+		{"unknown sweep id", []string{"--db", dbPath, "1", "9"}, exitUsage, `no sweep has id or name "9"`},
+		{"three sweeps", []string{"--db", dbPath, "1", "1", "1"}, exitUsage, "at most two sweeps"},
+		{"unknown metric", []string{"--db", dbPath, "--metric", "acc"}, exitUsage, `unknown metric "acc"`},
+		{"bad alpha", []string{"--db", dbPath, "--alpha", "5"}, exitUsage, "--alpha must be in (0, 1)"},
+		{"unknown flag", []string{"--db", dbPath, "--bets"}, exitUsage, "flag provided but not defined: -bets"},
+		{"no validation", []string{"--db", noValDB, "--metric", "val_acc"}, exitUsage, "no val_acc"},
+		{"missing database", []string{"--db", filepath.Join(dir, "missing.db")}, exitDatabase, "missing.db"},
+		{"not a database", []string{"--db", notDB}, exitDatabase, "not an SQLite database"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := runReport(t, "compare", tt.args...)
+			if code != tt.code || !strings.Contains(stderr, tt.want) {
+				t.Errorf("exit %d, stderr %q; want exit %d and %q (stdout %q)", code, stderr, tt.code, tt.want, stdout)
+			}
+		})
+	}
+	if _, err := os.Stat(filepath.Join(dir, "missing.db")); !os.IsNotExist(err) {
+		t.Errorf("compare created the missing database: %v", err)
+	}
+}
+
+// TestCompareHelp checks that -h prints the usage and exits 0.
+func TestCompareHelp(t *testing.T) {
+	for _, command := range []string{"compare", "plot"} {
+		code, _, stderr := runReport(t, command, "-h")
+		if code != exitOK || !strings.HasPrefix(stderr, "usage: runner "+command) || !strings.Contains(stderr, "-db path") {
+			t.Errorf("%s -h: exit %d\n%s", command, code, stderr)
+		}
+	}
+}

@@ -1,0 +1,74 @@
+// Package report turns the results database into comparisons and learning
+// curves: the tables of `runner compare` and the figures of `runner plot`.
+//
+// # Reading
+//
+// Find resolves what the user typed (a sweep id, a sweep name meaning its
+// latest sweep, or nothing for the latest sweep of the database) and Load
+// reads that sweep's runs and their epochs into a Sweep. A Sweep can as well
+// be built in memory, which is how the tests make deterministic tables.
+//
+// The runs of a sweep that differ only in their seed form a Group: one
+// configuration repeated over seeds. Columns names the hyperparameters that
+// tell the groups apart (sweep.Varying, seed left out), and Label names a
+// configuration by them: "adam lr=0.001".
+//
+// # Comparing
+//
+// Compare makes a Table in the spirit of benchstat: one row per
+// configuration, each cell the mean ± sample standard deviation of a metric
+// over the seeds, with n, the number of runs pooled, beside it; best first;
+// warnings attached to the cells and printed as numbered footnotes. The
+// metric is the run's last epoch's (Options.Best: its best epoch's, the
+// highest accuracy or the lowest loss after epoch 0). Only runs that finished
+// done count: the others are left out and counted in a footnote.
+//
+// Given two sweeps, A and B, Compare matches their configurations (seed
+// aside) and gives the difference of the means, B − A, tested with Welch's
+// t-test (WelchTTest): a difference whose p-value is not below
+// Options.Alpha (0.05 by default) is printed "~", as benchstat prints a
+// difference within noise, and either way the p-value and the runs on each
+// side follow, "n=3" or "n=3+2". With fewer than two runs on a side nothing
+// can be tested: "~" again, with a footnote. Configurations in one sweep
+// only are marked "only in A" or "only in B".
+//
+// benchstat's default test is the Mann-Whitney U-test, which assumes
+// nothing about the distributions but, with 3 values on each side, cannot
+// give a two-sided p-value below 0.1: with the handful of seeds a sweep
+// repeats, it could never find a difference. Welch's t-test assumes the
+// values are roughly normal, which final metrics averaged over thousands of
+// images are, and does not assume equal variances.
+//
+// For example, sweep 5 repeats sweep 4 (seeds 1–3) with Adam improved,
+// SGD unchanged, and a Momentum configuration added, one of whose two runs
+// diverged (WriteText's output; TestDocExample checks it):
+//
+//	A: sweep "ch6" (id 4, done, 6 runs)
+//	B: sweep "ch6" (id 5, done, 8 runs)
+//	final test_acc, mean ± sd over seeds; B − A is ~ unless Welch's t-test gives p < 0.05
+//
+//	   optimizer  lr     A                n  B                n     B − A
+//	*  adam       0.001  0.9743 ± 0.0011  3  0.9792 ± 0.0009  3     +0.0049 (p=0.004 n=3)
+//	   momentum   0.01                       0.9689           1 ¹²  only in B
+//	   sgd        0.01   0.9399 ± 0.0014  3  0.9404 ± 0.0015  3     ~ (p=0.648 n=3)
+//
+//	*  best in B: adam lr=0.001 (highest mean test_acc; in A too)
+//	¹  1 run not done, left out: 1 diverged
+//	²  n = 1: no spread (run more seeds: train.seeds)
+//	note: 1 configuration only in B: not compared
+//
+// Adam's gain of 0.0049 is significant (p=0.004); SGD's 0.0005 is noise.
+//
+// # Plotting
+//
+// Curves averages a metric over the done runs of each configuration at
+// every epoch, and Smooth replaces each point by the mean of the last N
+// (a trailing moving average, which lags a change but never anticipates
+// one, and leaves the first point as it is). Figures gathers the curves
+// into a loss figure (train_loss on a log axis) and an accuracy figure
+// (test_acc, val_acc, train_acc: solid, dotted, dashed), which Figure.Write
+// draws as PNG or SVG with gonum.org/v1/plot, one colour per configuration
+// and the legend beside the plot. The x axis is the epoch, as the epochs
+// table records; a per-iteration table would give curves whose X is the
+// iteration, which the rest takes as it is.
+package report

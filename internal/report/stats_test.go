@@ -1,0 +1,106 @@
+package report_test
+
+import (
+	"errors"
+	"math"
+	"testing"
+
+	"runner/internal/report"
+)
+
+func seq(from, to float64) []float64 {
+	var xs []float64
+	for x := from; x <= to; x++ {
+		xs = append(xs, x)
+	}
+	return xs
+}
+
+// TestWelchTTest checks the test against values published by R's t.test
+// (Welch is its default): the sleep data set and the examples of ?t.test.
+func TestWelchTTest(t *testing.T) {
+	sleep1 := []float64{0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0}
+	sleep2 := []float64{1.9, 0.8, 1.1, 0.1, -0.1, 4.4, 5.5, 1.6, 4.6, 3.4}
+	tests := []struct {
+		name     string
+		a, b     []float64
+		t, df, p float64
+		tol      float64 // relative: half a unit in the last digit R prints
+	}{
+		// t.test(extra ~ group, data = sleep): t = -1.8608, df = 17.776, p-value = 0.07939
+		// (R's t is group 1 − group 2; WelchTTest's is b − a.)
+		{"sleep", sleep1, sleep2, 1.8608, 17.776, 0.07939, 5e-4},
+		// t.test(1:10, y = c(7:20)): t = -5.4349, df = 21.982, p-value = 1.855e-05
+		{"R example", seq(1, 10), seq(7, 20), 5.4349, 21.982, 1.855e-05, 5e-4},
+		// t.test(1:10, y = c(7:20, 200)): t = -1.6329, df = 14.165, p-value = 0.1245
+		{"R example with outlier", seq(1, 10), append(seq(7, 20), 200), 1.6329, 14.165, 0.1245, 5e-4},
+		// Swapping the samples flips the sign of t only.
+		{"swapped", sleep2, sleep1, -1.8608, 17.776, 0.07939, 5e-4},
+		// Three seeds a side, as sweeps have; checked by numerical integration
+		// of the t density.
+		{"three seeds", []float64{0.97, 0.972, 0.971}, []float64{0.975, 0.976, 0.9745}, 5.7354, 3.7409, 0.0056017, 1e-4},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := report.WelchTTest(tt.a, tt.b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range []struct {
+				name      string
+				got, want float64
+			}{{"t", got.T, tt.t}, {"df", got.DF, tt.df}, {"p", got.P, tt.p}} {
+				if math.Abs(c.got-c.want) > tt.tol*math.Abs(c.want)+1e-12 {
+					t.Errorf("%s = %.6g, want %.6g", c.name, c.got, c.want)
+				}
+			}
+		})
+	}
+}
+
+// TestWelchTTestEdges checks the degenerate cases: too few values, zero
+// variance on both sides.
+func TestWelchTTestEdges(t *testing.T) {
+	tests := []struct {
+		name    string
+		a, b    []float64
+		p       float64
+		wantErr error
+	}{
+		{"one value", []float64{1}, []float64{1, 2}, 0, report.ErrTooFewSamples},
+		{"empty", nil, []float64{1, 2}, 0, report.ErrTooFewSamples},
+		{"identical constants", []float64{0.9, 0.9}, []float64{0.9, 0.9, 0.9}, 1, nil},
+		{"different constants", []float64{0.9, 0.9}, []float64{0.8, 0.8}, 0, nil},
+		{"identical samples", []float64{1, 2, 3}, []float64{1, 2, 3}, 1, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := report.WelchTTest(tt.a, tt.b)
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("error %v, want %v", err, tt.wantErr)
+			}
+			if err == nil && math.Abs(got.P-tt.p) > 1e-12 {
+				t.Errorf("p = %v, want %v", got.P, tt.p)
+			}
+		})
+	}
+}
+
+func TestSummarize(t *testing.T) {
+	tests := []struct {
+		xs       []float64
+		n        int
+		mean, sd float64
+	}{
+		{nil, 0, math.NaN(), math.NaN()},
+		{[]float64{0.5}, 1, 0.5, math.NaN()},
+		{[]float64{1, 2, 3, 4}, 4, 2.5, math.Sqrt(5.0 / 3)},
+	}
+	same := func(a, b float64) bool { return a == b || math.IsNaN(a) && math.IsNaN(b) || math.Abs(a-b) < 1e-15 }
+	for _, tt := range tests {
+		got := report.Summarize(tt.xs)
+		if got.N != tt.n || !same(got.Mean, tt.mean) || !same(got.SD, tt.sd) {
+			t.Errorf("Summarize(%v) = %+v, want {%d %v %v}", tt.xs, got, tt.n, tt.mean, tt.sd)
+		}
+	}
+}

@@ -18,7 +18,9 @@ import (
 // The keys each mapping of the format accepts, in the order the package
 // documentation lists them.
 var (
-	topKeys       = []string{"name", "description", "seed", "dataset", "model", "train", "optimizers", "schedules"}
+	topKeys       = []string{"name", "description", "seed", "search", "prune", "dataset", "model", "train", "optimizers", "schedules"}
+	searchKeys    = []string{"method", "trials"}
+	pruneKeys     = []string{"method", "min_epochs", "eta"}
 	datasetKeys   = []string{"name", "train_limit", "validation"}
 	modelKeys     = []string{"hidden", "activation", "init", "batchnorm", "dropout", "weight_decay", "precision"}
 	trainKeys     = []string{"epochs", "batch_size", "seeds"}
@@ -26,10 +28,13 @@ var (
 	scheduleKeys  = entryKeys(scheduleFields)
 )
 
-// fieldLoc records where a field's key and each of its values came from.
+// fieldLoc records where a field's key and each of its values came from,
+// and, for a field given as a distribution, which one and where.
 type fieldLoc struct {
-	key  loc
-	vals []loc
+	key    loc
+	vals   []loc  // for uniform, log_uniform and int_uniform: the two bounds
+	dist   string // uniform, log_uniform, int_uniform or choice; "" for a value or a list
+	distAt loc    // the distribution's key
 }
 
 // decoder turns the YAML node tree into a Spec, collecting errors with
@@ -41,6 +46,7 @@ type decoder struct {
 	origin map[*yaml.Node]int // nodes that came from an override: its 1-based position
 	locs   map[string]*fieldLoc
 	failed map[string]bool
+	dists  map[string]string // Spec.Dists
 	errs   ErrorList
 }
 
@@ -50,6 +56,7 @@ func newDecoder(file string) *decoder {
 		origin: map[*yaml.Node]int{},
 		locs:   map[string]*fieldLoc{},
 		failed: map[string]bool{},
+		dists:  map[string]string{},
 	}
 }
 
@@ -229,6 +236,10 @@ func (d *decoder) spec(root *yaml.Node, s *Spec) {
 			} else {
 				s.Seed = n
 			}
+		case "search":
+			d.search(k, v, &s.Search)
+		case "prune":
+			d.prune(k, v, &s.Prune)
 		case "dataset":
 			d.mapping(v, key, datasetKeys, func(key string, k, v *yaml.Node) {
 				p := "dataset." + key
@@ -366,20 +377,29 @@ func join(path, key string) string {
 	return path + "." + key
 }
 
-// axis decodes a scalar or a non-empty list of scalars with one, recording
-// the place of every value. It returns nil after an error.
+// axis decodes a scalar, a non-empty list of scalars or a distribution
+// (see distribution) with one, recording the place of every value. It
+// returns nil after an error.
 func axis[T any](d *decoder, k, v *yaml.Node, path string, one func(*yaml.Node) (T, string)) []T {
 	fl := &fieldLoc{key: d.at(k)}
 	d.locs[path] = fl
 	r := resolve(v)
 	elems := []*yaml.Node{v}
-	if r.Kind == yaml.SequenceNode {
+	switch r.Kind {
+	case yaml.MappingNode:
+		return distribution(d, fl, v, path, one)
+	case yaml.SequenceNode:
 		elems = r.Content
 		if len(elems) == 0 {
 			d.fail(v, path, "empty list: give at least one value")
 			return nil
 		}
 	}
+	return values(d, fl, elems, path, one)
+}
+
+// values decodes the list elems of a field's values with one.
+func values[T any](d *decoder, fl *fieldLoc, elems []*yaml.Node, path string, one func(*yaml.Node) (T, string)) []T {
 	out := make([]T, 0, len(elems))
 	for _, e := range elems {
 		x, msg := one(resolve(e))
@@ -400,6 +420,9 @@ func axis[T any](d *decoder, k, v *yaml.Node, path string, one func(*yaml.Node) 
 // of such lists (an axis). An empty list means no hidden layers.
 func (d *decoder) hidden(k, v *yaml.Node, path string) [][]int {
 	r := resolve(v)
+	if r.Kind == yaml.MappingNode {
+		return axis(d, k, v, path, layersOf) // a distribution: only a choice applies
+	}
 	if r.Kind != yaml.SequenceNode {
 		d.fail(v, path, "want a list of layer sizes such as [100, 100], or a list of such lists (got %s)", describe(r))
 		d.locs[path] = &fieldLoc{key: d.at(k)}

@@ -1,8 +1,9 @@
 // Package sweep reads experiment files: YAML documents that describe a grid
 // of training runs over optimizers, learning rates, decay schedules and the
-// model, as in chapter 6 of "Deep Learning from Scratch". It parses a file,
-// applies command-line overrides, fills in the book's defaults, validates
-// every value, and expands the grid into one train.Config per run.
+// model, as in chapter 6 of "Deep Learning from Scratch", or a random
+// search over them, as in its §6.5. It parses a file, applies command-line
+// overrides, fills in the book's defaults, validates every value, and
+// expands the grid (or draws the trials) into one train.Config per run.
 //
 //	spec, err := sweep.Load("experiments/ch6.yaml", []string{"train.epochs=1"})
 //	if err != nil {
@@ -54,7 +55,13 @@
 //	description   ""         free text
 //	seed          1          an integer: the sweep's seed. It becomes the runs'
 //	                         dataset split_seed (the shuffle that picks the
-//	                         validation images), and is 0 in runs with validation 0
+//	                         validation images), and is 0 in runs with validation 0;
+//	                         a random search's trials are drawn from it
+//	search.method        grid      grid (every point of the grid) | random
+//	search.trials        none      random only: the number of trials, >= 1, required
+//	prune.method         none      median | asha; leave prune out (or null) for none
+//	prune.min_epochs     1         epochs every run trains before it may be stopped, >= 1
+//	prune.eta            3         asha only: the reduction factor, an integer >= 2
 //	dataset.name         mnist     mnist (the only dataset for now)
 //	dataset.train_limit  0         the first N training images, 0 to 60000; 0 means
 //	                               all (60000 is the same as 0)
@@ -126,12 +133,115 @@
 //	  min_lr, warmup),
 //	train.seeds
 //
-// Values keep the order they are written in. Expansion is a pure function:
+// A random search draws its runs instead; see below. Values keep the order
+// they are written in. Expansion is a pure function:
 // the same Spec gives the same runs in the same order, and Spec.Hash names
 // that list. Spec.Count gives the number of runs without building them;
 // Spec.Expand refuses a grid of more than its limit (DefaultMaxRuns, 10000,
 // by default) before building any of it, so a mistyped 10^12-run grid
 // fails at once.
+//
+// # Random search
+//
+// A random search draws search.trials points of the space the file
+// describes, rather than crossing its axes. The book's §6.5 search, as in
+// testdata/ch6-hyperparams.yaml:
+//
+//	name: ch6-hyperparams
+//	seed: 1
+//	search: {method: random, trials: 100}
+//	prune: {method: median, min_epochs: 5}
+//	dataset: {train_limit: 500, validation: 0.2}
+//	model:
+//	  hidden: [100, 100, 100, 100, 100, 100]
+//	  weight_decay: {log_uniform: [1.0e-8, 1.0e-4]}
+//	train: {epochs: 50, batch_size: 100, seeds: [1]}
+//	optimizers:
+//	  - {name: sgd, lr: {log_uniform: [1.0e-6, 1.0e-2]}}
+//
+// It expands to 100 runs. Any field of dataset, model or train but the
+// seeds, and any field of an optimizers or schedules entry but its name,
+// may be a distribution: a mapping of one of these keys.
+//
+//	uniform: [a, b]        a real number in [a, b], all equally likely; a < b
+//	log_uniform: [a, b]    a real number whose logarithm is uniform in
+//	                       [ln a, ln b]; 0 < a < b
+//	int_uniform: [a, b]    an integer from a to b, both included, each as
+//	                       likely; a < b, both integers
+//	choice: [v1, v2, ...]  one of the values, each as likely: numbers,
+//	                       names, true or false, or for hidden lists of sizes
+//
+// uniform and log_uniform are for the fields that take real numbers:
+// dataset.validation, model.init, model.dropout, model.weight_decay, and
+// lr, momentum, decay_rate, beta1, beta2, eps, gamma, k and min_lr.
+// int_uniform is for those that take integers: dataset.train_limit (whose
+// bounds must be >= 1, since 0 means all the images), train.epochs,
+// train.batch_size, every and warmup. choice is for any field. Both bounds
+// must be values the field accepts ({uniform: [0, 0.5]} for dropout, not
+// [0, 1]), and the limits between fields apply to them (a cosine min_lr
+// below every lr). A number drawn for init is kept in canonical form. In a
+// random search a list is a choice and a scalar a choice of one, so
+// "activation: [relu, tanh]" draws one of the two.
+//
+// Each trial draws one value for each field that has more than one, in
+// this order: dataset.name, dataset.train_limit, dataset.validation,
+// model.hidden, model.activation, model.init, model.batchnorm,
+// model.dropout, model.weight_decay, model.precision, train.epochs,
+// train.batch_size; then one optimizers entry, each entry as likely (the
+// entries are drawn from, not crossed, as in W&B and Optuna), and that
+// entry's lr, momentum, decay_rate, beta1, beta2 and eps; then one
+// schedules entry, and its every, gamma, k, min_lr and warmup. Fields the
+// drawn entry does not take are zero, as in a grid.
+//
+// The draws come from one stream, math/rand/v2's PCG seeded with the
+// sweep's seed and 0x72616e646f6d ("random"). For an output x, a uniform
+// draw is a + (b−a)·u and a log_uniform one exp(ln a + (ln b − ln a)·u),
+// clamped to [a, b], where u = (x >> 11)·2⁻⁵³ is in [0, 1); an index among
+// n (of a choice, the entries, or int_uniform's b−a+1 integers) is the
+// high word of x·n, by Lemire's method (the rare biased x is rejected and
+// the next one taken). So the same file and overrides give the same trials,
+// another seed other trials, and fewer trials (--set search.trials=10) the
+// first of them. A drawn number is kept as drawn, at full precision, in
+// the run's config. (math.Log and math.Exp may differ in the last bit
+// between processor architectures, and a log_uniform draw with them.)
+//
+// A trial that repeats an earlier one, with the same config, is drawn
+// again from the stream, so that the search has search.trials distinct
+// trials. A search whose space holds fewer (only a few choices, say) is
+// an error at search.trials.
+//
+// Each trial is crossed with train.seeds, like a point of the grid: seeds
+// are repeats of every trial, not a hyperparameter, and cannot be a
+// distribution. The runs are the trials in the order drawn, each with the
+// seeds innermost: search.trials × the seeds of them, a number that
+// Expand's limit applies to.
+//
+// A random search ranks its trials on validation accuracy, never on test
+// accuracy, so it needs dataset.validation > 0 (every value of it). A
+// distribution in a grid search is an error at its line, and so is
+// search.trials.
+//
+// # Pruning
+//
+// prune lets the runner stop a run that lags behind the others before
+// its last epoch, in a grid search as in a random one:
+//
+//	prune: {method: median, min_epochs: 5}
+//	prune: {method: asha, min_epochs: 1, eta: 3}
+//
+// median stops a run, after any epoch from min_epochs on, whose validation
+// accuracy is below the median of the other runs' at that epoch (as
+// Optuna's MedianPruner). asha is asynchronous successive halving: at
+// min_epochs, min_epochs·eta, min_epochs·eta², ... epochs, a run goes on
+// only if its validation accuracy is in the best 1/eta of the runs that
+// have got that far. eta does not apply to median. A run no longer than
+// min_epochs is never stopped, so --set train.epochs=1 still makes a
+// smoke run. Pruning ranks runs on validation accuracy too, so it needs
+// dataset.validation > 0.
+//
+// Pruning belongs to the sweep, not to its runs: it changes no run's
+// config or key, though it changes Spec.Hash. This package reads and
+// checks it into Spec.Prune; the runner applies it.
 //
 // # Overrides
 //
@@ -145,9 +255,12 @@
 //	optimizers[0].lr=0.05
 //	optimizers=[{name: adam, lr: 0.001}]
 //	schedules[1]={name: exponential, gamma: 0.9}
+//	search.trials=10
+//	optimizers[0].lr={log_uniform: [1e-6, 1e-2]}
+//	prune=null
 //
-// A path is a top-level key, section.key (dataset, model, train), list[i]
-// or list[i].key (optimizers, schedules). Every key must be one the format
+// A path is a top-level key, section.key (search, prune, dataset, model,
+// train), list[i] or list[i].key (optimizers, schedules). Every key must be one the format
 // knows; a known key the file leaves out is added, and naming an entry of
 // a list the file leaves out starts from the list's default. The index
 // must name an existing entry. Overrides apply in order; a later one wins.
@@ -158,8 +271,9 @@
 // line: keys that are not in the format (at any level), values of the
 // wrong type, keys given twice, unknown names, values out of range, empty
 // lists, a field that does not apply to an entry's optimizer or schedule,
-// and values or entries that would repeat runs (two runs with the same
-// train.Config key) are all errors. Anchors and aliases may be used; merge
+// distributions that are malformed or in a grid search, and values or
+// entries that would repeat runs (two runs with the same train.Config key)
+// are all errors. Anchors and aliases may be used; merge
 // keys (<<) may not. Parse collects every error it finds into an
 // ErrorList, printed one per line:
 //

@@ -69,3 +69,25 @@ train: {seeds: [1, 2]}
 	// adam       0.001  1
 	// adam       0.001  2
 }
+
+// A random search draws its trials from the sweep's seed: the same file
+// gives the same trials, here the first three of the book's §6.5 search.
+func ExampleSpec_Expand_randomSearch() {
+	spec, err := sweep.Load("testdata/ch6-hyperparams.yaml", []string{"search.trials=3"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	runs, err := spec.Expand(sweep.DefaultMaxRuns)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, c := range runs {
+		fmt.Printf("lr %.6g  weight_decay %.6g  epochs %d\n", c.Optimizer.LR, c.Model.WeightDecay, c.Epochs)
+	}
+	// Output:
+	// lr 1.11508e-06  weight_decay 1.05119e-08  epochs 50
+	// lr 3.40339e-05  weight_decay 9.22714e-08  epochs 50
+	// lr 3.72452e-05  weight_decay 8.9127e-07  epochs 50
+}

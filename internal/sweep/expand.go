@@ -85,8 +85,12 @@ func gridSize[C any](g []entryAxis[C]) *big.Int {
 	return p
 }
 
-// bigCount returns the number of runs in the grid, exactly.
+// bigCount returns the number of runs, exactly: the points of the grid,
+// or the trials of a random search × the seeds.
 func (s *Spec) bigCount() *big.Int {
+	if s.Search.Method == "random" {
+		return new(big.Int).Mul(bigInt(s.Search.Trials), bigInt(len(s.Train.Seeds)))
+	}
 	n := big.NewInt(1)
 	for _, a := range s.axes() {
 		switch a.path {
@@ -110,8 +114,8 @@ func (s *Spec) bigCount() *big.Int {
 }
 
 // Count returns the number of runs Expand would produce, without producing
-// them. Its error, an ErrorList, says the grid is too large to count in an
-// int.
+// them: for a random search, search.trials × the seeds. Its error, an
+// ErrorList, says the grid is too large to count in an int.
 func (s *Spec) Count() (int, error) {
 	n := s.bigCount()
 	if !n.IsInt64() || n.Int64() > math.MaxInt {
@@ -121,8 +125,14 @@ func (s *Spec) Count() (int, error) {
 }
 
 // tooMany reports a grid that is too large, at its largest axis, listing
-// every axis of more than one value.
+// every axis of more than one value; or a random search, at its trials.
 func (s *Spec) tooMany(n *big.Int, why string) *Error {
+	if s.Search.Method == "random" {
+		at := s.where("search.trials", 0)
+		return &Error{File: at.file, Line: at.line, Field: "search.trials",
+			Msg: fmt.Sprintf("the search expands to %s runs, %s: search.trials %d × train.seeds %d",
+				n, why, s.Search.Trials, len(s.Train.Seeds))}
+	}
 	var parts []string
 	largest := axisLen{"", 0}
 	add := func(path string, n int) {
@@ -168,10 +178,15 @@ func (s *Spec) tooMany(n *big.Int, why string) *Error {
 // the schedules entries (in file order, each one's every, gamma, k,
 // min_lr, warmup), and train.seeds innermost.
 //
+// In a random search, Expand draws search.trials distinct trials from the
+// stream seeded by the sweep's seed, in the order the package
+// documentation gives, and crosses each with train.seeds (the seeds
+// innermost).
+//
 // Expand is a pure function of s: the same Spec gives the same configs in
-// the same order. It validates s first, and refuses a grid of more than
-// maxRuns runs (DefaultMaxRuns if maxRuns <= 0) before building any of
-// it. A non-nil error is an ErrorList.
+// the same order. It validates s first, and refuses a grid or search of
+// more than maxRuns runs (DefaultMaxRuns if maxRuns <= 0) before building
+// any of it. A non-nil error is an ErrorList.
 func (s *Spec) Expand(maxRuns int) ([]train.Config, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
@@ -182,6 +197,9 @@ func (s *Spec) Expand(maxRuns int) ([]train.Config, error) {
 	n := s.bigCount()
 	if n.Cmp(big.NewInt(int64(maxRuns))) > 0 {
 		return nil, ErrorList{s.tooMany(n, fmt.Sprintf("more than the limit of %d", maxRuns))}
+	}
+	if s.Search.Method == "random" {
+		return s.expandRandom()
 	}
 
 	var opts []train.OptimizerConfig

@@ -2,6 +2,7 @@ package sweep_test
 
 import (
 	"errors"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -15,6 +16,9 @@ import (
 // must be a well-formed ErrorList; runs must be valid and unique.
 func FuzzParse(f *testing.F) {
 	f.Add(MustRead(f, "testdata/ch6.yaml"), "train.epochs=2\noptimizers[0].lr=0.05")
+	f.Add(MustRead(f, "testdata/ch6-hyperparams.yaml"), "")
+	f.Add(MustRead(f, "testdata/ch6-hyperparams.yaml"), "search.trials=10\noptimizers[0].lr={log_uniform: [1e-6, 1e-2]}\nprune=null")
+	f.Add(MustRead(f, "testdata/ch6-hyperparams.yaml"), "search.method=grid\nprune.eta=2\ntrain.seeds=[1,2]")
 	for _, src := range []string{
 		"",
 		"name: x\n",
@@ -30,6 +34,16 @@ func FuzzParse(f *testing.F) {
 		"name: x\ndataset: {train_limit: [60000, 500]}\nmodel: {hidden: [[], [10]], init: ['1e-2', 0x10]}\n",
 		"name: x\ntrain:\n  epochs: 1\n  seeds:\n    - 1\n   - 2\n",
 		"name: x\noptimizers:\n  - {name: sgd, lr: 0.1}\n  foo: 1\n",
+		"name: x\nsearch: {method: random, trials: 20}\ndataset: {validation: {uniform: [0.1, 0.3]}, train_limit: {int_uniform: [500, 60000]}}\n" +
+			"model: {hidden: {choice: [[10], [], [5, 5]]}, init: {log_uniform: [0.001, 0.1]}, dropout: [0, 0.5], batchnorm: {choice: [true, false]}}\n" +
+			"train: {epochs: {int_uniform: [1, 3]}, seeds: [1, 2]}\n" +
+			"optimizers: [{name: adam, lr: {log_uniform: [1.0e-4, 1.0e-2]}, beta1: {uniform: [0.5, 0.9]}}, {name: sgd, lr: [0.1, 0.01]}]\n" +
+			"schedules: [{name: step, every: {int_uniform: [1, 4]}, gamma: {choice: [0.5, 0.1]}}, {name: cosine, min_lr: {uniform: [0, 1.0e-5]}}]\n",
+		"name: x\nsearch: {method: random, trials: 4}\ndataset: {validation: 0.1}\nmodel: {activation: [relu, tanh], batchnorm: [true, false]}\nprune: {method: asha}\n",
+		"name: x\nsearch: {method: random, trials: 5}\ndataset: {validation: 0.1}\nmodel: {activation: [relu, tanh], batchnorm: [true, false]}\n",
+		"name: x\nsearch: {method: random, trials: 3}\ndataset: {validation: 0.1}\nmodel: {dropout: {uniform: [0.1, 0.10000000000000003]}}\n",
+		"name: x\nsearch: {method: random, trials: 0}\nmodel: {dropout: {uniform: [0.5, 0.1], choice: []}, weight_decay: {normal: 1}}\ntrain: {seeds: {int_uniform: [1, 2]}}\n",
+		"name: x\nmodel:\n  weight_decay: {log_uniform: [0, 1]}\n  init: {int_uniform: [1.5, 2]}\nprune: {method: median, eta: 1, min_epochs: 0}\n",
 	} {
 		f.Add(src, "")
 	}
@@ -83,10 +97,15 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("invalid run %s", c.CanonicalJSON())
 			}
 		}
-		// Parsing is deterministic.
+		// Parsing and expanding are deterministic.
 		again, err := sweep.Parse("fuzz.yaml", []byte(src), ovs)
 		if err != nil || again.Hash() != s.Hash() {
 			t.Fatalf("second Parse: %v, or another hash", err)
+		}
+		if s.Search.Method == "random" {
+			if runs2, err := again.Expand(1000); err != nil || !reflect.DeepEqual(runs, runs2) {
+				t.Fatalf("second Expand of a random search: %v, or other runs", err)
+			}
 		}
 	})
 }

@@ -19,6 +19,8 @@ var defaultEntries = map[string]string{
 
 // sectionKeys are the keys of the mappings under the top level.
 var sectionKeys = map[string][]string{
+	"search":     searchKeys,
+	"prune":      pruneKeys,
 	"dataset":    datasetKeys,
 	"model":      modelKeys,
 	"train":      trainKeys,

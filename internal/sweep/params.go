@@ -1,6 +1,7 @@
 package sweep
 
 import (
+	"math/big"
 	"slices"
 	"strconv"
 
@@ -100,6 +101,7 @@ var scheduleFields = []entryField[ScheduleAxes, train.ScheduleConfig]{
 // train.ScheduleConfig): a hyperparameter of the entries.
 type entryField[E, C any] interface {
 	key() string
+	kind() valueKind                                       // the distributions a random search may draw it from
 	given(e *E) bool                                       // e has values for it
 	decode(d *decoder, k, v *yaml.Node, path string, e *E) // sets e's values from the file's v
 	setDefault(e *E, def float64)                          // sets e's values to [def]
@@ -108,6 +110,13 @@ type entryField[E, C any] interface {
 	check(v *validator, path string, e *E, limit func(float64) string)
 	axis(e *E) entryAxis[C] // e's values, as an axis of its grid
 	format(c *C) string     // c's value, as Param shows it
+	// draw sets c's value to one drawn for a random search from e's
+	// values, or from the distribution dist ("" for a choice); c keeps
+	// zero when e has no values (the field does not apply).
+	draw(r *drawer, dist string, e *E, c *C)
+	// space is the number of values draw may give: len of e's values for
+	// a choice, or the numbers between the bounds.
+	space(dist string, e *E) *big.Int
 }
 
 // numField is an entryField of int or float64 values.
@@ -128,6 +137,7 @@ func floatField[E, C any](name string, rule func(float64) string, vals func(*E) 
 }
 
 func (f numField[E, C, T]) key() string                  { return f.name }
+func (f numField[E, C, T]) kind() valueKind              { return numKind[T]() }
 func (f numField[E, C, T]) given(e *E) bool              { return *f.vals(e) != nil }
 func (f numField[E, C, T]) format(c *C) string           { return formatNum(*f.dst(c)) }
 func (f numField[E, C, T]) setDefault(e *E, def float64) { *f.vals(e) = []T{T(def)} }
@@ -150,6 +160,16 @@ func (f numField[E, C, T]) axis(e *E) entryAxis[C] {
 	return entryAxis[C]{f.name, len(vals),
 		func(j int) string { return formatNum(vals[j]) },
 		func(c *C, j int) { *f.dst(c) = vals[j] }}
+}
+
+func (f numField[E, C, T]) draw(r *drawer, dist string, e *E, c *C) {
+	if vals := *f.vals(e); vals != nil {
+		*f.dst(c) = pick(r, dist, vals)
+	}
+}
+
+func (f numField[E, C, T]) space(dist string, e *E) *big.Int {
+	return spaceOf(dist, *f.vals(e))
 }
 
 // formatNum formats a value in shortest form.

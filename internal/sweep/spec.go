@@ -18,10 +18,24 @@ const DefaultMaxRuns = 10000
 // field is a list of values (an axis); a field given as a scalar is an axis
 // of one value. Parse fills in every default, so a Spec is explicit: two
 // files that mean the same runs give equal Specs and equal Hashes.
+//
+// In a random search (Search.Method "random") an axis is what a trial draws
+// its value from: one of the values, each as likely, or, for a field named
+// in Dists, a number between the axis's two values.
 type Spec struct {
 	Name        string // groups the sweep's runs in results.db; required
 	Description string // free text; not part of Hash
-	Seed        int64  // the sweep's seed: DatasetConfig.SplitSeed of runs that hold out images
+	Seed        int64  // the sweep's seed: DatasetConfig.SplitSeed of runs that hold out images, and a random search's draws
+
+	Search Search // how runs are picked from the axes: every point of the grid (the default), or random trials
+	Prune  Prune  // when the runner may stop a run early; the zero value never does. It changes no run's config or key
+
+	// Dists names the distribution a random search draws a field from,
+	// by the field's path ("model.weight_decay", "optimizers[0].lr"):
+	// "uniform", "log_uniform" or "int_uniform". The field's axis then
+	// holds two values, the low and high bounds. A choice is not in Dists:
+	// its values are the axis. Nil when no field has a distribution.
+	Dists map[string]string
 
 	File      string   // the file name as given to Parse, used in errors
 	Source    []byte   // the file's bytes as given to Parse, before overrides
@@ -35,6 +49,22 @@ type Spec struct {
 
 	locs   map[string]*fieldLoc // where each field and value came from, for errors
 	failed map[string]bool      // fields that failed to decode; Validate skips them
+}
+
+// Search says how the runs are picked from the axes.
+type Search struct {
+	Method string `json:"method"`           // "grid" (the default): every point; "random": Trials draws
+	Trials int    `json:"trials,omitempty"` // random: the number of trials, each crossed with Train.Seeds; 0 for grid
+}
+
+// Prune is the rule by which the runner stops unpromising runs early,
+// ranking them on validation accuracy. It belongs to the sweep, not to its
+// runs: it changes no run's config or key. This package only reads and
+// checks it.
+type Prune struct {
+	Method    string `json:"method"`        // "" (none, the default), "median" or "asha"
+	MinEpochs int    `json:"min_epochs"`    // epochs every run trains before it may be stopped, >= 1 (1)
+	Eta       int    `json:"eta,omitempty"` // asha: the reduction factor, >= 2 (3); 0 for median
 }
 
 // DatasetAxes are the values swept for train.DatasetConfig. TrainLimit
@@ -96,7 +126,8 @@ type ScheduleAxes struct {
 // were left out of the file.
 func defaultSpec() Spec {
 	return Spec{
-		Seed: 1,
+		Seed:   1,
+		Search: Search{Method: "grid"},
 		Dataset: DatasetAxes{
 			Name:       []string{"mnist"},
 			TrainLimit: []int{0},
@@ -138,6 +169,9 @@ func Parse(file string, src []byte, overrides []string) (*Spec, error) {
 		d.spec(root, &s)
 	}
 	s.locs, s.failed = d.locs, d.failed
+	if len(d.dists) > 0 {
+		s.Dists = d.dists
+	}
 	if root == nil {
 		// A syntax error: nothing was decoded, so there is nothing to validate.
 		return nil, d.errs.err()
@@ -162,21 +196,34 @@ func Load(path string, overrides []string) (*Spec, error) {
 const hashVersion = "runner/sweep.Spec v1\n"
 
 // Hash returns the hex SHA-256 of the spec's canonical JSON: its name, seed
-// and every axis with the defaults filled in. Comments, layout, key order,
-// a scalar written as a one-element list, a default written out or left
-// implicit, and the description do not change it; the overrides do (they
-// change the axes). Reordering list entries changes it, since it changes
-// the order of the runs.
+// and every axis with the defaults filled in, and, when they are not the
+// defaults, its search (with its distributions) and its pruning rule.
+// Comments, layout, key order, a scalar written as a one-element list, a
+// list written as a choice, a default written out or left implicit, and
+// the description do not change it; the overrides do (they change the
+// axes). Reordering list entries changes it, since it changes the order of
+// the runs (or, in a random search, the trials drawn). A grid file hashes
+// as it did before random search existed.
 func (s *Spec) Hash() string {
 	form := struct {
-		Name       string          `json:"name"`
-		Seed       int64           `json:"seed"`
-		Dataset    DatasetAxes     `json:"dataset"`
-		Model      ModelAxes       `json:"model"`
-		Train      TrainAxes       `json:"train"`
-		Optimizers []OptimizerAxes `json:"optimizers"`
-		Schedules  []ScheduleAxes  `json:"schedules"`
-	}{s.Name, s.Seed, s.Dataset, s.Model, s.Train, s.Optimizers, s.Schedules}
+		Name       string            `json:"name"`
+		Seed       int64             `json:"seed"`
+		Search     *Search           `json:"search,omitempty"`
+		Dists      map[string]string `json:"distributions,omitempty"`
+		Prune      *Prune            `json:"prune,omitempty"`
+		Dataset    DatasetAxes       `json:"dataset"`
+		Model      ModelAxes         `json:"model"`
+		Train      TrainAxes         `json:"train"`
+		Optimizers []OptimizerAxes   `json:"optimizers"`
+		Schedules  []ScheduleAxes    `json:"schedules"`
+	}{Name: s.Name, Seed: s.Seed, Dists: s.Dists, Dataset: s.Dataset, Model: s.Model, Train: s.Train,
+		Optimizers: s.Optimizers, Schedules: s.Schedules}
+	if s.Search.Method != "grid" {
+		form.Search = &s.Search
+	}
+	if s.Prune != (Prune{}) {
+		form.Prune = &s.Prune
+	}
 	form.Model.Hidden = make([][]int, len(s.Model.Hidden))
 	for i, h := range s.Model.Hidden {
 		form.Model.Hidden[i] = append([]int{}, h...) // [] rather than null for no hidden layers

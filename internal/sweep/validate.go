@@ -89,6 +89,9 @@ func (s *Spec) validate() ErrorList {
 		v.schedule(i)
 	}
 	v.repeatedEntries()
+	v.search()
+	v.prune()
+	v.trialSpace()
 	return v.errs
 }
 
@@ -127,8 +130,9 @@ func (v *validator) add(path string, i int, format string, args ...any) {
 	v.errs.add(v.s.where(path, i), path, format, args...)
 }
 
-// check runs rule on each value of the axis at path, and reports an empty
-// axis and repeated values. It skips fields that failed to decode.
+// check runs rule on each value of the axis at path (the bounds of a
+// distribution), and reports an empty axis and repeated values. It skips
+// fields that failed to decode.
 func check[T any](v *validator, path string, vals []T, rule func(T) string) {
 	if v.s.failed[path] {
 		return
@@ -137,6 +141,17 @@ func check[T any](v *validator, path string, vals []T, rule func(T) string) {
 		v.add(path, -1, "empty list: give at least one value")
 		return
 	}
+	if d := v.s.Dists[path]; d != "" {
+		// Parse has checked these; a Spec built by hand may break them.
+		if msg := checkBounds(d, vals); msg != "" {
+			v.add(path, -1, "%s", msg)
+			return
+		}
+	}
+	repeats := "every run would be repeated"
+	if v.s.Search.Method == "random" {
+		repeats = "a choice lists each value once"
+	}
 	first := map[string]int{}
 	for i, x := range vals {
 		if msg := rule(x); msg != "" {
@@ -144,11 +159,44 @@ func check[T any](v *validator, path string, vals []T, rule func(T) string) {
 		}
 		key := fmt.Sprint(x)
 		if j, dup := first[key]; dup {
-			v.add(path, i, "%s repeats the value at %s: every run would be repeated", valueString(path, x), v.s.where(path, j))
+			v.add(path, i, "%s repeats the value at %s: %s", valueString(path, x), v.s.where(path, j), repeats)
 			continue
 		}
 		first[key] = i
 	}
+}
+
+// checkBounds checks the bounds vals of the distribution dist.
+func checkBounds[T any](dist string, vals []T) string {
+	if len(vals) != 2 {
+		return fmt.Sprintf("%s takes two bounds (got %d values)", dist, len(vals))
+	}
+	lo, okLo := number(vals[0])
+	hi, okHi := number(vals[1])
+	switch {
+	case !okLo || !okHi:
+		return fmt.Sprintf("%s takes two numbers (got %v)", dist, vals)
+	case !(lo < hi):
+		return fmt.Sprintf("the low bound must be below the high bound (got %v)", vals)
+	case dist == "log_uniform" && !(lo > 0):
+		return fmt.Sprintf("log_uniform bounds must be > 0 (got %v)", lo)
+	}
+	return ""
+}
+
+// number returns the value of a bound: an int, a float64, or a number in a
+// string (model.init).
+func number(x any) (float64, bool) {
+	switch x := x.(type) {
+	case int:
+		return float64(x), true
+	case float64:
+		return x, true
+	case string:
+		f, err := strconv.ParseFloat(x, 64)
+		return f, err == nil && !math.IsInf(f, 0) && !math.IsNaN(f)
+	}
+	return 0, false
 }
 
 // valueString formats a value of the axis at path for a message.
@@ -243,18 +291,18 @@ func (v *validator) smallestLR() (float64, string) {
 }
 
 // repeatedEntries reports an optimizers (or schedules) entry that would
-// give some of the same runs as an earlier one: the same name, and a value
-// in common on every field.
+// give some of the same runs (or trials) as an earlier one: the same name,
+// and a value in common on every field.
 func (v *validator) repeatedEntries() {
 	optimizers := make([]entryValues, len(v.s.Optimizers))
 	for i := range v.s.Optimizers {
-		optimizers[i] = valuesOf(grid(optimizerFields, &v.s.Optimizers[i]))
+		optimizers[i] = valuesOf(v.s, fmt.Sprintf("optimizers[%d]", i), grid(optimizerFields, &v.s.Optimizers[i]))
 	}
 	v.repeated("optimizers", optimizers, func(i int) string { return v.s.Optimizers[i].Name }, optimizerParams)
 
 	schedules := make([]entryValues, len(v.s.Schedules))
 	for i := range v.s.Schedules {
-		schedules[i] = valuesOf(grid(scheduleFields, &v.s.Schedules[i]))
+		schedules[i] = valuesOf(v.s, fmt.Sprintf("schedules[%d]", i), grid(scheduleFields, &v.s.Schedules[i]))
 	}
 	v.repeated("schedules", schedules, func(i int) string { return v.s.Schedules[i].Name }, scheduleParams)
 }
@@ -262,10 +310,19 @@ func (v *validator) repeatedEntries() {
 // entryValues maps each field of an entry to the set of its values.
 type entryValues map[string]map[string]bool
 
-func valuesOf[C any](g []entryAxis[C]) entryValues {
+// valuesOf returns the values of the fields of the entry at path. A field
+// drawn from a distribution has the field's path as its one value, so that
+// it has none in common with another entry: two distributions almost
+// never draw the same number.
+func valuesOf[C any](s *Spec, path string, g []entryAxis[C]) entryValues {
 	ev := entryValues{}
 	for _, a := range g {
+		p := path + "." + a.key
 		ev[a.key] = map[string]bool{}
+		if s.Dists[p] != "" {
+			ev[a.key][p] = true
+			continue
+		}
 		for j := range a.n {
 			ev[a.key][a.str(j)] = true
 		}
@@ -276,8 +333,8 @@ func valuesOf[C any](g []entryAxis[C]) entryValues {
 func (v *validator) repeated(list string, entries []entryValues, name func(int) string, known map[string][]string) {
 	byName := map[string][]int{}
 	for j := range entries {
-		if _, ok := known[name(j)]; !ok || v.s.failed[fmt.Sprintf("%s[%d].name", list, j)] {
-			continue
+		if _, ok := known[name(j)]; !ok || v.entryFailed(fmt.Sprintf("%s[%d]", list, j)) {
+			continue // an entry with a field that failed to decode is not what the file means
 		}
 		for _, i := range byName[name(j)] {
 			if overlaps(entries[i], entries[j]) {
@@ -287,6 +344,17 @@ func (v *validator) repeated(list string, entries []entryValues, name func(int) 
 		}
 		byName[name(j)] = append(byName[name(j)], j)
 	}
+}
+
+// entryFailed reports whether the entry at path, or a field of it, failed
+// to decode.
+func (v *validator) entryFailed(path string) bool {
+	for p := range v.s.failed {
+		if p == path || strings.HasPrefix(p, path+".") {
+			return true
+		}
+	}
+	return false
 }
 
 // overlaps reports whether the grids a and b share a point: they sweep the

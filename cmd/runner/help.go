@@ -20,6 +20,12 @@ func (c *HelpCommand) Run(ctx context.Context, args []string) error {
 		fmt.Fprint(c.Stdout, runUsage)
 	case "validate":
 		fmt.Fprint(c.Stdout, validateUsage)
+	case "query":
+		fmt.Fprint(c.Stdout, queryUsage)
+	case "export":
+		fmt.Fprint(c.Stdout, exportUsage)
+	case "schema":
+		fmt.Fprint(c.Stdout, schemaUsage)
 	case "compare":
 		fmt.Fprint(c.Stdout, compareUsage)
 	case "plot":

@@ -6,8 +6,9 @@
 //
 //	runner <command> [arguments]
 //
-// The commands are run, validate, compare, plot, check, prune, help and
-// version; `runner help <command>` describes each. Exit codes:
+// The commands are run, validate, query, export, schema, compare, plot,
+// check, prune, help and version; `runner help <command>` describes each.
+// Exit codes:
 //
 //	0    success: every run of the sweep finished done
 //	1    some run failed or diverged (the sweep still went on)
@@ -133,6 +134,12 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return (&CheckCommand{Main: m}).Run(ctx, rest)
 	case "prune":
 		return (&PruneCommand{Main: m}).Run(ctx, rest)
+	case "query":
+		return (&QueryCommand{Main: m}).Run(ctx, rest)
+	case "export":
+		return (&ExportCommand{Main: m}).Run(ctx, rest)
+	case "schema":
+		return (&SchemaCommand{Main: m}).Run(ctx, rest)
 	case "compare":
 		return (&CompareCommand{Main: m}).Run(ctx, rest)
 	case "plot":
@@ -157,6 +164,9 @@ Commands:
 
 	run        train the runs of experiment files and record them in results.db
 	validate   check experiment files and list the runs they expand to
+	query      run one read-only SQL query; print a table, CSV or JSON
+	export     a sweep's runs, epochs or groups as CSV or JSON Lines
+	schema     print the database schema and its views
 	compare    mean ± std over seeds of a sweep's configurations, or two sweeps side by side
 	plot       learning curves of a sweep as PNG and SVG
 	check      compare the latest sweep of a name with the previous one, run by run

@@ -73,7 +73,7 @@ func (o *output) summaryWriter() io.Writer {
 func (o *output) summaryLine(t runTally, elapsed time.Duration, err error) {
 	var parts []string
 	total := 0
-	for _, st := range []train.Status{train.Done, train.Diverged, train.Failed, train.Interrupted, train.Pending} {
+	for _, st := range []train.Status{train.Done, train.Pruned, train.Diverged, train.Failed, train.Interrupted, train.Pending} {
 		total += t.count[st]
 		if n := t.count[st]; n > 0 || st == train.Done {
 			parts = append(parts, fmt.Sprintf("%d %s", n, st))

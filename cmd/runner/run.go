@@ -188,12 +188,13 @@ func (c *RunCommand) sweep(ctx context.Context, db *store.DB, e expanded, mnist 
 	results := make([]runner.Result, len(e.configs))
 	var jobList []runner.Job
 	var jobIndex []int // jobList[k] is the run e.configs[jobIndex[k]]
+	var ended []runner.EndedRun
 	sweepID, resumed, err := c.resumable(ctx, db, e, o.resume)
 	if err != nil {
 		return nil, withCode(exitDatabase, err)
 	}
 	if resumed {
-		jobList, jobIndex, err = resumeJobs(ctx, db, sweepID, e, results)
+		jobList, jobIndex, ended, err = resumeJobs(ctx, db, sweepID, e, results)
 		if err != nil {
 			return nil, withCode(exitDatabase, err)
 		}
@@ -220,15 +221,19 @@ func (c *RunCommand) sweep(ctx context.Context, db *store.DB, e expanded, mnist 
 			return nil, withCode(exitDatabase, err)
 		}
 		for i, cfg := range e.configs {
-			jobList = append(jobList, runner.Job{RunID: runIDs[i], Config: cfg})
+			jobList = append(jobList, runner.Job{RunID: runIDs[i], Config: cfg, Order: i})
 			jobIndex = append(jobIndex, i)
 		}
+	}
+	var prune *runner.PruneRule
+	if p := e.spec.Prune; p.Method != "" {
+		prune = &runner.PruneRule{Method: p.Method, MinEpochs: p.MinEpochs, Eta: p.Eta}
 	}
 
 	start := time.Now()
 	display := out.startSweep(e, sweepID, o.jobs, len(e.configs)-len(jobList), resumed)
 	jobResults, execErr := runner.Execute(ctx, db, jobList, runner.Options{
-		Jobs: o.jobs, MNIST: mnist,
+		Jobs: o.jobs, MNIST: mnist, Prune: prune, Ended: ended,
 		OnEvent: func(ev runner.Event) { ev.Job = jobIndex[ev.Job]; display.event(ev) },
 	})
 	display.finish()
@@ -282,35 +287,39 @@ func (c *RunCommand) resumable(ctx context.Context, db *store.DB, e expanded, re
 
 // resumeJobs reads the runs of the sweep being resumed: the runs that ended
 // (done, diverged, failed, pruned) are kept, their results filled in from
-// the database; the others become jobs, trained again from the start.
-func resumeJobs(ctx context.Context, db *store.DB, sweepID int64, e expanded, results []runner.Result) ([]runner.Job, []int, error) {
+// the database and their histories returned for the pruner; the others
+// become jobs, trained again from the start.
+func resumeJobs(ctx context.Context, db *store.DB, sweepID int64, e expanded, results []runner.Result) (jobs []runner.Job, index []int, ended []runner.EndedRun, err error) {
 	runs, err := db.Runs(ctx, sweepID)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	byKey := make(map[string]store.Run, len(runs))
 	for _, r := range runs {
 		byKey[r.Key] = r
 	}
 	if len(runs) != len(e.configs) {
-		return nil, nil, fmt.Errorf("resume sweep %d: it has %d runs, the file expands to %d", sweepID, len(runs), len(e.configs))
+		return nil, nil, nil, fmt.Errorf("resume sweep %d: it has %d runs, the file expands to %d", sweepID, len(runs), len(e.configs))
 	}
-	var jobs []runner.Job
-	var index []int
 	for i, cfg := range e.configs {
 		r, ok := byKey[cfg.Key()]
 		if !ok {
-			return nil, nil, fmt.Errorf("resume sweep %d: no run with key %s", sweepID, cfg.Key())
+			return nil, nil, nil, fmt.Errorf("resume sweep %d: no run with key %s", sweepID, cfg.Key())
 		}
 		if !r.Status.Finished() {
-			jobs = append(jobs, runner.Job{RunID: r.ID, Config: cfg})
+			jobs = append(jobs, runner.Job{RunID: r.ID, Config: cfg, Order: i})
 			index = append(index, i)
 			continue
 		}
 		ms, err := db.Epochs(ctx, r.ID)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
+		hist := runner.EndedRun{Order: i, ValAcc: make([]float64, len(ms))}
+		for k, m := range ms {
+			hist.ValAcc[k] = m.ValAcc
+		}
+		ended = append(ended, hist)
 		results[i] = runner.Result{Status: r.Status, Epochs: len(ms)}
 		if r.Error != "" {
 			results[i].Err = errors.New(r.Error)
@@ -319,5 +328,5 @@ func resumeJobs(ctx context.Context, db *store.DB, sweepID int64, e expanded, re
 			results[i].Final = ms[len(ms)-1]
 		}
 	}
-	return jobs, index, nil
+	return jobs, index, ended, nil
 }

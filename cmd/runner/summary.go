@@ -60,7 +60,7 @@ func printSummary(w io.Writer, e expanded, results []runner.Result, info summary
 	}
 
 	var parts []string
-	for _, st := range []train.Status{train.Done, train.Diverged, train.Failed, train.Interrupted, train.Pending} {
+	for _, st := range []train.Status{train.Done, train.Pruned, train.Diverged, train.Failed, train.Interrupted, train.Pending} {
 		if counts[st] > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", counts[st], st))
 		}
@@ -105,7 +105,7 @@ func printSummary(w io.Writer, e expanded, results []runner.Result, info summary
 			loss = fmt.Sprintf("%.4f", mean(g.loss))
 		}
 		var notDone []string
-		for _, st := range []train.Status{train.Diverged, train.Failed, train.Interrupted, train.Pending} {
+		for _, st := range []train.Status{train.Pruned, train.Diverged, train.Failed, train.Interrupted, train.Pending} {
 			if g.statuses[st] > 0 {
 				notDone = append(notDone, fmt.Sprintf("%d %s", g.statuses[st], st))
 			}

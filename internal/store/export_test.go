@@ -12,3 +12,7 @@ func SetNowFunc(f func() time.Time) (restore func()) {
 
 // ApplicationID is the PRAGMA application_id of a results database.
 const ApplicationID = applicationID
+
+// Migrations are the schema migrations, migrations[i] taking a database
+// from user_version i to i+1.
+var Migrations = migrations[:]

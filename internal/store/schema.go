@@ -4,11 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 )
 
 // SchemaVersion is the schema version this package reads and writes, kept
 // in PRAGMA user_version.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // applicationID marks a results database, in PRAGMA application_id (bytes
 // 68 to 71 of the file): "RUNR" in ASCII. Migration 1 sets it; every later
@@ -91,6 +92,184 @@ CREATE TABLE epochs (
 	PRIMARY KEY (run_id, epoch)
 );
 `,
+
+	// 2: the views run_summary, run_epochs and group_summary.
+	`
+CREATE VIEW run_summary AS
+-- One row per run: its hyperparameters, status, final metrics (those of its
+-- last recorded epoch) and best metrics (over all its epochs, the earliest
+-- epoch on a tie), and its total training and evaluation seconds.
+-- group_key is its config without the seed: runs of a sweep that share it
+-- differ only in their seed.
+SELECT
+	r.id AS run_id, r.sweep_id, s.name AS sweep_name, r.run_key,
+	json_remove(r.config, '$.seed') AS group_key,
+	r.optimizer, r.lr, r.momentum, r.decay_rate, r.beta1, r.beta2, r.eps,
+	r.schedule, r.step_every, r.gamma, r.decay_k, r.min_lr, r.warmup,
+	r.hidden, r.activation, r.init, r.batchnorm, r.dropout, r.weight_decay, r.precision,
+	r.epochs, r.batch_size, r.seed, r.train_limit, r.validation,
+	r.status, r.error, r.started_at, r.finished_at,
+	f.epoch AS final_epoch, f.train_loss AS final_train_loss, f.train_acc AS final_train_acc,
+	f.val_acc AS final_val_acc, f.test_acc AS final_test_acc,
+	(SELECT max(test_acc) FROM epochs WHERE run_id = r.id) AS best_test_acc,
+	(SELECT epoch FROM epochs WHERE run_id = r.id AND test_acc IS NOT NULL
+		ORDER BY test_acc DESC, epoch LIMIT 1) AS best_test_epoch,
+	(SELECT max(val_acc) FROM epochs WHERE run_id = r.id) AS best_val_acc,
+	(SELECT epoch FROM epochs WHERE run_id = r.id AND val_acc IS NOT NULL
+		ORDER BY val_acc DESC, epoch LIMIT 1) AS best_val_epoch,
+	(SELECT min(train_loss) FROM epochs WHERE run_id = r.id) AS min_train_loss,
+	(SELECT total(seconds) FROM epochs WHERE run_id = r.id) AS train_seconds,
+	(SELECT total(eval_seconds) FROM epochs WHERE run_id = r.id) AS eval_seconds
+FROM runs r
+JOIN sweeps s ON s.id = r.sweep_id
+LEFT JOIN epochs f ON f.run_id = r.id
+	AND f.epoch = (SELECT max(epoch) FROM epochs WHERE run_id = r.id);
+
+CREATE VIEW run_epochs AS
+-- One row per run per epoch, with the run's hyperparameters: lr is the run's
+-- base learning rate, epoch_lr the one the epoch's steps used.
+SELECT
+	r.id AS run_id, r.sweep_id, s.name AS sweep_name, r.run_key,
+	json_remove(r.config, '$.seed') AS group_key,
+	r.optimizer, r.lr, r.momentum, r.decay_rate, r.beta1, r.beta2, r.eps,
+	r.schedule, r.step_every, r.gamma, r.decay_k, r.min_lr, r.warmup,
+	r.hidden, r.activation, r.init, r.batchnorm, r.dropout, r.weight_decay, r.precision,
+	r.epochs, r.batch_size, r.seed, r.train_limit, r.validation, r.status,
+	e.epoch, e.lr AS epoch_lr, e.train_loss, e.train_acc, e.val_acc, e.test_acc,
+	e.seconds, e.eval_seconds
+FROM runs r
+JOIN sweeps s ON s.id = r.sweep_id
+JOIN epochs e ON e.run_id = r.id;
+
+CREATE VIEW group_summary AS
+-- One row per group of runs of a sweep that differ only in their seed (the
+-- same sweep_id and group_key): n runs, n_done of them done, and the mean
+-- and sample standard deviation (n - 1) of the final metrics of the done
+-- ones. The variances are two-pass (the mean first, by a window); their
+-- square roots are taken by Newton's method from (1 + v) / 2, which is not
+-- below the root, until the iterate stops decreasing, because not every
+-- SQLite has sqrt().
+SELECT
+	sweep_id, sweep_name, group_key, first_run_id,
+	optimizer, lr, momentum, decay_rate, beta1, beta2, eps,
+	schedule, step_every, gamma, decay_k, min_lr, warmup,
+	hidden, activation, init, batchnorm, dropout, weight_decay, precision,
+	epochs, batch_size, train_limit, validation,
+	n, n_done,
+	test_acc_mean,
+	(WITH RECURSIVE newton (x) AS (SELECT (1 + test_acc_var) / 2
+		UNION ALL SELECT (x + test_acc_var / x) / 2 FROM newton WHERE (x + test_acc_var / x) / 2 < x)
+	 SELECT CASE WHEN test_acc_var = 0 THEN 0.0 ELSE min(x) END FROM newton) AS test_acc_std,
+	val_acc_mean,
+	(WITH RECURSIVE newton (x) AS (SELECT (1 + val_acc_var) / 2
+		UNION ALL SELECT (x + val_acc_var / x) / 2 FROM newton WHERE (x + val_acc_var / x) / 2 < x)
+	 SELECT CASE WHEN val_acc_var = 0 THEN 0.0 ELSE min(x) END FROM newton) AS val_acc_std,
+	train_loss_mean,
+	(WITH RECURSIVE newton (x) AS (SELECT (1 + train_loss_var) / 2
+		UNION ALL SELECT (x + train_loss_var / x) / 2 FROM newton WHERE (x + train_loss_var / x) / 2 < x)
+	 SELECT CASE WHEN train_loss_var = 0 THEN 0.0 ELSE min(x) END FROM newton) AS train_loss_std
+FROM (
+	SELECT
+		sweep_id, sweep_name, group_key, min(run_id) AS first_run_id,
+		optimizer, lr, momentum, decay_rate, beta1, beta2, eps,
+		schedule, step_every, gamma, decay_k, min_lr, warmup,
+		hidden, activation, init, batchnorm, dropout, weight_decay, precision,
+		epochs, batch_size, train_limit, validation,
+		count(*) AS n, sum(status = 'done') AS n_done,
+		avg(test_acc) AS test_acc_mean,
+		sum((test_acc - test_acc_m) * (test_acc - test_acc_m)) / (count(test_acc) - 1) AS test_acc_var,
+		avg(val_acc) AS val_acc_mean,
+		sum((val_acc - val_acc_m) * (val_acc - val_acc_m)) / (count(val_acc) - 1) AS val_acc_var,
+		avg(train_loss) AS train_loss_mean,
+		sum((train_loss - train_loss_m) * (train_loss - train_loss_m)) / (count(train_loss) - 1) AS train_loss_var
+	FROM (
+		SELECT *,
+			avg(test_acc) OVER seedless AS test_acc_m,
+			avg(val_acc) OVER seedless AS val_acc_m,
+			avg(train_loss) OVER seedless AS train_loss_m
+		FROM (
+			SELECT
+				run_id, sweep_id, sweep_name, group_key, status,
+				optimizer, lr, momentum, decay_rate, beta1, beta2, eps,
+				schedule, step_every, gamma, decay_k, min_lr, warmup,
+				hidden, activation, init, batchnorm, dropout, weight_decay, precision,
+				epochs, batch_size, train_limit, validation,
+				CASE WHEN status = 'done' THEN final_test_acc END AS test_acc,
+				CASE WHEN status = 'done' THEN final_val_acc END AS val_acc,
+				CASE WHEN status = 'done' THEN final_train_loss END AS train_loss
+			FROM run_summary
+		)
+		WINDOW seedless AS (PARTITION BY sweep_id, group_key)
+	)
+	GROUP BY sweep_id, group_key
+);
+`,
+}
+
+// Schema returns the schema of the database as SQL that recreates it: the
+// PRAGMAs that mark it (application_id, user_version), then the CREATE
+// statement of every table, index, view and trigger in the order they were
+// created, each ending with ";", separated by blank lines. SQLite's own
+// objects (sqlite_sequence, sqlite_stat1, the indexes of UNIQUE and
+// PRIMARY KEY constraints) are left out: the statements create them.
+func (db *DB) Schema(ctx context.Context) (string, error) {
+	s, err := schemaSQL(ctx, db.db)
+	if err != nil {
+		return "", fmt.Errorf("store: schema of %s: %w", db.path, err)
+	}
+	return s, nil
+}
+
+// NewSchema returns the Schema of a new database of SchemaVersion, as Open
+// creates it. It builds that database in memory: it creates no file.
+func NewSchema(ctx context.Context) (string, error) {
+	sqlDB, err := sql.Open("sqlite3", "file:new?mode=memory")
+	if err != nil {
+		return "", fmt.Errorf("store: new schema: %w", err)
+	}
+	defer sqlDB.Close()
+	sqlDB.SetMaxOpenConns(1) // each connection has its own in-memory database
+	sqlDB.SetConnMaxLifetime(0)
+	sqlDB.SetConnMaxIdleTime(0)
+	db := &DB{db: sqlDB, path: ":memory:"}
+	if err := db.migrate(ctx); err != nil {
+		return "", fmt.Errorf("store: new schema: %w", err)
+	}
+	s, err := schemaSQL(ctx, sqlDB)
+	if err != nil {
+		return "", fmt.Errorf("store: new schema: %w", err)
+	}
+	return s, nil
+}
+
+// schemaSQL is Schema for any connection pool.
+func schemaSQL(ctx context.Context, db *sql.DB) (string, error) {
+	var version, appID int
+	err := db.QueryRowContext(ctx, `SELECT
+		(SELECT user_version FROM pragma_user_version),
+		(SELECT application_id FROM pragma_application_id)`).Scan(&version, &appID)
+	if err != nil {
+		return "", fmt.Errorf("read schema version: %w", err)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "PRAGMA application_id = %d;\nPRAGMA user_version = %d;\n", appID, version)
+	rows, err := db.QueryContext(ctx, `SELECT sql FROM sqlite_schema
+		WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite\_%' ESCAPE '\' ORDER BY rowid`)
+	if err != nil {
+		return "", fmt.Errorf("read schema: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var stmt string
+		if err := rows.Scan(&stmt); err != nil {
+			return "", fmt.Errorf("read schema: %w", err)
+		}
+		fmt.Fprintf(&b, "\n%s;\n", stmt)
+	}
+	if err := rows.Err(); err != nil {
+		return "", fmt.Errorf("read schema: %w", err)
+	}
+	return b.String(), nil
 }
 
 // queryRower is what checkSchema reads through: a *sql.DB or a *sql.Tx.

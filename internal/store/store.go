@@ -38,6 +38,11 @@ var (
 	// was written by a newer runner (its user_version is above
 	// SchemaVersion). The file is left untouched.
 	ErrNewerSchema = errors.New("database schema is newer than this runner")
+
+	// ErrOlderSchema is returned by OpenReadOnly when the database was
+	// written by an older runner and has not been migrated yet: Open
+	// migrates it. The file is left untouched.
+	ErrOlderSchema = errors.New("database schema is older than this runner")
 )
 
 // busyTimeout is how long a connection waits for a lock before failing with
@@ -98,12 +103,20 @@ func Open(ctx context.Context, path string) (*DB, error) {
 // reports, the dashboard and ad-hoc queries. It never creates, migrates nor
 // writes the database file: a missing file is an error (wrapping
 // fs.ErrNotExist), and so is a database whose schema is not exactly
-// SchemaVersion (ErrNewerSchema when it is newer, ErrNotRunnerDB when runner
-// has not written to it yet); those files are checked as by Open and left
-// untouched. Like any SQLite reader of a WAL database, the returned DB may
-// create the -wal and -shm files beside an accepted database. Every write
-// through it fails. It is safe for concurrent use and may run alongside a
-// writer in another goroutine or process.
+// SchemaVersion: ErrNewerSchema when it is newer, ErrOlderSchema when it is
+// older (Open migrates it), ErrNotRunnerDB when runner has not written to
+// it yet. Those files are checked as by Open and left untouched. Like any
+// SQLite reader of a WAL database, the returned DB may create the -wal and
+// -shm files beside an accepted database.
+//
+// Nothing can be written through it: its connections are read-only, and
+// SQLite refuses at prepare time, with "not authorized" (sqlite3.ErrAuth),
+// every statement but reading ones (SELECT, WITH, VALUES), transactions,
+// savepoints and the PRAGMAs that only report: no INSERT, UPDATE or DELETE,
+// not even of temporary tables, no CREATE, DROP or ALTER, no ATTACH,
+// DETACH, VACUUM (INTO), ANALYZE or REINDEX, no PRAGMA that sets a value.
+// It is safe for concurrent use and may run alongside a writer in another
+// goroutine or process.
 func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
 	db, err := open(ctx, path, false)
 	if err != nil {
@@ -127,7 +140,8 @@ func open(ctx context.Context, path string, write bool) (*DB, error) {
 		if version == 0 {
 			return nil, fmt.Errorf("%w: no runner schema (user_version 0): an empty database runner never wrote to", ErrNotRunnerDB)
 		}
-		return nil, fmt.Errorf("schema version %d is older than %d: open it once with a writer to migrate it", version, SchemaVersion)
+		return nil, fmt.Errorf("%w: its schema version is %d, this runner's is %d; opening it for writing migrates it",
+			ErrOlderSchema, version, SchemaVersion)
 	}
 
 	timeout := busyTimeout.Milliseconds()
@@ -139,7 +153,11 @@ func open(ctx context.Context, path string, write bool) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	sqlDB, err := sql.Open("sqlite3", dsn)
+	driver := readOnlyDriver
+	if write {
+		driver = "sqlite3"
+	}
+	sqlDB, err := sql.Open(driver, dsn)
 	if err != nil {
 		return nil, err
 	}

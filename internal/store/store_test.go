@@ -10,7 +10,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -44,7 +43,7 @@ func TestOpen_NewDatabase(t *testing.T) {
 				t.Fatalf("database file not at the path given: %v", err)
 			}
 			for pragma, want := range map[string]string{
-				"user_version":   "1",
+				"user_version":   fmt.Sprint(store.SchemaVersion),
 				"journal_mode":   "wal",
 				"foreign_keys":   "1",
 				"busy_timeout":   "10000",
@@ -116,11 +115,14 @@ func TestOpen_NotSQLite(t *testing.T) {
 	}
 }
 
+// newerVersion is the schema version of a database of a newer runner.
+const newerVersion = store.SchemaVersion + 1
+
 func TestOpen_NewerSchema(t *testing.T) {
 	ctx := context.Background()
 	for _, tt := range []struct {
 		name string
-		// setup makes a database of schema version 2 at path; it may leave
+		// setup makes a database of schema version newerVersion at path; it may leave
 		// a connection open until the test ends.
 		setup func(tb testing.TB, path string)
 		// live is set when setup leaves a connection open: SQLite's readers
@@ -131,7 +133,7 @@ func TestOpen_NewerSchema(t *testing.T) {
 		{name: "rollback journal", setup: func(tb testing.TB, path string) {
 			raw := mustRawOpen(tb, path+"?_journal_mode=DELETE")
 			mustExec(tb, raw, fmt.Sprintf(`CREATE TABLE sweeps (id INTEGER PRIMARY KEY, name TEXT, colour TEXT);
-				PRAGMA application_id = %d; PRAGMA user_version = 2`, store.ApplicationID))
+				PRAGMA application_id = %d; PRAGMA user_version = %d`, store.ApplicationID, newerVersion))
 			raw.Close()
 		}},
 		{name: "WAL, checkpointed", setup: func(tb testing.TB, path string) {
@@ -139,12 +141,12 @@ func TestOpen_NewerSchema(t *testing.T) {
 			MustCreateSweep(tb, db, "ch6", baseConfig())
 			db.Close()
 			raw := mustRawOpen(tb, path)
-			mustExec(tb, raw, `PRAGMA user_version = 2`)
+			mustExec(tb, raw, fmt.Sprintf(`PRAGMA user_version = %d`, newerVersion))
 			raw.Close()
 		}},
 		{name: "WAL, only in the -wal file", live: true, setup: func(tb testing.TB, path string) {
 			// A newer runner is still running: its change is in the WAL
-			// and the header of the main file still says version 1.
+			// and the header of the main file still says SchemaVersion.
 			tb.Cleanup(mustNewerInWAL(tb, path))
 		}},
 		{name: "WAL, only in the -wal file of a crashed runner", setup: func(tb testing.TB, path string) {
@@ -170,12 +172,12 @@ func TestOpen_NewerSchema(t *testing.T) {
 				db, err := open.fn(ctx, path)
 				if err == nil {
 					db.Close()
-					t.Fatalf("%s succeeded on schema version 2", open.name)
+					t.Fatalf("%s succeeded on schema version %d", open.name, newerVersion)
 				}
 				if !errors.Is(err, store.ErrNewerSchema) {
 					t.Errorf("%s: error %v, want ErrNewerSchema", open.name, err)
 				}
-				if !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "version is 2") {
+				if !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), fmt.Sprintf("version is %d", newerVersion)) {
 					t.Errorf("%s: error %q should name the file and the version", open.name, err)
 				}
 			}
@@ -219,7 +221,7 @@ func TestOpen_NewerSchemaInAnotherProcess(t *testing.T) {
 	}
 	defer cmd.Wait()
 	defer stdin.Close() // ends the shell
-	if _, err := io.WriteString(stdin, "PRAGMA wal_autocheckpoint = 0; PRAGMA user_version = 2; SELECT 'ready';\n"); err != nil {
+	if _, err := fmt.Fprintf(stdin, "PRAGMA wal_autocheckpoint = 0; PRAGMA user_version = %d; SELECT 'ready';\n", newerVersion); err != nil {
 		t.Fatal(err)
 	}
 	for out := bufio.NewScanner(stdout); ; { // wait until the shell has run the PRAGMAs
@@ -230,8 +232,8 @@ func TestOpen_NewerSchemaInAnotherProcess(t *testing.T) {
 			break
 		}
 	}
-	if v := headerUserVersion(t, path); v != 1 {
-		t.Fatalf("setup: header says user_version %d, want the stale 1", v)
+	if v := headerUserVersion(t, path); v != store.SchemaVersion {
+		t.Fatalf("setup: header says user_version %d, want the stale %d", v, store.SchemaVersion)
 	}
 	before := fileState(t, path)
 	files := listDir(t, dir)
@@ -240,7 +242,7 @@ func TestOpen_NewerSchemaInAnotherProcess(t *testing.T) {
 		db, err := open.fn(context.Background(), path)
 		if err == nil {
 			db.Close()
-			t.Fatalf("%s succeeded on schema version 2", open.name)
+			t.Fatalf("%s succeeded on schema version %d", open.name, newerVersion)
 		}
 		if !errors.Is(err, store.ErrNewerSchema) {
 			t.Errorf("%s: error %v, want ErrNewerSchema", open.name, err)
@@ -253,7 +255,7 @@ func TestOpen_NewerSchemaInAnotherProcess(t *testing.T) {
 }
 
 // mustNewerInWAL makes a results database at path and sets its schema
-// version to 2 through a connection that it leaves open, with the change
+// version to newerVersion through a connection that it leaves open, with the change
 // in the -wal file only, and returns the function that closes it.
 func mustNewerInWAL(tb testing.TB, path string) (closeRaw func()) {
 	tb.Helper()
@@ -262,9 +264,9 @@ func mustNewerInWAL(tb testing.TB, path string) (closeRaw func()) {
 	db.Close()
 	raw := mustRawOpen(tb, path+"?_journal_mode=WAL")
 	raw.SetMaxOpenConns(1)
-	mustExec(tb, raw, `PRAGMA wal_autocheckpoint = 0; PRAGMA user_version = 2`)
-	if v := headerUserVersion(tb, path); v != 1 {
-		tb.Fatalf("setup: header says user_version %d, want the stale 1", v)
+	mustExec(tb, raw, fmt.Sprintf(`PRAGMA wal_autocheckpoint = 0; PRAGMA user_version = %d`, newerVersion))
+	if v := headerUserVersion(tb, path); v != store.SchemaVersion {
+		tb.Fatalf("setup: header says user_version %d, want the stale %d", v, store.SchemaVersion)
 	}
 	for _, suffix := range []string{"-wal", "-shm"} {
 		if _, err := os.Stat(path + suffix); err != nil {
@@ -453,7 +455,7 @@ func TestOpen_ReopenIsIdempotent(t *testing.T) {
 		if got := dumpSchema(t, db.SQLDB()); got != schema {
 			t.Fatalf("reopen %d: schema changed:\n%s\nwas\n%s", i, got, schema)
 		}
-		if got := queryString(t, db.SQLDB(), `PRAGMA user_version`); got != "1" {
+		if got := queryString(t, db.SQLDB(), `PRAGMA user_version`); got != fmt.Sprint(store.SchemaVersion) {
 			t.Errorf("reopen %d: user_version = %s", i, got)
 		}
 		runs, err := db.Runs(ctx, sweepID)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"database/sql"
 	"errors"
 	"math"
 	"os"
@@ -273,4 +274,58 @@ func TestPrune(t *testing.T) {
 	if code, _, stderr := runMain(t, "prune", "--db", dbPath); code != exitUsage || !strings.Contains(stderr, "--keep") {
 		t.Errorf("prune without --keep: exit %d\n%s", code, stderr)
 	}
+}
+
+// TestResumeKeepsPruningDecisions kills a random search with a pruner in the
+// middle and resumes it: which runs were pruned, and after how many epochs,
+// must be exactly what an uninterrupted sweep decides.
+func TestResumeKeepsPruningDecisions(t *testing.T) {
+	dir := t.TempDir()
+	file := writeFile(t, dir, "search.yaml", `
+name: search
+seed: 4
+search: {method: random, trials: 10}
+prune: {method: median, min_epochs: 2}
+dataset: {train_limit: 400, validation: 0.25}
+model: {hidden: [30]}
+train: {epochs: 8, batch_size: 50}
+optimizers:
+  - {name: sgd, lr: {log_uniform: [1.0e-4, 0.3]}}
+`)
+	killed := filepath.Join(dir, "killed.db")
+	cmd := startRunner(t, "run", "-j", "2", "--db", killed, file)
+	waitFor(t, killed, `SELECT count(*) FROM runs WHERE status IN ('done', 'pruned')`, 3)
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	if n := count(t, killed, `SELECT count(*) FROM runs WHERE status IN ('done', 'pruned')`); n == 10 {
+		t.Fatal("the sweep finished before the kill; the test proves nothing")
+	}
+	if code, stdout, stderr := runMain(t, "run", "--resume", "-j", "2", "--quiet", "--db", killed, file); code != exitOK {
+		t.Fatalf("resume: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	whole := filepath.Join(dir, "whole.db")
+	if code, stdout, stderr := runMain(t, "run", "-j", "1", "--quiet", "--db", whole, file); code != exitOK {
+		t.Fatalf("uninterrupted: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	const decisions = `SELECT group_concat(status || ':' || n, ' ') FROM (
+		SELECT r.status, count(e.epoch) AS n FROM runs r JOIN epochs e ON e.run_id = r.id GROUP BY r.id ORDER BY r.id)`
+	a, b := queryString(t, killed, decisions), queryString(t, whole, decisions)
+	if a != b || !strings.Contains(a, "pruned") {
+		t.Errorf("decisions differ or nothing was pruned:\nresumed        %s\nuninterrupted  %s", a, b)
+	}
+}
+
+// queryString returns the single text value query gives on the database at path.
+func queryString(t *testing.T, path, query string) string {
+	t.Helper()
+	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var s string
+	if err := db.QueryRow(query).Scan(&s); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	return s
 }

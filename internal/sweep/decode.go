@@ -18,7 +18,7 @@ import (
 // The keys each mapping of the format accepts, in the order the package
 // documentation lists them.
 var (
-	topKeys       = []string{"name", "description", "seed", "search", "prune", "dataset", "model", "train", "optimizers", "schedules"}
+	topKeys       = []string{"name", "description", "seed", "search", "prune", "log_steps", "dataset", "model", "train", "optimizers", "schedules"}
 	searchKeys    = []string{"method", "trials"}
 	pruneKeys     = []string{"method", "min_epochs", "eta"}
 	datasetKeys   = []string{"name", "train_limit", "validation"}
@@ -235,6 +235,14 @@ func (d *decoder) spec(root *yaml.Node, s *Spec) {
 				d.fail(v, key, "%s", msg)
 			} else {
 				s.Seed = n
+			}
+		case "log_steps":
+			d.locs[key] = &fieldLoc{key: d.at(k), vals: []loc{d.at(v)}}
+			n, msg := intOf(resolve(v))
+			if msg != "" {
+				d.fail(v, key, "%s", msg)
+			} else {
+				s.LogSteps = n
 			}
 		case "search":
 			d.search(k, v, &s.Search)

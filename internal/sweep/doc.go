@@ -57,6 +57,10 @@
 //	                         dataset split_seed (the shuffle that picks the
 //	                         validation images), and is 0 in runs with validation 0;
 //	                         a random search's trials are drawn from it
+//	log_steps     0          also record the minibatch loss every N training
+//	                         steps (in the steps table), as the book's figures
+//	                         do per iteration; 0 = per epoch only. Not part of
+//	                         any run's key, nor of the spec's hash
 //	search.method        grid      grid (every point of the grid) | random
 //	search.trials        none      random only: the number of trials, >= 1, required
 //	prune.method         none      median | asha; leave prune out (or null) for none

@@ -199,7 +199,8 @@ func (s *Spec) Expand(maxRuns int) ([]train.Config, error) {
 		return nil, ErrorList{s.tooMany(n, fmt.Sprintf("more than the limit of %d", maxRuns))}
 	}
 	if s.Search.Method == "random" {
-		return s.expandRandom()
+		runs, err := s.expandRandom()
+		return s.withLogging(runs), err
 	}
 
 	var opts []train.OptimizerConfig
@@ -262,7 +263,7 @@ func (s *Spec) Expand(maxRuns int) ([]train.Config, error) {
 	if err := errs.err(); err != nil {
 		return nil, err
 	}
-	return runs, nil
+	return s.withLogging(runs), nil
 }
 
 // odometer calls fn with every index vector of a grid with the given axis
@@ -289,4 +290,13 @@ func odometer(lens []int, fn func(ix []int)) {
 			return
 		}
 	}
+}
+
+// withLogging sets the sweep's logging options on its runs. They are not
+// part of a run's key.
+func (s *Spec) withLogging(runs []train.Config) []train.Config {
+	for i := range runs {
+		runs[i].LogSteps = s.LogSteps
+	}
+	return runs
 }

@@ -30,6 +30,12 @@ type Spec struct {
 	Search Search // how runs are picked from the axes: every point of the grid (the default), or random trials
 	Prune  Prune  // when the runner may stop a run early; the zero value never does. It changes no run's config or key
 
+	// LogSteps asks the trainer to record the training loss every LogSteps
+	// steps in the steps table as well (0, the default: per epoch only). It
+	// is a logging option: it changes no run's metrics or key, and is not
+	// part of Hash.
+	LogSteps int
+
 	// Dists names the distribution a random search draws a field from,
 	// by the field's path ("model.weight_decay", "optimizers[0].lr"):
 	// "uniform", "log_uniform" or "int_uniform". The field's axis then

@@ -549,3 +549,29 @@ func MustExpand(tb testing.TB, s *sweep.Spec) []train.Config {
 	}
 	return runs
 }
+
+// TestParse_LogSteps checks the logging option: carried to every run,
+// outside the runs' keys and the spec's hash, and never negative.
+func TestParse_LogSteps(t *testing.T) {
+	plain, err := sweep.Parse("a.yaml", []byte("name: a\noptimizers: [{name: sgd, lr: [0.1, 0.01]}]\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logged, err := sweep.Parse("a.yaml", []byte("name: a\nlog_steps: 10\noptimizers: [{name: sgd, lr: [0.1, 0.01]}]\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := MustExpand(t, plain), MustExpand(t, logged)
+	for i := range b {
+		if b[i].LogSteps != 10 || a[i].LogSteps != 0 || a[i].Key() != b[i].Key() {
+			t.Errorf("run %d: log_steps %d and %d, keys %s and %s", i, a[i].LogSteps, b[i].LogSteps, a[i].Key(), b[i].Key())
+		}
+	}
+	if plain.Hash() != logged.Hash() {
+		t.Error("log_steps changed the spec's hash")
+	}
+	_, err = sweep.Parse("a.yaml", []byte("name: a\nlog_steps: -1\n"), nil)
+	if err == nil || !strings.Contains(err.Error(), "a.yaml:2: log_steps: must be >= 0 (got -1)") {
+		t.Errorf("negative log_steps: %v", err)
+	}
+}

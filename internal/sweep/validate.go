@@ -29,6 +29,10 @@ func (s *Spec) validate() ErrorList {
 		v.add("name", -1, "required: the sweep's name, which groups its runs in results.db")
 	}
 
+	if s.LogSteps < 0 && !s.failed["log_steps"] {
+		v.add("log_steps", -1, "must be >= 0 (got %d)", s.LogSteps)
+	}
+
 	d, m, t := &s.Dataset, &s.Model, &s.Train
 	check(v, "dataset.name", d.Name, oneOf("dataset", "mnist"))
 	check(v, "dataset.train_limit", d.TrainLimit, func(n int) string {

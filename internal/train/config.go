@@ -22,6 +22,12 @@ type Config struct {
 	Epochs    int             `json:"epochs"`
 	BatchSize int             `json:"batch_size"`
 	Seed      int64           `json:"seed"` // init, shuffle and dropout streams derive from it
+
+	// LogSteps, when positive, makes the trainer report the minibatch loss
+	// of every LogSteps-th step (EpochMetrics.Steps). It is a logging
+	// option, not part of the run: it changes no metric and is left out of
+	// the canonical JSON and the key.
+	LogSteps int `json:"-"`
 }
 
 // DatasetConfig says which images a run trains and evaluates on.

@@ -38,4 +38,15 @@ type EpochMetrics struct {
 	TestAcc     float64
 	Seconds     float64 // wall time of the epoch's training steps only
 	EvalSeconds float64 // wall time of the accuracy passes
+
+	// Steps holds the epoch's logged steps when Config.LogSteps is set: the
+	// minibatch loss of every LogSteps-th step.
+	Steps []StepMetrics
+}
+
+// StepMetrics is one logged training step.
+type StepMetrics struct {
+	Step int     // counted over the whole run from 1
+	LR   float64 // the learning rate of the step
+	Loss float64 // the minibatch loss, weight decay included, before the update
 }

@@ -162,6 +162,10 @@ func run[T kernel.Float](ctx context.Context, cfg Config, d Data, report func(Ep
 		shuffle.Shuffle(n, func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
 		var lossSum float64
 		var rates lrMeter
+		var steps []StepMetrics
+		if cfg.LogSteps > 0 {
+			steps = make([]StepMetrics, 0, stepsPerEpoch/cfg.LogSteps+1)
+		}
 		start := time.Now()
 		for b := 0; b < stepsPerEpoch; b++ {
 			if err := ctx.Err(); err != nil {
@@ -170,10 +174,13 @@ func run[T kernel.Float](ctx context.Context, cfg Config, d Data, report func(Ep
 			lr := t.sched.Rate(step)
 			rates.add(lr)
 			loss := t.step(perm[b*cfg.BatchSize:min((b+1)*cfg.BatchSize, n)], lr)
+			if cfg.LogSteps > 0 && (step+1)%cfg.LogSteps == 0 {
+				steps = append(steps, StepMetrics{Step: step + 1, LR: lr, Loss: loss})
+			}
 			if math.IsNaN(loss) || math.IsInf(loss, 0) {
 				nan := math.NaN()
 				report(EpochMetrics{Epoch: epoch, LR: rates.rate(), TrainLoss: loss,
-					TrainAcc: nan, ValAcc: nan, TestAcc: nan, Seconds: time.Since(start).Seconds()})
+					TrainAcc: nan, ValAcc: nan, TestAcc: nan, Seconds: time.Since(start).Seconds(), Steps: steps})
 				return Diverged, fmt.Errorf("epoch %d, step %d: %w (%v)", epoch, b+1, ErrDiverged, loss)
 			}
 			lossSum += loss
@@ -184,6 +191,7 @@ func run[T kernel.Float](ctx context.Context, cfg Config, d Data, report func(Ep
 			LR:        rates.rate(),
 			TrainLoss: lossSum / float64(stepsPerEpoch),
 			Seconds:   time.Since(start).Seconds(),
+			Steps:     steps,
 		}
 		if m, err = t.evaluate(ctx, m, false); err != nil {
 			return Interrupted, err

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"reflect"
 	"sync"
 	"testing"
 
@@ -174,8 +175,7 @@ func TestDeterministicAcrossGoroutines(t *testing.T) {
 	}
 	for i := range alone {
 		a, b := alone[i], beside[i]
-		a.Seconds, a.EvalSeconds, b.Seconds, b.EvalSeconds = 0, 0, 0, 0
-		if math.Float64bits(a.TrainLoss) != math.Float64bits(b.TrainLoss) || a != b {
+		if !sameMetrics(a, b) {
 			t.Errorf("epoch %d differs:\nalone  %+v\nbeside %+v", i, a, b)
 		}
 	}
@@ -315,4 +315,51 @@ func TestReportStopsRun(t *testing.T) {
 			t.Errorf("stop with %v: status %s, error %v, epochs %v; want %s after epoch 2", tt.err, st, err, epochs, tt.status)
 		}
 	}
+}
+
+// TestLogSteps checks the per-step log: every LogSteps-th step, numbered
+// over the whole run, whose losses average to what the epoch reports when
+// every step is logged, and no change to the metrics.
+func TestLogSteps(t *testing.T) {
+	cfg := bookConfig(bookOptimizers[5], 500, 2) // 5 steps per epoch
+	_, _, plain := collect(t, context.Background(), cfg)
+	cfg.LogSteps = 1
+	_, _, every := collect(t, context.Background(), cfg)
+	cfg.LogSteps = 2
+	_, _, second := collect(t, context.Background(), cfg)
+	for e := range every {
+		if !sameMetrics(plain[e], every[e]) {
+			t.Errorf("epoch %d: logging changed the metrics:\n%+v\n%+v", e, plain[e], every[e])
+		}
+	}
+	if len(every[0].Steps) != 0 || len(every[1].Steps) != 5 || len(every[2].Steps) != 5 {
+		t.Fatalf("steps logged per epoch: %d, %d, %d; want 0, 5, 5", len(every[0].Steps), len(every[1].Steps), len(every[2].Steps))
+	}
+	var sum float64
+	for i, s := range every[2].Steps {
+		if s.Step != 6+i || s.LR != cfg.Optimizer.LR {
+			t.Errorf("epoch 2 step %d: %+v", i, s)
+		}
+		sum += s.Loss
+	}
+	if math.Abs(sum/5-every[2].TrainLoss) > 1e-12 {
+		t.Errorf("mean of the logged losses %v, epoch loss %v", sum/5, every[2].TrainLoss)
+	}
+	var got []int
+	for _, m := range second {
+		for _, s := range m.Steps {
+			got = append(got, s.Step)
+		}
+	}
+	if !reflect.DeepEqual(got, []int{2, 4, 6, 8, 10}) {
+		t.Errorf("log_steps 2 logged steps %v, want [2 4 6 8 10]", got)
+	}
+}
+
+// sameMetrics reports whether two epochs' metrics are bit-identical, timings
+// and logged steps aside (NaN equal to NaN).
+func sameMetrics(a, b train.EpochMetrics) bool {
+	same := func(x, y float64) bool { return math.Float64bits(x) == math.Float64bits(y) }
+	return a.Epoch == b.Epoch && same(a.LR, b.LR) && same(a.TrainLoss, b.TrainLoss) && same(a.TrainAcc, b.TrainAcc) &&
+		same(a.ValAcc, b.ValAcc) && same(a.TestAcc, b.TestAcc)
 }

@@ -5,7 +5,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
-	"unsafe"
 
 	"runner/internal/kernel"
 )
@@ -123,10 +122,8 @@ func SplitSize(n int, fraction float64) (int, error) {
 // Gather writes examples idx[0], idx[1], … of s into x, ImageSize values a
 // row, each pixel b as T(b)/T(255) in [0, 1], and their classes into labels.
 // x must hold at least len(idx)·ImageSize values and labels, unless it is
-// nil, at least len(idx). Gather does not allocate: it converts through one
-// of two 256-entry tables, for float32 and for float64, computed once when
-// the program starts; a named float type uses the table of its underlying
-// type, which holds exactly the values T(b)/T(255).
+// nil, at least len(idx). Gather does not allocate: it converts each image
+// with kernel.UnitBytes (vectorised, bit-identical to the division).
 func Gather[T kernel.Float](s *Set, idx []int, x []T, labels []int) {
 	if len(x) < len(idx)*ImageSize {
 		panic(fmt.Sprintf("data: gather: x holds %d values, want %d", len(x), len(idx)*ImageSize))
@@ -134,38 +131,10 @@ func Gather[T kernel.Float](s *Set, idx []int, x []T, labels []int) {
 	if labels != nil && len(labels) < len(idx) {
 		panic(fmt.Sprintf("data: gather: labels holds %d values, want %d", len(labels), len(idx)))
 	}
-	// kernel.Float is ~float32 | ~float64, so the size of T says which.
-	if unsafe.Sizeof(T(0)) == unsafe.Sizeof(float32(0)) {
-		gather(s, idx, x, labels, &scale32)
-	} else {
-		gather(s, idx, x, labels, &scale64)
-	}
-}
-
-// gather is Gather with the table for T's underlying type U, so that
-// converting tab[b] to T changes no bits.
-func gather[T, U kernel.Float](s *Set, idx []int, x []T, labels []int, tab *[256]U) {
 	for k, i := range idx {
-		row := x[k*ImageSize : (k+1)*ImageSize]
-		img := s.Image(i)
-		for j, b := range img {
-			row[j] = T(tab[b])
-		}
+		kernel.UnitBytes(x[k*ImageSize:(k+1)*ImageSize], s.Image(i))
 		if labels != nil {
 			labels[k] = s.Label(i)
 		}
 	}
-}
-
-// scale32 and scale64 hold b/255 for every byte b, in each precision.
-var (
-	scale32 = scaleTable[float32]()
-	scale64 = scaleTable[float64]()
-)
-
-func scaleTable[U float32 | float64]() (t [256]U) {
-	for i := range t {
-		t[i] = U(i) / U(255)
-	}
-	return t
 }

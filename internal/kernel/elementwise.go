@@ -1,6 +1,9 @@
 package kernel
 
-import "math"
+import (
+	"math"
+	"unsafe"
+)
 
 // BroadcastRows sets every one of the rows of dst (rows×len(v), row-major) to v.
 func BroadcastRows[T Float](dst []T, rows int, v []T) {
@@ -10,16 +13,91 @@ func BroadcastRows[T Float](dst []T, rows int, v []T) {
 	}
 }
 
-// ColSums sets dst[j] to the sum over the rows of column j of src (rows×len(dst)).
+// ColSums sets dst[j] to the sum over the rows of column j of src
+// (rows×len(dst)), adding the rows in order from +0. float32 and float64 use
+// the vector kernels of the CPU (see elemS) for the largest multiple of the
+// vector width of columns: each lane sums one column in the same order, so
+// the result is bit-identical to the portable loop.
 func ColSums[T Float](dst, src []T, rows int) {
 	cols := len(dst)
+	if rows <= 0 {
+		clear(dst)
+		return
+	}
+	src = src[:rows*cols]
+	k, a32, a64 := vectorPrefix[T](cols)
+	switch {
+	case k == 0:
+	case a32 != nil:
+		a32.colSums(rows, k, cols, p32(dst), p32(src))
+	case a64 != nil:
+		a64.colSums(rows, k, cols, p64(dst), p64(src))
+	}
+	colSumsGo(dst[k:], src[k:], rows, cols)
+}
+
+// colSumsGo is the portable ColSums of the len(dst) columns at the start of
+// src, whose rows are ld apart.
+func colSumsGo[T Float](dst, src []T, rows, ld int) {
+	cols := len(dst)
 	clear(dst)
+	if cols == 0 {
+		return
+	}
 	for i := 0; i < rows; i++ {
-		row := src[i*cols : (i+1)*cols]
+		row := src[i*ld : i*ld+cols]
 		for j, v := range row {
 			dst[j] += v
 		}
 	}
+}
+
+// UnitBytes sets dst[i] = T(src[i])/T(255) for every byte of src: pixels
+// scaled to [0, 1]. float32 and float64 use the vector kernels of the CPU
+// (see elemS): they convert exactly and divide, correctly rounded as Go's
+// division is, so the result is bit-identical to the portable path (a
+// table of the 256 quotients; a product with 1/255 would not be).
+func UnitBytes[T Float](dst []T, src []byte) {
+	dst = dst[:len(src)]
+	k, a32, a64 := vectorPrefix[T](len(src))
+	switch {
+	case k == 0:
+	case a32 != nil:
+		a32.unitBytes(k, p32(dst), unsafe.SliceData(src), 255)
+	case a64 != nil:
+		a64.unitBytes(k, p64(dst), unsafe.SliceData(src), 255)
+	}
+	unitBytesGo(dst[k:], src[k:])
+}
+
+// unitBytesGo is the portable UnitBytes: through the table of T's
+// underlying type, so that converting an entry to T changes no bits.
+func unitBytesGo[T Float](dst []T, src []byte) {
+	dst = dst[:len(src)]
+	if is32[T]() {
+		d := s32(dst)
+		for i, b := range src {
+			d[i] = unit32[b]
+		}
+		return
+	}
+	d := s64(dst)
+	for i, b := range src {
+		d[i] = unit64[b]
+	}
+}
+
+// unit32 and unit64 hold b/255 for every byte b, in each precision.
+var (
+	unit32 = unitTable[float32]()
+	unit64 = unitTable[float64]()
+)
+
+func unitTable[U float32 | float64]() (t [256]U) {
+	for i := range t {
+		t[i] = U(i) / U(255)
+	}
+	return t
 }
 
 // Axpy computes y += alpha·x.

@@ -628,6 +628,123 @@ sadamStepAVX512_done:
 	VZEROUPPER
 	RET
 
+// func scolSumsAVX512(rows int, n int, ld int, dst *float32, src *float32)
+// Requires: AVX, AVX512F
+TEXT ·scolSumsAVX512(SB), NOSPLIT, $0-40
+	MOVQ rows+0(FP), AX
+	MOVQ n+8(FP), CX
+	MOVQ ld+16(FP), DX
+	MOVQ dst+24(FP), BX
+	MOVQ src+32(FP), SI
+	SHLQ $0x02, DX
+	SHRQ $0x04, CX
+
+scolSumsAVX512_four:
+	CMPQ   CX, $0x00000004
+	JB     scolSumsAVX512_one
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	MOVQ   SI, DI
+	MOVQ   AX, R8
+	TESTQ  R8, R8
+	JZ     scolSumsAVX512_g4_store
+
+scolSumsAVX512_g4_rows:
+	VADDPS (DI), Z0, Z0
+	VADDPS 64(DI), Z1, Z1
+	VADDPS 128(DI), Z2, Z2
+	VADDPS 192(DI), Z3, Z3
+	ADDQ   DX, DI
+	DECQ   R8
+	JNZ    scolSumsAVX512_g4_rows
+
+scolSumsAVX512_g4_store:
+	VMOVUPS Z0, (BX)
+	VMOVUPS Z1, 64(BX)
+	VMOVUPS Z2, 128(BX)
+	VMOVUPS Z3, 192(BX)
+	ADDQ    $0x00000100, BX
+	ADDQ    $0x00000100, SI
+	SUBQ    $0x00000004, CX
+	JMP     scolSumsAVX512_four
+
+scolSumsAVX512_one:
+	TESTQ  CX, CX
+	JZ     scolSumsAVX512_done
+	VPXORD Z0, Z0, Z0
+	MOVQ   SI, DI
+	MOVQ   AX, R8
+	TESTQ  R8, R8
+	JZ     scolSumsAVX512_g1_store
+
+scolSumsAVX512_g1_rows:
+	VADDPS (DI), Z0, Z0
+	ADDQ   DX, DI
+	DECQ   R8
+	JNZ    scolSumsAVX512_g1_rows
+
+scolSumsAVX512_g1_store:
+	VMOVUPS Z0, (BX)
+	ADDQ    $0x00000040, BX
+	ADDQ    $0x00000040, SI
+	SUBQ    $0x00000001, CX
+	JMP     scolSumsAVX512_one
+
+scolSumsAVX512_done:
+	VZEROUPPER
+	RET
+
+// func sunitBytesAVX512(n int, dst *float32, src *byte, d float32)
+// Requires: AVX, AVX512F
+TEXT ·sunitBytesAVX512(SB), NOSPLIT, $0-28
+	MOVQ         n+0(FP), AX
+	MOVQ         dst+8(FP), CX
+	MOVQ         src+16(FP), DX
+	VBROADCASTSS d+24(FP), Z0
+	SHRQ         $0x04, AX
+
+sunitBytesAVX512_loop:
+	CMPQ      AX, $0x00000004
+	JB        sunitBytesAVX512_tail
+	VPMOVZXBD (DX), Z1
+	VCVTDQ2PS Z1, Z1
+	VDIVPS    Z0, Z1, Z1
+	VMOVUPS   Z1, (CX)
+	VPMOVZXBD 16(DX), Z2
+	VCVTDQ2PS Z2, Z2
+	VDIVPS    Z0, Z2, Z2
+	VMOVUPS   Z2, 64(CX)
+	VPMOVZXBD 32(DX), Z3
+	VCVTDQ2PS Z3, Z3
+	VDIVPS    Z0, Z3, Z3
+	VMOVUPS   Z3, 128(CX)
+	VPMOVZXBD 48(DX), Z4
+	VCVTDQ2PS Z4, Z4
+	VDIVPS    Z0, Z4, Z4
+	VMOVUPS   Z4, 192(CX)
+	ADDQ      $0x00000040, DX
+	ADDQ      $0x00000100, CX
+	SUBQ      $0x00000004, AX
+	JMP       sunitBytesAVX512_loop
+
+sunitBytesAVX512_tail:
+	TESTQ     AX, AX
+	JZ        sunitBytesAVX512_done
+	VPMOVZXBD (DX), Z1
+	VCVTDQ2PS Z1, Z1
+	VDIVPS    Z0, Z1, Z1
+	VMOVUPS   Z1, (CX)
+	ADDQ      $0x00000010, DX
+	ADDQ      $0x00000040, CX
+	DECQ      AX
+	JMP       sunitBytesAVX512_tail
+
+sunitBytesAVX512_done:
+	VZEROUPPER
+	RET
+
 // func dreluAVX512(n int, y *float64, x *float64)
 // Requires: AVX, AVX512F
 TEXT ·dreluAVX512(SB), NOSPLIT, $0-24
@@ -1252,6 +1369,123 @@ dadamStepAVX512_done:
 	VZEROUPPER
 	RET
 
+// func dcolSumsAVX512(rows int, n int, ld int, dst *float64, src *float64)
+// Requires: AVX, AVX512F
+TEXT ·dcolSumsAVX512(SB), NOSPLIT, $0-40
+	MOVQ rows+0(FP), AX
+	MOVQ n+8(FP), CX
+	MOVQ ld+16(FP), DX
+	MOVQ dst+24(FP), BX
+	MOVQ src+32(FP), SI
+	SHLQ $0x03, DX
+	SHRQ $0x03, CX
+
+dcolSumsAVX512_four:
+	CMPQ   CX, $0x00000004
+	JB     dcolSumsAVX512_one
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	MOVQ   SI, DI
+	MOVQ   AX, R8
+	TESTQ  R8, R8
+	JZ     dcolSumsAVX512_g4_store
+
+dcolSumsAVX512_g4_rows:
+	VADDPD (DI), Z0, Z0
+	VADDPD 64(DI), Z1, Z1
+	VADDPD 128(DI), Z2, Z2
+	VADDPD 192(DI), Z3, Z3
+	ADDQ   DX, DI
+	DECQ   R8
+	JNZ    dcolSumsAVX512_g4_rows
+
+dcolSumsAVX512_g4_store:
+	VMOVUPD Z0, (BX)
+	VMOVUPD Z1, 64(BX)
+	VMOVUPD Z2, 128(BX)
+	VMOVUPD Z3, 192(BX)
+	ADDQ    $0x00000100, BX
+	ADDQ    $0x00000100, SI
+	SUBQ    $0x00000004, CX
+	JMP     dcolSumsAVX512_four
+
+dcolSumsAVX512_one:
+	TESTQ  CX, CX
+	JZ     dcolSumsAVX512_done
+	VPXORD Z0, Z0, Z0
+	MOVQ   SI, DI
+	MOVQ   AX, R8
+	TESTQ  R8, R8
+	JZ     dcolSumsAVX512_g1_store
+
+dcolSumsAVX512_g1_rows:
+	VADDPD (DI), Z0, Z0
+	ADDQ   DX, DI
+	DECQ   R8
+	JNZ    dcolSumsAVX512_g1_rows
+
+dcolSumsAVX512_g1_store:
+	VMOVUPD Z0, (BX)
+	ADDQ    $0x00000040, BX
+	ADDQ    $0x00000040, SI
+	SUBQ    $0x00000001, CX
+	JMP     dcolSumsAVX512_one
+
+dcolSumsAVX512_done:
+	VZEROUPPER
+	RET
+
+// func dunitBytesAVX512(n int, dst *float64, src *byte, d float64)
+// Requires: AVX, AVX2, AVX512F
+TEXT ·dunitBytesAVX512(SB), NOSPLIT, $0-32
+	MOVQ         n+0(FP), AX
+	MOVQ         dst+8(FP), CX
+	MOVQ         src+16(FP), DX
+	VBROADCASTSD d+24(FP), Z0
+	SHRQ         $0x03, AX
+
+dunitBytesAVX512_loop:
+	CMPQ      AX, $0x00000004
+	JB        dunitBytesAVX512_tail
+	VPMOVZXBD (DX), Y1
+	VCVTDQ2PD Y1, Z1
+	VDIVPD    Z0, Z1, Z1
+	VMOVUPD   Z1, (CX)
+	VPMOVZXBD 8(DX), Y2
+	VCVTDQ2PD Y2, Z2
+	VDIVPD    Z0, Z2, Z2
+	VMOVUPD   Z2, 64(CX)
+	VPMOVZXBD 16(DX), Y3
+	VCVTDQ2PD Y3, Z3
+	VDIVPD    Z0, Z3, Z3
+	VMOVUPD   Z3, 128(CX)
+	VPMOVZXBD 24(DX), Y4
+	VCVTDQ2PD Y4, Z4
+	VDIVPD    Z0, Z4, Z4
+	VMOVUPD   Z4, 192(CX)
+	ADDQ      $0x00000020, DX
+	ADDQ      $0x00000100, CX
+	SUBQ      $0x00000004, AX
+	JMP       dunitBytesAVX512_loop
+
+dunitBytesAVX512_tail:
+	TESTQ     AX, AX
+	JZ        dunitBytesAVX512_done
+	VPMOVZXBD (DX), Y1
+	VCVTDQ2PD Y1, Z1
+	VDIVPD    Z0, Z1, Z1
+	VMOVUPD   Z1, (CX)
+	ADDQ      $0x00000008, DX
+	ADDQ      $0x00000040, CX
+	DECQ      AX
+	JMP       dunitBytesAVX512_tail
+
+dunitBytesAVX512_done:
+	VZEROUPPER
+	RET
+
 // func sreluAVX2(n int, y *float32, x *float32)
 // Requires: AVX
 TEXT ·sreluAVX2(SB), NOSPLIT, $0-24
@@ -1752,6 +1986,123 @@ sadamStepAVX2_done:
 	VZEROUPPER
 	RET
 
+// func scolSumsAVX2(rows int, n int, ld int, dst *float32, src *float32)
+// Requires: AVX
+TEXT ·scolSumsAVX2(SB), NOSPLIT, $0-40
+	MOVQ rows+0(FP), AX
+	MOVQ n+8(FP), CX
+	MOVQ ld+16(FP), DX
+	MOVQ dst+24(FP), BX
+	MOVQ src+32(FP), SI
+	SHLQ $0x02, DX
+	SHRQ $0x03, CX
+
+scolSumsAVX2_four:
+	CMPQ   CX, $0x00000004
+	JB     scolSumsAVX2_one
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	MOVQ   SI, DI
+	MOVQ   AX, R8
+	TESTQ  R8, R8
+	JZ     scolSumsAVX2_g4_store
+
+scolSumsAVX2_g4_rows:
+	VADDPS (DI), Y0, Y0
+	VADDPS 32(DI), Y1, Y1
+	VADDPS 64(DI), Y2, Y2
+	VADDPS 96(DI), Y3, Y3
+	ADDQ   DX, DI
+	DECQ   R8
+	JNZ    scolSumsAVX2_g4_rows
+
+scolSumsAVX2_g4_store:
+	VMOVUPS Y0, (BX)
+	VMOVUPS Y1, 32(BX)
+	VMOVUPS Y2, 64(BX)
+	VMOVUPS Y3, 96(BX)
+	ADDQ    $0x00000080, BX
+	ADDQ    $0x00000080, SI
+	SUBQ    $0x00000004, CX
+	JMP     scolSumsAVX2_four
+
+scolSumsAVX2_one:
+	TESTQ  CX, CX
+	JZ     scolSumsAVX2_done
+	VXORPS Y0, Y0, Y0
+	MOVQ   SI, DI
+	MOVQ   AX, R8
+	TESTQ  R8, R8
+	JZ     scolSumsAVX2_g1_store
+
+scolSumsAVX2_g1_rows:
+	VADDPS (DI), Y0, Y0
+	ADDQ   DX, DI
+	DECQ   R8
+	JNZ    scolSumsAVX2_g1_rows
+
+scolSumsAVX2_g1_store:
+	VMOVUPS Y0, (BX)
+	ADDQ    $0x00000020, BX
+	ADDQ    $0x00000020, SI
+	SUBQ    $0x00000001, CX
+	JMP     scolSumsAVX2_one
+
+scolSumsAVX2_done:
+	VZEROUPPER
+	RET
+
+// func sunitBytesAVX2(n int, dst *float32, src *byte, d float32)
+// Requires: AVX, AVX2
+TEXT ·sunitBytesAVX2(SB), NOSPLIT, $0-28
+	MOVQ         n+0(FP), AX
+	MOVQ         dst+8(FP), CX
+	MOVQ         src+16(FP), DX
+	VBROADCASTSS d+24(FP), Y0
+	SHRQ         $0x03, AX
+
+sunitBytesAVX2_loop:
+	CMPQ      AX, $0x00000004
+	JB        sunitBytesAVX2_tail
+	VPMOVZXBD (DX), Y1
+	VCVTDQ2PS Y1, Y1
+	VDIVPS    Y0, Y1, Y1
+	VMOVUPS   Y1, (CX)
+	VPMOVZXBD 8(DX), Y2
+	VCVTDQ2PS Y2, Y2
+	VDIVPS    Y0, Y2, Y2
+	VMOVUPS   Y2, 32(CX)
+	VPMOVZXBD 16(DX), Y3
+	VCVTDQ2PS Y3, Y3
+	VDIVPS    Y0, Y3, Y3
+	VMOVUPS   Y3, 64(CX)
+	VPMOVZXBD 24(DX), Y4
+	VCVTDQ2PS Y4, Y4
+	VDIVPS    Y0, Y4, Y4
+	VMOVUPS   Y4, 96(CX)
+	ADDQ      $0x00000020, DX
+	ADDQ      $0x00000080, CX
+	SUBQ      $0x00000004, AX
+	JMP       sunitBytesAVX2_loop
+
+sunitBytesAVX2_tail:
+	TESTQ     AX, AX
+	JZ        sunitBytesAVX2_done
+	VPMOVZXBD (DX), Y1
+	VCVTDQ2PS Y1, Y1
+	VDIVPS    Y0, Y1, Y1
+	VMOVUPS   Y1, (CX)
+	ADDQ      $0x00000008, DX
+	ADDQ      $0x00000020, CX
+	DECQ      AX
+	JMP       sunitBytesAVX2_tail
+
+sunitBytesAVX2_done:
+	VZEROUPPER
+	RET
+
 // func dreluAVX2(n int, y *float64, x *float64)
 // Requires: AVX
 TEXT ·dreluAVX2(SB), NOSPLIT, $0-24
@@ -2249,5 +2600,122 @@ dadamStepAVX2_tail:
 	JMP     dadamStepAVX2_tail
 
 dadamStepAVX2_done:
+	VZEROUPPER
+	RET
+
+// func dcolSumsAVX2(rows int, n int, ld int, dst *float64, src *float64)
+// Requires: AVX
+TEXT ·dcolSumsAVX2(SB), NOSPLIT, $0-40
+	MOVQ rows+0(FP), AX
+	MOVQ n+8(FP), CX
+	MOVQ ld+16(FP), DX
+	MOVQ dst+24(FP), BX
+	MOVQ src+32(FP), SI
+	SHLQ $0x03, DX
+	SHRQ $0x02, CX
+
+dcolSumsAVX2_four:
+	CMPQ   CX, $0x00000004
+	JB     dcolSumsAVX2_one
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	MOVQ   SI, DI
+	MOVQ   AX, R8
+	TESTQ  R8, R8
+	JZ     dcolSumsAVX2_g4_store
+
+dcolSumsAVX2_g4_rows:
+	VADDPD (DI), Y0, Y0
+	VADDPD 32(DI), Y1, Y1
+	VADDPD 64(DI), Y2, Y2
+	VADDPD 96(DI), Y3, Y3
+	ADDQ   DX, DI
+	DECQ   R8
+	JNZ    dcolSumsAVX2_g4_rows
+
+dcolSumsAVX2_g4_store:
+	VMOVUPD Y0, (BX)
+	VMOVUPD Y1, 32(BX)
+	VMOVUPD Y2, 64(BX)
+	VMOVUPD Y3, 96(BX)
+	ADDQ    $0x00000080, BX
+	ADDQ    $0x00000080, SI
+	SUBQ    $0x00000004, CX
+	JMP     dcolSumsAVX2_four
+
+dcolSumsAVX2_one:
+	TESTQ  CX, CX
+	JZ     dcolSumsAVX2_done
+	VXORPS Y0, Y0, Y0
+	MOVQ   SI, DI
+	MOVQ   AX, R8
+	TESTQ  R8, R8
+	JZ     dcolSumsAVX2_g1_store
+
+dcolSumsAVX2_g1_rows:
+	VADDPD (DI), Y0, Y0
+	ADDQ   DX, DI
+	DECQ   R8
+	JNZ    dcolSumsAVX2_g1_rows
+
+dcolSumsAVX2_g1_store:
+	VMOVUPD Y0, (BX)
+	ADDQ    $0x00000020, BX
+	ADDQ    $0x00000020, SI
+	SUBQ    $0x00000001, CX
+	JMP     dcolSumsAVX2_one
+
+dcolSumsAVX2_done:
+	VZEROUPPER
+	RET
+
+// func dunitBytesAVX2(n int, dst *float64, src *byte, d float64)
+// Requires: AVX
+TEXT ·dunitBytesAVX2(SB), NOSPLIT, $0-32
+	MOVQ         n+0(FP), AX
+	MOVQ         dst+8(FP), CX
+	MOVQ         src+16(FP), DX
+	VBROADCASTSD d+24(FP), Y0
+	SHRQ         $0x02, AX
+
+dunitBytesAVX2_loop:
+	CMPQ      AX, $0x00000004
+	JB        dunitBytesAVX2_tail
+	VPMOVZXBD (DX), X1
+	VCVTDQ2PD X1, Y1
+	VDIVPD    Y0, Y1, Y1
+	VMOVUPD   Y1, (CX)
+	VPMOVZXBD 4(DX), X2
+	VCVTDQ2PD X2, Y2
+	VDIVPD    Y0, Y2, Y2
+	VMOVUPD   Y2, 32(CX)
+	VPMOVZXBD 8(DX), X3
+	VCVTDQ2PD X3, Y3
+	VDIVPD    Y0, Y3, Y3
+	VMOVUPD   Y3, 64(CX)
+	VPMOVZXBD 12(DX), X4
+	VCVTDQ2PD X4, Y4
+	VDIVPD    Y0, Y4, Y4
+	VMOVUPD   Y4, 96(CX)
+	ADDQ      $0x00000010, DX
+	ADDQ      $0x00000080, CX
+	SUBQ      $0x00000004, AX
+	JMP       dunitBytesAVX2_loop
+
+dunitBytesAVX2_tail:
+	TESTQ     AX, AX
+	JZ        dunitBytesAVX2_done
+	VPMOVZXBD (DX), X1
+	VCVTDQ2PD X1, Y1
+	VDIVPD    Y0, Y1, Y1
+	VMOVUPD   Y1, (CX)
+	ADDQ      $0x00000004, DX
+	ADDQ      $0x00000020, CX
+	DECQ      AX
+	JMP       dunitBytesAVX2_tail
+
+dunitBytesAVX2_done:
 	VZEROUPPER
 	RET

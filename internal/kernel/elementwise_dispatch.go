@@ -23,6 +23,10 @@ type elemArch[E float32 | float64] struct {
 	adaGradStep  func(n int, w, g, h *E, lr, eps E)
 	rmspropStep  func(n int, w, g, h *E, rho, c, lr, eps E)
 	adamStep     func(n int, w, g, m, v *E, lrt, c1, c2, eps E)
+	// colSums sums n columns over rows rows of row stride ld; unitBytes
+	// converts n bytes b to b/d.
+	colSums   func(rows, n, ld int, dst, src *E)
+	unitBytes func(n int, dst *E, src *byte, d E)
 }
 
 // elemS and elemD are the element-wise kernels for float32 and float64, or

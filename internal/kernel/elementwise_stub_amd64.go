@@ -44,6 +44,16 @@ func srmspropStepAVX512(n int, w *float32, grad *float32, h *float32, rho float3
 //go:noescape
 func sadamStepAVX512(n int, w *float32, grad *float32, m *float32, v *float32, lrt float32, c1 float32, c2 float32, eps float32)
 
+// scolSumsAVX512 sets dst[j] to the sum over the rows of column j of src (row stride ld) for the first n columns (n a multiple of 16; AVX512).
+//
+//go:noescape
+func scolSumsAVX512(rows int, n int, ld int, dst *float32, src *float32)
+
+// sunitBytesAVX512 sets dst[i] = src[i]/d for the first n bytes (n a multiple of 16; AVX512).
+//
+//go:noescape
+func sunitBytesAVX512(n int, dst *float32, src *byte, d float32)
+
 // dreluAVX512 sets y = x where x > 0, else +0 for the first n elements (n a multiple of 8; AVX512).
 //
 //go:noescape
@@ -83,6 +93,16 @@ func drmspropStepAVX512(n int, w *float64, grad *float64, h *float64, rho float6
 //
 //go:noescape
 func dadamStepAVX512(n int, w *float64, grad *float64, m *float64, v *float64, lrt float64, c1 float64, c2 float64, eps float64)
+
+// dcolSumsAVX512 sets dst[j] to the sum over the rows of column j of src (row stride ld) for the first n columns (n a multiple of 8; AVX512).
+//
+//go:noescape
+func dcolSumsAVX512(rows int, n int, ld int, dst *float64, src *float64)
+
+// dunitBytesAVX512 sets dst[i] = src[i]/d for the first n bytes (n a multiple of 8; AVX512).
+//
+//go:noescape
+func dunitBytesAVX512(n int, dst *float64, src *byte, d float64)
 
 // sreluAVX2 sets y = x where x > 0, else +0 for the first n elements (n a multiple of 8; AVX2).
 //
@@ -124,6 +144,16 @@ func srmspropStepAVX2(n int, w *float32, grad *float32, h *float32, rho float32,
 //go:noescape
 func sadamStepAVX2(n int, w *float32, grad *float32, m *float32, v *float32, lrt float32, c1 float32, c2 float32, eps float32)
 
+// scolSumsAVX2 sets dst[j] to the sum over the rows of column j of src (row stride ld) for the first n columns (n a multiple of 8; AVX2).
+//
+//go:noescape
+func scolSumsAVX2(rows int, n int, ld int, dst *float32, src *float32)
+
+// sunitBytesAVX2 sets dst[i] = src[i]/d for the first n bytes (n a multiple of 8; AVX2).
+//
+//go:noescape
+func sunitBytesAVX2(n int, dst *float32, src *byte, d float32)
+
 // dreluAVX2 sets y = x where x > 0, else +0 for the first n elements (n a multiple of 4; AVX2).
 //
 //go:noescape
@@ -163,3 +193,13 @@ func drmspropStepAVX2(n int, w *float64, grad *float64, h *float64, rho float64,
 //
 //go:noescape
 func dadamStepAVX2(n int, w *float64, grad *float64, m *float64, v *float64, lrt float64, c1 float64, c2 float64, eps float64)
+
+// dcolSumsAVX2 sets dst[j] to the sum over the rows of column j of src (row stride ld) for the first n columns (n a multiple of 4; AVX2).
+//
+//go:noescape
+func dcolSumsAVX2(rows int, n int, ld int, dst *float64, src *float64)
+
+// dunitBytesAVX2 sets dst[i] = src[i]/d for the first n bytes (n a multiple of 4; AVX2).
+//
+//go:noescape
+func dunitBytesAVX2(n int, dst *float64, src *byte, d float64)

@@ -9,9 +9,13 @@ import "golang.org/x/sys/cpu"
 // for the row of B and 2 for broadcasts of A; 10 rows divide the batch of 100
 // and evaluation's 1000 exactly (14 rows fit too but measured no faster, and
 // leave a 2-row edge at m = 100). AVX2 has 16: 6 × 2 = 12 accumulators plus 4.
+// The AVX-512 tiles have quarter-width kernels of one 256-bit vector a row
+// for the last columns: n = 100 is 3·32 + 4 (float32) or 6·16 + 4 (float64),
+// and 256-bit FMAs cost half as much as 512-bit ones on CPUs (AMD Zen 4)
+// that execute those in two halves.
 var (
-	sgemmAVX512 = &gemmArch[float32]{name: "avx512", mr: 10, nr: 32, full: sgemmKernelAVX512_10x32, half: sgemmKernelAVX512_10x16}
-	dgemmAVX512 = &gemmArch[float64]{name: "avx512", mr: 10, nr: 16, full: dgemmKernelAVX512_10x16, half: dgemmKernelAVX512_10x8}
+	sgemmAVX512 = &gemmArch[float32]{name: "avx512", mr: 10, nr: 32, full: sgemmKernelAVX512_10x32, half: sgemmKernelAVX512_10x16, quarter: sgemmKernelAVX2_10x8}
+	dgemmAVX512 = &gemmArch[float64]{name: "avx512", mr: 10, nr: 16, full: dgemmKernelAVX512_10x16, half: dgemmKernelAVX512_10x8, quarter: dgemmKernelAVX2_10x4}
 	sgemmAVX2   = &gemmArch[float32]{name: "avx2", mr: 6, nr: 16, full: sgemmKernelAVX2_6x16, half: sgemmKernelAVX2_6x8}
 	dgemmAVX2   = &gemmArch[float64]{name: "avx2", mr: 6, nr: 8, full: dgemmKernelAVX2_6x8, half: dgemmKernelAVX2_6x4}
 )

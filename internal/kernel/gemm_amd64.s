@@ -4,9 +4,9 @@
 
 #include "textflag.h"
 
-// func sgemmKernelAVX512_10x32(kc int, a *float32, rs int, ps int, b *float32, c *float32, ldc int, alpha float32, beta float32, loadC int)
+// func sgemmKernelAVX512_10x32(kc int, a *float32, rs int, ps int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, loadC int)
 // Requires: AVX, AVX512F
-TEXT ·sgemmKernelAVX512_10x32(SB), NOSPLIT, $0-72
+TEXT ·sgemmKernelAVX512_10x32(SB), NOSPLIT, $0-80
 	MOVQ kc+0(FP), AX
 	MOVQ rs+16(FP), CX
 	MOVQ ps+24(FP), DX
@@ -17,8 +17,10 @@ TEXT ·sgemmKernelAVX512_10x32(SB), NOSPLIT, $0-72
 	LEAQ (SI)(CX*4), DI
 	LEAQ (DI)(CX*4), R8
 	MOVQ b+32(FP), R9
-	MOVQ c+40(FP), R10
-	MOVQ ldc+48(FP), R11
+	MOVQ ldb+40(FP), R10
+	SHLQ $0x02, R10
+	MOVQ c+48(FP), R11
+	MOVQ ldc+56(FP), R12
 
 	// Zero the accumulators.
 	VPXORD Z4, Z4, Z4
@@ -80,146 +82,146 @@ sgemmKernelAVX512_10x32_loop:
 	ADDQ         DX, SI
 	ADDQ         DX, DI
 	ADDQ         DX, R8
-	ADDQ         $0x00000080, R9
+	ADDQ         R10, R9
 	DECQ         AX
 	JNZ          sgemmKernelAVX512_10x32_loop
 
 sgemmKernelAVX512_10x32_store:
 	// C = alpha·acc (+ beta·C), row by row.
-	SHLQ         $0x02, R11
-	VBROADCASTSS alpha+56(FP), Z0
-	MOVQ         loadC+64(FP), AX
+	SHLQ         $0x02, R12
+	VBROADCASTSS alpha+64(FP), Z0
+	MOVQ         loadC+72(FP), AX
 	TESTQ        AX, AX
 	JZ           sgemmKernelAVX512_10x32_noload
-	VBROADCASTSS beta+60(FP), Z1
+	VBROADCASTSS beta+68(FP), Z1
 	VMULPS       Z0, Z4, Z4
-	VFMADD231PS  (R10), Z1, Z4
-	VMOVUPS      Z4, (R10)
+	VFMADD231PS  (R11), Z1, Z4
+	VMOVUPS      Z4, (R11)
 	VMULPS       Z0, Z5, Z5
-	VFMADD231PS  64(R10), Z1, Z5
-	VMOVUPS      Z5, 64(R10)
-	ADDQ         R11, R10
+	VFMADD231PS  64(R11), Z1, Z5
+	VMOVUPS      Z5, 64(R11)
+	ADDQ         R12, R11
 	VMULPS       Z0, Z6, Z6
-	VFMADD231PS  (R10), Z1, Z6
-	VMOVUPS      Z6, (R10)
+	VFMADD231PS  (R11), Z1, Z6
+	VMOVUPS      Z6, (R11)
 	VMULPS       Z0, Z7, Z7
-	VFMADD231PS  64(R10), Z1, Z7
-	VMOVUPS      Z7, 64(R10)
-	ADDQ         R11, R10
+	VFMADD231PS  64(R11), Z1, Z7
+	VMOVUPS      Z7, 64(R11)
+	ADDQ         R12, R11
 	VMULPS       Z0, Z8, Z8
-	VFMADD231PS  (R10), Z1, Z8
-	VMOVUPS      Z8, (R10)
+	VFMADD231PS  (R11), Z1, Z8
+	VMOVUPS      Z8, (R11)
 	VMULPS       Z0, Z9, Z9
-	VFMADD231PS  64(R10), Z1, Z9
-	VMOVUPS      Z9, 64(R10)
-	ADDQ         R11, R10
+	VFMADD231PS  64(R11), Z1, Z9
+	VMOVUPS      Z9, 64(R11)
+	ADDQ         R12, R11
 	VMULPS       Z0, Z10, Z10
-	VFMADD231PS  (R10), Z1, Z10
-	VMOVUPS      Z10, (R10)
+	VFMADD231PS  (R11), Z1, Z10
+	VMOVUPS      Z10, (R11)
 	VMULPS       Z0, Z11, Z11
-	VFMADD231PS  64(R10), Z1, Z11
-	VMOVUPS      Z11, 64(R10)
-	ADDQ         R11, R10
+	VFMADD231PS  64(R11), Z1, Z11
+	VMOVUPS      Z11, 64(R11)
+	ADDQ         R12, R11
 	VMULPS       Z0, Z12, Z12
-	VFMADD231PS  (R10), Z1, Z12
-	VMOVUPS      Z12, (R10)
+	VFMADD231PS  (R11), Z1, Z12
+	VMOVUPS      Z12, (R11)
 	VMULPS       Z0, Z13, Z13
-	VFMADD231PS  64(R10), Z1, Z13
-	VMOVUPS      Z13, 64(R10)
-	ADDQ         R11, R10
+	VFMADD231PS  64(R11), Z1, Z13
+	VMOVUPS      Z13, 64(R11)
+	ADDQ         R12, R11
 	VMULPS       Z0, Z14, Z14
-	VFMADD231PS  (R10), Z1, Z14
-	VMOVUPS      Z14, (R10)
+	VFMADD231PS  (R11), Z1, Z14
+	VMOVUPS      Z14, (R11)
 	VMULPS       Z0, Z15, Z15
-	VFMADD231PS  64(R10), Z1, Z15
-	VMOVUPS      Z15, 64(R10)
-	ADDQ         R11, R10
+	VFMADD231PS  64(R11), Z1, Z15
+	VMOVUPS      Z15, 64(R11)
+	ADDQ         R12, R11
 	VMULPS       Z0, Z16, Z16
-	VFMADD231PS  (R10), Z1, Z16
-	VMOVUPS      Z16, (R10)
+	VFMADD231PS  (R11), Z1, Z16
+	VMOVUPS      Z16, (R11)
 	VMULPS       Z0, Z17, Z17
-	VFMADD231PS  64(R10), Z1, Z17
-	VMOVUPS      Z17, 64(R10)
-	ADDQ         R11, R10
+	VFMADD231PS  64(R11), Z1, Z17
+	VMOVUPS      Z17, 64(R11)
+	ADDQ         R12, R11
 	VMULPS       Z0, Z18, Z18
-	VFMADD231PS  (R10), Z1, Z18
-	VMOVUPS      Z18, (R10)
+	VFMADD231PS  (R11), Z1, Z18
+	VMOVUPS      Z18, (R11)
 	VMULPS       Z0, Z19, Z19
-	VFMADD231PS  64(R10), Z1, Z19
-	VMOVUPS      Z19, 64(R10)
-	ADDQ         R11, R10
+	VFMADD231PS  64(R11), Z1, Z19
+	VMOVUPS      Z19, 64(R11)
+	ADDQ         R12, R11
 	VMULPS       Z0, Z20, Z20
-	VFMADD231PS  (R10), Z1, Z20
-	VMOVUPS      Z20, (R10)
+	VFMADD231PS  (R11), Z1, Z20
+	VMOVUPS      Z20, (R11)
 	VMULPS       Z0, Z21, Z21
-	VFMADD231PS  64(R10), Z1, Z21
-	VMOVUPS      Z21, 64(R10)
-	ADDQ         R11, R10
+	VFMADD231PS  64(R11), Z1, Z21
+	VMOVUPS      Z21, 64(R11)
+	ADDQ         R12, R11
 	VMULPS       Z0, Z22, Z22
-	VFMADD231PS  (R10), Z1, Z22
-	VMOVUPS      Z22, (R10)
+	VFMADD231PS  (R11), Z1, Z22
+	VMOVUPS      Z22, (R11)
 	VMULPS       Z0, Z23, Z23
-	VFMADD231PS  64(R10), Z1, Z23
-	VMOVUPS      Z23, 64(R10)
+	VFMADD231PS  64(R11), Z1, Z23
+	VMOVUPS      Z23, 64(R11)
 	VZEROUPPER
 	RET
 
 sgemmKernelAVX512_10x32_noload:
 	VMULPS  Z0, Z4, Z4
-	VMOVUPS Z4, (R10)
+	VMOVUPS Z4, (R11)
 	VMULPS  Z0, Z5, Z5
-	VMOVUPS Z5, 64(R10)
-	ADDQ    R11, R10
+	VMOVUPS Z5, 64(R11)
+	ADDQ    R12, R11
 	VMULPS  Z0, Z6, Z6
-	VMOVUPS Z6, (R10)
+	VMOVUPS Z6, (R11)
 	VMULPS  Z0, Z7, Z7
-	VMOVUPS Z7, 64(R10)
-	ADDQ    R11, R10
+	VMOVUPS Z7, 64(R11)
+	ADDQ    R12, R11
 	VMULPS  Z0, Z8, Z8
-	VMOVUPS Z8, (R10)
+	VMOVUPS Z8, (R11)
 	VMULPS  Z0, Z9, Z9
-	VMOVUPS Z9, 64(R10)
-	ADDQ    R11, R10
+	VMOVUPS Z9, 64(R11)
+	ADDQ    R12, R11
 	VMULPS  Z0, Z10, Z10
-	VMOVUPS Z10, (R10)
+	VMOVUPS Z10, (R11)
 	VMULPS  Z0, Z11, Z11
-	VMOVUPS Z11, 64(R10)
-	ADDQ    R11, R10
+	VMOVUPS Z11, 64(R11)
+	ADDQ    R12, R11
 	VMULPS  Z0, Z12, Z12
-	VMOVUPS Z12, (R10)
+	VMOVUPS Z12, (R11)
 	VMULPS  Z0, Z13, Z13
-	VMOVUPS Z13, 64(R10)
-	ADDQ    R11, R10
+	VMOVUPS Z13, 64(R11)
+	ADDQ    R12, R11
 	VMULPS  Z0, Z14, Z14
-	VMOVUPS Z14, (R10)
+	VMOVUPS Z14, (R11)
 	VMULPS  Z0, Z15, Z15
-	VMOVUPS Z15, 64(R10)
-	ADDQ    R11, R10
+	VMOVUPS Z15, 64(R11)
+	ADDQ    R12, R11
 	VMULPS  Z0, Z16, Z16
-	VMOVUPS Z16, (R10)
+	VMOVUPS Z16, (R11)
 	VMULPS  Z0, Z17, Z17
-	VMOVUPS Z17, 64(R10)
-	ADDQ    R11, R10
+	VMOVUPS Z17, 64(R11)
+	ADDQ    R12, R11
 	VMULPS  Z0, Z18, Z18
-	VMOVUPS Z18, (R10)
+	VMOVUPS Z18, (R11)
 	VMULPS  Z0, Z19, Z19
-	VMOVUPS Z19, 64(R10)
-	ADDQ    R11, R10
+	VMOVUPS Z19, 64(R11)
+	ADDQ    R12, R11
 	VMULPS  Z0, Z20, Z20
-	VMOVUPS Z20, (R10)
+	VMOVUPS Z20, (R11)
 	VMULPS  Z0, Z21, Z21
-	VMOVUPS Z21, 64(R10)
-	ADDQ    R11, R10
+	VMOVUPS Z21, 64(R11)
+	ADDQ    R12, R11
 	VMULPS  Z0, Z22, Z22
-	VMOVUPS Z22, (R10)
+	VMOVUPS Z22, (R11)
 	VMULPS  Z0, Z23, Z23
-	VMOVUPS Z23, 64(R10)
+	VMOVUPS Z23, 64(R11)
 	VZEROUPPER
 	RET
 
-// func sgemmKernelAVX512_10x16(kc int, a *float32, rs int, ps int, b *float32, c *float32, ldc int, alpha float32, beta float32, loadC int)
+// func sgemmKernelAVX512_10x16(kc int, a *float32, rs int, ps int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, loadC int)
 // Requires: AVX, AVX512F
-TEXT ·sgemmKernelAVX512_10x16(SB), NOSPLIT, $0-72
+TEXT ·sgemmKernelAVX512_10x16(SB), NOSPLIT, $0-80
 	MOVQ kc+0(FP), AX
 	MOVQ rs+16(FP), CX
 	MOVQ ps+24(FP), DX
@@ -230,8 +232,10 @@ TEXT ·sgemmKernelAVX512_10x16(SB), NOSPLIT, $0-72
 	LEAQ (SI)(CX*4), DI
 	LEAQ (DI)(CX*4), R8
 	MOVQ b+32(FP), R9
-	MOVQ c+40(FP), R10
-	MOVQ ldc+48(FP), R11
+	MOVQ ldb+40(FP), R10
+	SHLQ $0x02, R10
+	MOVQ c+48(FP), R11
+	MOVQ ldc+56(FP), R12
 
 	// Zero the accumulators.
 	VPXORD Z4, Z4, Z4
@@ -272,96 +276,96 @@ sgemmKernelAVX512_10x16_loop:
 	ADDQ         DX, SI
 	ADDQ         DX, DI
 	ADDQ         DX, R8
-	ADDQ         $0x00000040, R9
+	ADDQ         R10, R9
 	DECQ         AX
 	JNZ          sgemmKernelAVX512_10x16_loop
 
 sgemmKernelAVX512_10x16_store:
 	// C = alpha·acc (+ beta·C), row by row.
-	SHLQ         $0x02, R11
-	VBROADCASTSS alpha+56(FP), Z0
-	MOVQ         loadC+64(FP), AX
+	SHLQ         $0x02, R12
+	VBROADCASTSS alpha+64(FP), Z0
+	MOVQ         loadC+72(FP), AX
 	TESTQ        AX, AX
 	JZ           sgemmKernelAVX512_10x16_noload
-	VBROADCASTSS beta+60(FP), Z1
+	VBROADCASTSS beta+68(FP), Z1
 	VMULPS       Z0, Z4, Z4
-	VFMADD231PS  (R10), Z1, Z4
-	VMOVUPS      Z4, (R10)
-	ADDQ         R11, R10
+	VFMADD231PS  (R11), Z1, Z4
+	VMOVUPS      Z4, (R11)
+	ADDQ         R12, R11
 	VMULPS       Z0, Z5, Z5
-	VFMADD231PS  (R10), Z1, Z5
-	VMOVUPS      Z5, (R10)
-	ADDQ         R11, R10
+	VFMADD231PS  (R11), Z1, Z5
+	VMOVUPS      Z5, (R11)
+	ADDQ         R12, R11
 	VMULPS       Z0, Z6, Z6
-	VFMADD231PS  (R10), Z1, Z6
-	VMOVUPS      Z6, (R10)
-	ADDQ         R11, R10
+	VFMADD231PS  (R11), Z1, Z6
+	VMOVUPS      Z6, (R11)
+	ADDQ         R12, R11
 	VMULPS       Z0, Z7, Z7
-	VFMADD231PS  (R10), Z1, Z7
-	VMOVUPS      Z7, (R10)
-	ADDQ         R11, R10
+	VFMADD231PS  (R11), Z1, Z7
+	VMOVUPS      Z7, (R11)
+	ADDQ         R12, R11
 	VMULPS       Z0, Z8, Z8
-	VFMADD231PS  (R10), Z1, Z8
-	VMOVUPS      Z8, (R10)
-	ADDQ         R11, R10
+	VFMADD231PS  (R11), Z1, Z8
+	VMOVUPS      Z8, (R11)
+	ADDQ         R12, R11
 	VMULPS       Z0, Z9, Z9
-	VFMADD231PS  (R10), Z1, Z9
-	VMOVUPS      Z9, (R10)
-	ADDQ         R11, R10
+	VFMADD231PS  (R11), Z1, Z9
+	VMOVUPS      Z9, (R11)
+	ADDQ         R12, R11
 	VMULPS       Z0, Z10, Z10
-	VFMADD231PS  (R10), Z1, Z10
-	VMOVUPS      Z10, (R10)
-	ADDQ         R11, R10
+	VFMADD231PS  (R11), Z1, Z10
+	VMOVUPS      Z10, (R11)
+	ADDQ         R12, R11
 	VMULPS       Z0, Z11, Z11
-	VFMADD231PS  (R10), Z1, Z11
-	VMOVUPS      Z11, (R10)
-	ADDQ         R11, R10
+	VFMADD231PS  (R11), Z1, Z11
+	VMOVUPS      Z11, (R11)
+	ADDQ         R12, R11
 	VMULPS       Z0, Z12, Z12
-	VFMADD231PS  (R10), Z1, Z12
-	VMOVUPS      Z12, (R10)
-	ADDQ         R11, R10
+	VFMADD231PS  (R11), Z1, Z12
+	VMOVUPS      Z12, (R11)
+	ADDQ         R12, R11
 	VMULPS       Z0, Z13, Z13
-	VFMADD231PS  (R10), Z1, Z13
-	VMOVUPS      Z13, (R10)
+	VFMADD231PS  (R11), Z1, Z13
+	VMOVUPS      Z13, (R11)
 	VZEROUPPER
 	RET
 
 sgemmKernelAVX512_10x16_noload:
 	VMULPS  Z0, Z4, Z4
-	VMOVUPS Z4, (R10)
-	ADDQ    R11, R10
+	VMOVUPS Z4, (R11)
+	ADDQ    R12, R11
 	VMULPS  Z0, Z5, Z5
-	VMOVUPS Z5, (R10)
-	ADDQ    R11, R10
+	VMOVUPS Z5, (R11)
+	ADDQ    R12, R11
 	VMULPS  Z0, Z6, Z6
-	VMOVUPS Z6, (R10)
-	ADDQ    R11, R10
+	VMOVUPS Z6, (R11)
+	ADDQ    R12, R11
 	VMULPS  Z0, Z7, Z7
-	VMOVUPS Z7, (R10)
-	ADDQ    R11, R10
+	VMOVUPS Z7, (R11)
+	ADDQ    R12, R11
 	VMULPS  Z0, Z8, Z8
-	VMOVUPS Z8, (R10)
-	ADDQ    R11, R10
+	VMOVUPS Z8, (R11)
+	ADDQ    R12, R11
 	VMULPS  Z0, Z9, Z9
-	VMOVUPS Z9, (R10)
-	ADDQ    R11, R10
+	VMOVUPS Z9, (R11)
+	ADDQ    R12, R11
 	VMULPS  Z0, Z10, Z10
-	VMOVUPS Z10, (R10)
-	ADDQ    R11, R10
+	VMOVUPS Z10, (R11)
+	ADDQ    R12, R11
 	VMULPS  Z0, Z11, Z11
-	VMOVUPS Z11, (R10)
-	ADDQ    R11, R10
+	VMOVUPS Z11, (R11)
+	ADDQ    R12, R11
 	VMULPS  Z0, Z12, Z12
-	VMOVUPS Z12, (R10)
-	ADDQ    R11, R10
+	VMOVUPS Z12, (R11)
+	ADDQ    R12, R11
 	VMULPS  Z0, Z13, Z13
-	VMOVUPS Z13, (R10)
+	VMOVUPS Z13, (R11)
 	VZEROUPPER
 	RET
 
-// func dgemmKernelAVX512_10x16(kc int, a *float64, rs int, ps int, b *float64, c *float64, ldc int, alpha float64, beta float64, loadC int)
+// func dgemmKernelAVX512_10x16(kc int, a *float64, rs int, ps int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, loadC int)
 // Requires: AVX, AVX512F
-TEXT ·dgemmKernelAVX512_10x16(SB), NOSPLIT, $0-80
+TEXT ·dgemmKernelAVX512_10x16(SB), NOSPLIT, $0-88
 	MOVQ kc+0(FP), AX
 	MOVQ rs+16(FP), CX
 	MOVQ ps+24(FP), DX
@@ -372,8 +376,10 @@ TEXT ·dgemmKernelAVX512_10x16(SB), NOSPLIT, $0-80
 	LEAQ (SI)(CX*4), DI
 	LEAQ (DI)(CX*4), R8
 	MOVQ b+32(FP), R9
-	MOVQ c+40(FP), R10
-	MOVQ ldc+48(FP), R11
+	MOVQ ldb+40(FP), R10
+	SHLQ $0x03, R10
+	MOVQ c+48(FP), R11
+	MOVQ ldc+56(FP), R12
 
 	// Zero the accumulators.
 	VPXORD Z4, Z4, Z4
@@ -435,146 +441,146 @@ dgemmKernelAVX512_10x16_loop:
 	ADDQ         DX, SI
 	ADDQ         DX, DI
 	ADDQ         DX, R8
-	ADDQ         $0x00000080, R9
+	ADDQ         R10, R9
 	DECQ         AX
 	JNZ          dgemmKernelAVX512_10x16_loop
 
 dgemmKernelAVX512_10x16_store:
 	// C = alpha·acc (+ beta·C), row by row.
-	SHLQ         $0x03, R11
-	VBROADCASTSD alpha+56(FP), Z0
-	MOVQ         loadC+72(FP), AX
+	SHLQ         $0x03, R12
+	VBROADCASTSD alpha+64(FP), Z0
+	MOVQ         loadC+80(FP), AX
 	TESTQ        AX, AX
 	JZ           dgemmKernelAVX512_10x16_noload
-	VBROADCASTSD beta+64(FP), Z1
+	VBROADCASTSD beta+72(FP), Z1
 	VMULPD       Z0, Z4, Z4
-	VFMADD231PD  (R10), Z1, Z4
-	VMOVUPD      Z4, (R10)
+	VFMADD231PD  (R11), Z1, Z4
+	VMOVUPD      Z4, (R11)
 	VMULPD       Z0, Z5, Z5
-	VFMADD231PD  64(R10), Z1, Z5
-	VMOVUPD      Z5, 64(R10)
-	ADDQ         R11, R10
+	VFMADD231PD  64(R11), Z1, Z5
+	VMOVUPD      Z5, 64(R11)
+	ADDQ         R12, R11
 	VMULPD       Z0, Z6, Z6
-	VFMADD231PD  (R10), Z1, Z6
-	VMOVUPD      Z6, (R10)
+	VFMADD231PD  (R11), Z1, Z6
+	VMOVUPD      Z6, (R11)
 	VMULPD       Z0, Z7, Z7
-	VFMADD231PD  64(R10), Z1, Z7
-	VMOVUPD      Z7, 64(R10)
-	ADDQ         R11, R10
+	VFMADD231PD  64(R11), Z1, Z7
+	VMOVUPD      Z7, 64(R11)
+	ADDQ         R12, R11
 	VMULPD       Z0, Z8, Z8
-	VFMADD231PD  (R10), Z1, Z8
-	VMOVUPD      Z8, (R10)
+	VFMADD231PD  (R11), Z1, Z8
+	VMOVUPD      Z8, (R11)
 	VMULPD       Z0, Z9, Z9
-	VFMADD231PD  64(R10), Z1, Z9
-	VMOVUPD      Z9, 64(R10)
-	ADDQ         R11, R10
+	VFMADD231PD  64(R11), Z1, Z9
+	VMOVUPD      Z9, 64(R11)
+	ADDQ         R12, R11
 	VMULPD       Z0, Z10, Z10
-	VFMADD231PD  (R10), Z1, Z10
-	VMOVUPD      Z10, (R10)
+	VFMADD231PD  (R11), Z1, Z10
+	VMOVUPD      Z10, (R11)
 	VMULPD       Z0, Z11, Z11
-	VFMADD231PD  64(R10), Z1, Z11
-	VMOVUPD      Z11, 64(R10)
-	ADDQ         R11, R10
+	VFMADD231PD  64(R11), Z1, Z11
+	VMOVUPD      Z11, 64(R11)
+	ADDQ         R12, R11
 	VMULPD       Z0, Z12, Z12
-	VFMADD231PD  (R10), Z1, Z12
-	VMOVUPD      Z12, (R10)
+	VFMADD231PD  (R11), Z1, Z12
+	VMOVUPD      Z12, (R11)
 	VMULPD       Z0, Z13, Z13
-	VFMADD231PD  64(R10), Z1, Z13
-	VMOVUPD      Z13, 64(R10)
-	ADDQ         R11, R10
+	VFMADD231PD  64(R11), Z1, Z13
+	VMOVUPD      Z13, 64(R11)
+	ADDQ         R12, R11
 	VMULPD       Z0, Z14, Z14
-	VFMADD231PD  (R10), Z1, Z14
-	VMOVUPD      Z14, (R10)
+	VFMADD231PD  (R11), Z1, Z14
+	VMOVUPD      Z14, (R11)
 	VMULPD       Z0, Z15, Z15
-	VFMADD231PD  64(R10), Z1, Z15
-	VMOVUPD      Z15, 64(R10)
-	ADDQ         R11, R10
+	VFMADD231PD  64(R11), Z1, Z15
+	VMOVUPD      Z15, 64(R11)
+	ADDQ         R12, R11
 	VMULPD       Z0, Z16, Z16
-	VFMADD231PD  (R10), Z1, Z16
-	VMOVUPD      Z16, (R10)
+	VFMADD231PD  (R11), Z1, Z16
+	VMOVUPD      Z16, (R11)
 	VMULPD       Z0, Z17, Z17
-	VFMADD231PD  64(R10), Z1, Z17
-	VMOVUPD      Z17, 64(R10)
-	ADDQ         R11, R10
+	VFMADD231PD  64(R11), Z1, Z17
+	VMOVUPD      Z17, 64(R11)
+	ADDQ         R12, R11
 	VMULPD       Z0, Z18, Z18
-	VFMADD231PD  (R10), Z1, Z18
-	VMOVUPD      Z18, (R10)
+	VFMADD231PD  (R11), Z1, Z18
+	VMOVUPD      Z18, (R11)
 	VMULPD       Z0, Z19, Z19
-	VFMADD231PD  64(R10), Z1, Z19
-	VMOVUPD      Z19, 64(R10)
-	ADDQ         R11, R10
+	VFMADD231PD  64(R11), Z1, Z19
+	VMOVUPD      Z19, 64(R11)
+	ADDQ         R12, R11
 	VMULPD       Z0, Z20, Z20
-	VFMADD231PD  (R10), Z1, Z20
-	VMOVUPD      Z20, (R10)
+	VFMADD231PD  (R11), Z1, Z20
+	VMOVUPD      Z20, (R11)
 	VMULPD       Z0, Z21, Z21
-	VFMADD231PD  64(R10), Z1, Z21
-	VMOVUPD      Z21, 64(R10)
-	ADDQ         R11, R10
+	VFMADD231PD  64(R11), Z1, Z21
+	VMOVUPD      Z21, 64(R11)
+	ADDQ         R12, R11
 	VMULPD       Z0, Z22, Z22
-	VFMADD231PD  (R10), Z1, Z22
-	VMOVUPD      Z22, (R10)
+	VFMADD231PD  (R11), Z1, Z22
+	VMOVUPD      Z22, (R11)
 	VMULPD       Z0, Z23, Z23
-	VFMADD231PD  64(R10), Z1, Z23
-	VMOVUPD      Z23, 64(R10)
+	VFMADD231PD  64(R11), Z1, Z23
+	VMOVUPD      Z23, 64(R11)
 	VZEROUPPER
 	RET
 
 dgemmKernelAVX512_10x16_noload:
 	VMULPD  Z0, Z4, Z4
-	VMOVUPD Z4, (R10)
+	VMOVUPD Z4, (R11)
 	VMULPD  Z0, Z5, Z5
-	VMOVUPD Z5, 64(R10)
-	ADDQ    R11, R10
+	VMOVUPD Z5, 64(R11)
+	ADDQ    R12, R11
 	VMULPD  Z0, Z6, Z6
-	VMOVUPD Z6, (R10)
+	VMOVUPD Z6, (R11)
 	VMULPD  Z0, Z7, Z7
-	VMOVUPD Z7, 64(R10)
-	ADDQ    R11, R10
+	VMOVUPD Z7, 64(R11)
+	ADDQ    R12, R11
 	VMULPD  Z0, Z8, Z8
-	VMOVUPD Z8, (R10)
+	VMOVUPD Z8, (R11)
 	VMULPD  Z0, Z9, Z9
-	VMOVUPD Z9, 64(R10)
-	ADDQ    R11, R10
+	VMOVUPD Z9, 64(R11)
+	ADDQ    R12, R11
 	VMULPD  Z0, Z10, Z10
-	VMOVUPD Z10, (R10)
+	VMOVUPD Z10, (R11)
 	VMULPD  Z0, Z11, Z11
-	VMOVUPD Z11, 64(R10)
-	ADDQ    R11, R10
+	VMOVUPD Z11, 64(R11)
+	ADDQ    R12, R11
 	VMULPD  Z0, Z12, Z12
-	VMOVUPD Z12, (R10)
+	VMOVUPD Z12, (R11)
 	VMULPD  Z0, Z13, Z13
-	VMOVUPD Z13, 64(R10)
-	ADDQ    R11, R10
+	VMOVUPD Z13, 64(R11)
+	ADDQ    R12, R11
 	VMULPD  Z0, Z14, Z14
-	VMOVUPD Z14, (R10)
+	VMOVUPD Z14, (R11)
 	VMULPD  Z0, Z15, Z15
-	VMOVUPD Z15, 64(R10)
-	ADDQ    R11, R10
+	VMOVUPD Z15, 64(R11)
+	ADDQ    R12, R11
 	VMULPD  Z0, Z16, Z16
-	VMOVUPD Z16, (R10)
+	VMOVUPD Z16, (R11)
 	VMULPD  Z0, Z17, Z17
-	VMOVUPD Z17, 64(R10)
-	ADDQ    R11, R10
+	VMOVUPD Z17, 64(R11)
+	ADDQ    R12, R11
 	VMULPD  Z0, Z18, Z18
-	VMOVUPD Z18, (R10)
+	VMOVUPD Z18, (R11)
 	VMULPD  Z0, Z19, Z19
-	VMOVUPD Z19, 64(R10)
-	ADDQ    R11, R10
+	VMOVUPD Z19, 64(R11)
+	ADDQ    R12, R11
 	VMULPD  Z0, Z20, Z20
-	VMOVUPD Z20, (R10)
+	VMOVUPD Z20, (R11)
 	VMULPD  Z0, Z21, Z21
-	VMOVUPD Z21, 64(R10)
-	ADDQ    R11, R10
+	VMOVUPD Z21, 64(R11)
+	ADDQ    R12, R11
 	VMULPD  Z0, Z22, Z22
-	VMOVUPD Z22, (R10)
+	VMOVUPD Z22, (R11)
 	VMULPD  Z0, Z23, Z23
-	VMOVUPD Z23, 64(R10)
+	VMOVUPD Z23, 64(R11)
 	VZEROUPPER
 	RET
 
-// func dgemmKernelAVX512_10x8(kc int, a *float64, rs int, ps int, b *float64, c *float64, ldc int, alpha float64, beta float64, loadC int)
+// func dgemmKernelAVX512_10x8(kc int, a *float64, rs int, ps int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, loadC int)
 // Requires: AVX, AVX512F
-TEXT ·dgemmKernelAVX512_10x8(SB), NOSPLIT, $0-80
+TEXT ·dgemmKernelAVX512_10x8(SB), NOSPLIT, $0-88
 	MOVQ kc+0(FP), AX
 	MOVQ rs+16(FP), CX
 	MOVQ ps+24(FP), DX
@@ -585,8 +591,10 @@ TEXT ·dgemmKernelAVX512_10x8(SB), NOSPLIT, $0-80
 	LEAQ (SI)(CX*4), DI
 	LEAQ (DI)(CX*4), R8
 	MOVQ b+32(FP), R9
-	MOVQ c+40(FP), R10
-	MOVQ ldc+48(FP), R11
+	MOVQ ldb+40(FP), R10
+	SHLQ $0x03, R10
+	MOVQ c+48(FP), R11
+	MOVQ ldc+56(FP), R12
 
 	// Zero the accumulators.
 	VPXORD Z4, Z4, Z4
@@ -627,96 +635,96 @@ dgemmKernelAVX512_10x8_loop:
 	ADDQ         DX, SI
 	ADDQ         DX, DI
 	ADDQ         DX, R8
-	ADDQ         $0x00000040, R9
+	ADDQ         R10, R9
 	DECQ         AX
 	JNZ          dgemmKernelAVX512_10x8_loop
 
 dgemmKernelAVX512_10x8_store:
 	// C = alpha·acc (+ beta·C), row by row.
-	SHLQ         $0x03, R11
-	VBROADCASTSD alpha+56(FP), Z0
-	MOVQ         loadC+72(FP), AX
+	SHLQ         $0x03, R12
+	VBROADCASTSD alpha+64(FP), Z0
+	MOVQ         loadC+80(FP), AX
 	TESTQ        AX, AX
 	JZ           dgemmKernelAVX512_10x8_noload
-	VBROADCASTSD beta+64(FP), Z1
+	VBROADCASTSD beta+72(FP), Z1
 	VMULPD       Z0, Z4, Z4
-	VFMADD231PD  (R10), Z1, Z4
-	VMOVUPD      Z4, (R10)
-	ADDQ         R11, R10
+	VFMADD231PD  (R11), Z1, Z4
+	VMOVUPD      Z4, (R11)
+	ADDQ         R12, R11
 	VMULPD       Z0, Z5, Z5
-	VFMADD231PD  (R10), Z1, Z5
-	VMOVUPD      Z5, (R10)
-	ADDQ         R11, R10
+	VFMADD231PD  (R11), Z1, Z5
+	VMOVUPD      Z5, (R11)
+	ADDQ         R12, R11
 	VMULPD       Z0, Z6, Z6
-	VFMADD231PD  (R10), Z1, Z6
-	VMOVUPD      Z6, (R10)
-	ADDQ         R11, R10
+	VFMADD231PD  (R11), Z1, Z6
+	VMOVUPD      Z6, (R11)
+	ADDQ         R12, R11
 	VMULPD       Z0, Z7, Z7
-	VFMADD231PD  (R10), Z1, Z7
-	VMOVUPD      Z7, (R10)
-	ADDQ         R11, R10
+	VFMADD231PD  (R11), Z1, Z7
+	VMOVUPD      Z7, (R11)
+	ADDQ         R12, R11
 	VMULPD       Z0, Z8, Z8
-	VFMADD231PD  (R10), Z1, Z8
-	VMOVUPD      Z8, (R10)
-	ADDQ         R11, R10
+	VFMADD231PD  (R11), Z1, Z8
+	VMOVUPD      Z8, (R11)
+	ADDQ         R12, R11
 	VMULPD       Z0, Z9, Z9
-	VFMADD231PD  (R10), Z1, Z9
-	VMOVUPD      Z9, (R10)
-	ADDQ         R11, R10
+	VFMADD231PD  (R11), Z1, Z9
+	VMOVUPD      Z9, (R11)
+	ADDQ         R12, R11
 	VMULPD       Z0, Z10, Z10
-	VFMADD231PD  (R10), Z1, Z10
-	VMOVUPD      Z10, (R10)
-	ADDQ         R11, R10
+	VFMADD231PD  (R11), Z1, Z10
+	VMOVUPD      Z10, (R11)
+	ADDQ         R12, R11
 	VMULPD       Z0, Z11, Z11
-	VFMADD231PD  (R10), Z1, Z11
-	VMOVUPD      Z11, (R10)
-	ADDQ         R11, R10
+	VFMADD231PD  (R11), Z1, Z11
+	VMOVUPD      Z11, (R11)
+	ADDQ         R12, R11
 	VMULPD       Z0, Z12, Z12
-	VFMADD231PD  (R10), Z1, Z12
-	VMOVUPD      Z12, (R10)
-	ADDQ         R11, R10
+	VFMADD231PD  (R11), Z1, Z12
+	VMOVUPD      Z12, (R11)
+	ADDQ         R12, R11
 	VMULPD       Z0, Z13, Z13
-	VFMADD231PD  (R10), Z1, Z13
-	VMOVUPD      Z13, (R10)
+	VFMADD231PD  (R11), Z1, Z13
+	VMOVUPD      Z13, (R11)
 	VZEROUPPER
 	RET
 
 dgemmKernelAVX512_10x8_noload:
 	VMULPD  Z0, Z4, Z4
-	VMOVUPD Z4, (R10)
-	ADDQ    R11, R10
+	VMOVUPD Z4, (R11)
+	ADDQ    R12, R11
 	VMULPD  Z0, Z5, Z5
-	VMOVUPD Z5, (R10)
-	ADDQ    R11, R10
+	VMOVUPD Z5, (R11)
+	ADDQ    R12, R11
 	VMULPD  Z0, Z6, Z6
-	VMOVUPD Z6, (R10)
-	ADDQ    R11, R10
+	VMOVUPD Z6, (R11)
+	ADDQ    R12, R11
 	VMULPD  Z0, Z7, Z7
-	VMOVUPD Z7, (R10)
-	ADDQ    R11, R10
+	VMOVUPD Z7, (R11)
+	ADDQ    R12, R11
 	VMULPD  Z0, Z8, Z8
-	VMOVUPD Z8, (R10)
-	ADDQ    R11, R10
+	VMOVUPD Z8, (R11)
+	ADDQ    R12, R11
 	VMULPD  Z0, Z9, Z9
-	VMOVUPD Z9, (R10)
-	ADDQ    R11, R10
+	VMOVUPD Z9, (R11)
+	ADDQ    R12, R11
 	VMULPD  Z0, Z10, Z10
-	VMOVUPD Z10, (R10)
-	ADDQ    R11, R10
+	VMOVUPD Z10, (R11)
+	ADDQ    R12, R11
 	VMULPD  Z0, Z11, Z11
-	VMOVUPD Z11, (R10)
-	ADDQ    R11, R10
+	VMOVUPD Z11, (R11)
+	ADDQ    R12, R11
 	VMULPD  Z0, Z12, Z12
-	VMOVUPD Z12, (R10)
-	ADDQ    R11, R10
+	VMOVUPD Z12, (R11)
+	ADDQ    R12, R11
 	VMULPD  Z0, Z13, Z13
-	VMOVUPD Z13, (R10)
+	VMOVUPD Z13, (R11)
 	VZEROUPPER
 	RET
 
-// func sgemmKernelAVX2_6x16(kc int, a *float32, rs int, ps int, b *float32, c *float32, ldc int, alpha float32, beta float32, loadC int)
+// func sgemmKernelAVX2_6x16(kc int, a *float32, rs int, ps int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, loadC int)
 // Requires: AVX, FMA3
-TEXT ·sgemmKernelAVX2_6x16(SB), NOSPLIT, $0-72
+TEXT ·sgemmKernelAVX2_6x16(SB), NOSPLIT, $0-80
 	MOVQ kc+0(FP), AX
 	MOVQ rs+16(FP), CX
 	MOVQ ps+24(FP), DX
@@ -726,8 +734,10 @@ TEXT ·sgemmKernelAVX2_6x16(SB), NOSPLIT, $0-72
 	MOVQ a+8(FP), SI
 	LEAQ (SI)(CX*4), DI
 	MOVQ b+32(FP), R8
-	MOVQ c+40(FP), R9
-	MOVQ ldc+48(FP), R10
+	MOVQ ldb+40(FP), R9
+	SHLQ $0x02, R9
+	MOVQ c+48(FP), R10
+	MOVQ ldc+56(FP), R11
 
 	// Zero the accumulators.
 	VXORPS Y4, Y4, Y4
@@ -768,98 +778,98 @@ sgemmKernelAVX2_6x16_loop:
 	VFMADD231PS  Y1, Y3, Y15
 	ADDQ         DX, SI
 	ADDQ         DX, DI
-	ADDQ         $0x00000040, R8
+	ADDQ         R9, R8
 	DECQ         AX
 	JNZ          sgemmKernelAVX2_6x16_loop
 
 sgemmKernelAVX2_6x16_store:
 	// C = alpha·acc (+ beta·C), row by row.
-	SHLQ         $0x02, R10
-	VBROADCASTSS alpha+56(FP), Y0
-	MOVQ         loadC+64(FP), AX
+	SHLQ         $0x02, R11
+	VBROADCASTSS alpha+64(FP), Y0
+	MOVQ         loadC+72(FP), AX
 	TESTQ        AX, AX
 	JZ           sgemmKernelAVX2_6x16_noload
-	VBROADCASTSS beta+60(FP), Y1
+	VBROADCASTSS beta+68(FP), Y1
 	VMULPS       Y0, Y4, Y4
-	VFMADD231PS  (R9), Y1, Y4
-	VMOVUPS      Y4, (R9)
+	VFMADD231PS  (R10), Y1, Y4
+	VMOVUPS      Y4, (R10)
 	VMULPS       Y0, Y5, Y5
-	VFMADD231PS  32(R9), Y1, Y5
-	VMOVUPS      Y5, 32(R9)
-	ADDQ         R10, R9
+	VFMADD231PS  32(R10), Y1, Y5
+	VMOVUPS      Y5, 32(R10)
+	ADDQ         R11, R10
 	VMULPS       Y0, Y6, Y6
-	VFMADD231PS  (R9), Y1, Y6
-	VMOVUPS      Y6, (R9)
+	VFMADD231PS  (R10), Y1, Y6
+	VMOVUPS      Y6, (R10)
 	VMULPS       Y0, Y7, Y7
-	VFMADD231PS  32(R9), Y1, Y7
-	VMOVUPS      Y7, 32(R9)
-	ADDQ         R10, R9
+	VFMADD231PS  32(R10), Y1, Y7
+	VMOVUPS      Y7, 32(R10)
+	ADDQ         R11, R10
 	VMULPS       Y0, Y8, Y8
-	VFMADD231PS  (R9), Y1, Y8
-	VMOVUPS      Y8, (R9)
+	VFMADD231PS  (R10), Y1, Y8
+	VMOVUPS      Y8, (R10)
 	VMULPS       Y0, Y9, Y9
-	VFMADD231PS  32(R9), Y1, Y9
-	VMOVUPS      Y9, 32(R9)
-	ADDQ         R10, R9
+	VFMADD231PS  32(R10), Y1, Y9
+	VMOVUPS      Y9, 32(R10)
+	ADDQ         R11, R10
 	VMULPS       Y0, Y10, Y10
-	VFMADD231PS  (R9), Y1, Y10
-	VMOVUPS      Y10, (R9)
+	VFMADD231PS  (R10), Y1, Y10
+	VMOVUPS      Y10, (R10)
 	VMULPS       Y0, Y11, Y11
-	VFMADD231PS  32(R9), Y1, Y11
-	VMOVUPS      Y11, 32(R9)
-	ADDQ         R10, R9
+	VFMADD231PS  32(R10), Y1, Y11
+	VMOVUPS      Y11, 32(R10)
+	ADDQ         R11, R10
 	VMULPS       Y0, Y12, Y12
-	VFMADD231PS  (R9), Y1, Y12
-	VMOVUPS      Y12, (R9)
+	VFMADD231PS  (R10), Y1, Y12
+	VMOVUPS      Y12, (R10)
 	VMULPS       Y0, Y13, Y13
-	VFMADD231PS  32(R9), Y1, Y13
-	VMOVUPS      Y13, 32(R9)
-	ADDQ         R10, R9
+	VFMADD231PS  32(R10), Y1, Y13
+	VMOVUPS      Y13, 32(R10)
+	ADDQ         R11, R10
 	VMULPS       Y0, Y14, Y14
-	VFMADD231PS  (R9), Y1, Y14
-	VMOVUPS      Y14, (R9)
+	VFMADD231PS  (R10), Y1, Y14
+	VMOVUPS      Y14, (R10)
 	VMULPS       Y0, Y15, Y15
-	VFMADD231PS  32(R9), Y1, Y15
-	VMOVUPS      Y15, 32(R9)
+	VFMADD231PS  32(R10), Y1, Y15
+	VMOVUPS      Y15, 32(R10)
 	VZEROUPPER
 	RET
 
 sgemmKernelAVX2_6x16_noload:
 	VMULPS  Y0, Y4, Y4
-	VMOVUPS Y4, (R9)
+	VMOVUPS Y4, (R10)
 	VMULPS  Y0, Y5, Y5
-	VMOVUPS Y5, 32(R9)
-	ADDQ    R10, R9
+	VMOVUPS Y5, 32(R10)
+	ADDQ    R11, R10
 	VMULPS  Y0, Y6, Y6
-	VMOVUPS Y6, (R9)
+	VMOVUPS Y6, (R10)
 	VMULPS  Y0, Y7, Y7
-	VMOVUPS Y7, 32(R9)
-	ADDQ    R10, R9
+	VMOVUPS Y7, 32(R10)
+	ADDQ    R11, R10
 	VMULPS  Y0, Y8, Y8
-	VMOVUPS Y8, (R9)
+	VMOVUPS Y8, (R10)
 	VMULPS  Y0, Y9, Y9
-	VMOVUPS Y9, 32(R9)
-	ADDQ    R10, R9
+	VMOVUPS Y9, 32(R10)
+	ADDQ    R11, R10
 	VMULPS  Y0, Y10, Y10
-	VMOVUPS Y10, (R9)
+	VMOVUPS Y10, (R10)
 	VMULPS  Y0, Y11, Y11
-	VMOVUPS Y11, 32(R9)
-	ADDQ    R10, R9
+	VMOVUPS Y11, 32(R10)
+	ADDQ    R11, R10
 	VMULPS  Y0, Y12, Y12
-	VMOVUPS Y12, (R9)
+	VMOVUPS Y12, (R10)
 	VMULPS  Y0, Y13, Y13
-	VMOVUPS Y13, 32(R9)
-	ADDQ    R10, R9
+	VMOVUPS Y13, 32(R10)
+	ADDQ    R11, R10
 	VMULPS  Y0, Y14, Y14
-	VMOVUPS Y14, (R9)
+	VMOVUPS Y14, (R10)
 	VMULPS  Y0, Y15, Y15
-	VMOVUPS Y15, 32(R9)
+	VMOVUPS Y15, 32(R10)
 	VZEROUPPER
 	RET
 
-// func sgemmKernelAVX2_6x8(kc int, a *float32, rs int, ps int, b *float32, c *float32, ldc int, alpha float32, beta float32, loadC int)
+// func sgemmKernelAVX2_6x8(kc int, a *float32, rs int, ps int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, loadC int)
 // Requires: AVX, FMA3
-TEXT ·sgemmKernelAVX2_6x8(SB), NOSPLIT, $0-72
+TEXT ·sgemmKernelAVX2_6x8(SB), NOSPLIT, $0-80
 	MOVQ kc+0(FP), AX
 	MOVQ rs+16(FP), CX
 	MOVQ ps+24(FP), DX
@@ -869,8 +879,10 @@ TEXT ·sgemmKernelAVX2_6x8(SB), NOSPLIT, $0-72
 	MOVQ a+8(FP), SI
 	LEAQ (SI)(CX*4), DI
 	MOVQ b+32(FP), R8
-	MOVQ c+40(FP), R9
-	MOVQ ldc+48(FP), R10
+	MOVQ ldb+40(FP), R9
+	SHLQ $0x02, R9
+	MOVQ c+48(FP), R10
+	MOVQ ldc+56(FP), R11
 
 	// Zero the accumulators.
 	VXORPS Y4, Y4, Y4
@@ -898,68 +910,68 @@ sgemmKernelAVX2_6x8_loop:
 	VFMADD231PS  Y0, Y2, Y9
 	ADDQ         DX, SI
 	ADDQ         DX, DI
-	ADDQ         $0x00000020, R8
+	ADDQ         R9, R8
 	DECQ         AX
 	JNZ          sgemmKernelAVX2_6x8_loop
 
 sgemmKernelAVX2_6x8_store:
 	// C = alpha·acc (+ beta·C), row by row.
-	SHLQ         $0x02, R10
-	VBROADCASTSS alpha+56(FP), Y0
-	MOVQ         loadC+64(FP), AX
+	SHLQ         $0x02, R11
+	VBROADCASTSS alpha+64(FP), Y0
+	MOVQ         loadC+72(FP), AX
 	TESTQ        AX, AX
 	JZ           sgemmKernelAVX2_6x8_noload
-	VBROADCASTSS beta+60(FP), Y1
+	VBROADCASTSS beta+68(FP), Y1
 	VMULPS       Y0, Y4, Y4
-	VFMADD231PS  (R9), Y1, Y4
-	VMOVUPS      Y4, (R9)
-	ADDQ         R10, R9
+	VFMADD231PS  (R10), Y1, Y4
+	VMOVUPS      Y4, (R10)
+	ADDQ         R11, R10
 	VMULPS       Y0, Y5, Y5
-	VFMADD231PS  (R9), Y1, Y5
-	VMOVUPS      Y5, (R9)
-	ADDQ         R10, R9
+	VFMADD231PS  (R10), Y1, Y5
+	VMOVUPS      Y5, (R10)
+	ADDQ         R11, R10
 	VMULPS       Y0, Y6, Y6
-	VFMADD231PS  (R9), Y1, Y6
-	VMOVUPS      Y6, (R9)
-	ADDQ         R10, R9
+	VFMADD231PS  (R10), Y1, Y6
+	VMOVUPS      Y6, (R10)
+	ADDQ         R11, R10
 	VMULPS       Y0, Y7, Y7
-	VFMADD231PS  (R9), Y1, Y7
-	VMOVUPS      Y7, (R9)
-	ADDQ         R10, R9
+	VFMADD231PS  (R10), Y1, Y7
+	VMOVUPS      Y7, (R10)
+	ADDQ         R11, R10
 	VMULPS       Y0, Y8, Y8
-	VFMADD231PS  (R9), Y1, Y8
-	VMOVUPS      Y8, (R9)
-	ADDQ         R10, R9
+	VFMADD231PS  (R10), Y1, Y8
+	VMOVUPS      Y8, (R10)
+	ADDQ         R11, R10
 	VMULPS       Y0, Y9, Y9
-	VFMADD231PS  (R9), Y1, Y9
-	VMOVUPS      Y9, (R9)
+	VFMADD231PS  (R10), Y1, Y9
+	VMOVUPS      Y9, (R10)
 	VZEROUPPER
 	RET
 
 sgemmKernelAVX2_6x8_noload:
 	VMULPS  Y0, Y4, Y4
-	VMOVUPS Y4, (R9)
-	ADDQ    R10, R9
+	VMOVUPS Y4, (R10)
+	ADDQ    R11, R10
 	VMULPS  Y0, Y5, Y5
-	VMOVUPS Y5, (R9)
-	ADDQ    R10, R9
+	VMOVUPS Y5, (R10)
+	ADDQ    R11, R10
 	VMULPS  Y0, Y6, Y6
-	VMOVUPS Y6, (R9)
-	ADDQ    R10, R9
+	VMOVUPS Y6, (R10)
+	ADDQ    R11, R10
 	VMULPS  Y0, Y7, Y7
-	VMOVUPS Y7, (R9)
-	ADDQ    R10, R9
+	VMOVUPS Y7, (R10)
+	ADDQ    R11, R10
 	VMULPS  Y0, Y8, Y8
-	VMOVUPS Y8, (R9)
-	ADDQ    R10, R9
+	VMOVUPS Y8, (R10)
+	ADDQ    R11, R10
 	VMULPS  Y0, Y9, Y9
-	VMOVUPS Y9, (R9)
+	VMOVUPS Y9, (R10)
 	VZEROUPPER
 	RET
 
-// func dgemmKernelAVX2_6x8(kc int, a *float64, rs int, ps int, b *float64, c *float64, ldc int, alpha float64, beta float64, loadC int)
+// func dgemmKernelAVX2_6x8(kc int, a *float64, rs int, ps int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, loadC int)
 // Requires: AVX, FMA3
-TEXT ·dgemmKernelAVX2_6x8(SB), NOSPLIT, $0-80
+TEXT ·dgemmKernelAVX2_6x8(SB), NOSPLIT, $0-88
 	MOVQ kc+0(FP), AX
 	MOVQ rs+16(FP), CX
 	MOVQ ps+24(FP), DX
@@ -969,8 +981,10 @@ TEXT ·dgemmKernelAVX2_6x8(SB), NOSPLIT, $0-80
 	MOVQ a+8(FP), SI
 	LEAQ (SI)(CX*4), DI
 	MOVQ b+32(FP), R8
-	MOVQ c+40(FP), R9
-	MOVQ ldc+48(FP), R10
+	MOVQ ldb+40(FP), R9
+	SHLQ $0x03, R9
+	MOVQ c+48(FP), R10
+	MOVQ ldc+56(FP), R11
 
 	// Zero the accumulators.
 	VXORPS Y4, Y4, Y4
@@ -1011,98 +1025,98 @@ dgemmKernelAVX2_6x8_loop:
 	VFMADD231PD  Y1, Y3, Y15
 	ADDQ         DX, SI
 	ADDQ         DX, DI
-	ADDQ         $0x00000040, R8
+	ADDQ         R9, R8
 	DECQ         AX
 	JNZ          dgemmKernelAVX2_6x8_loop
 
 dgemmKernelAVX2_6x8_store:
 	// C = alpha·acc (+ beta·C), row by row.
-	SHLQ         $0x03, R10
-	VBROADCASTSD alpha+56(FP), Y0
-	MOVQ         loadC+72(FP), AX
+	SHLQ         $0x03, R11
+	VBROADCASTSD alpha+64(FP), Y0
+	MOVQ         loadC+80(FP), AX
 	TESTQ        AX, AX
 	JZ           dgemmKernelAVX2_6x8_noload
-	VBROADCASTSD beta+64(FP), Y1
+	VBROADCASTSD beta+72(FP), Y1
 	VMULPD       Y0, Y4, Y4
-	VFMADD231PD  (R9), Y1, Y4
-	VMOVUPD      Y4, (R9)
+	VFMADD231PD  (R10), Y1, Y4
+	VMOVUPD      Y4, (R10)
 	VMULPD       Y0, Y5, Y5
-	VFMADD231PD  32(R9), Y1, Y5
-	VMOVUPD      Y5, 32(R9)
-	ADDQ         R10, R9
+	VFMADD231PD  32(R10), Y1, Y5
+	VMOVUPD      Y5, 32(R10)
+	ADDQ         R11, R10
 	VMULPD       Y0, Y6, Y6
-	VFMADD231PD  (R9), Y1, Y6
-	VMOVUPD      Y6, (R9)
+	VFMADD231PD  (R10), Y1, Y6
+	VMOVUPD      Y6, (R10)
 	VMULPD       Y0, Y7, Y7
-	VFMADD231PD  32(R9), Y1, Y7
-	VMOVUPD      Y7, 32(R9)
-	ADDQ         R10, R9
+	VFMADD231PD  32(R10), Y1, Y7
+	VMOVUPD      Y7, 32(R10)
+	ADDQ         R11, R10
 	VMULPD       Y0, Y8, Y8
-	VFMADD231PD  (R9), Y1, Y8
-	VMOVUPD      Y8, (R9)
+	VFMADD231PD  (R10), Y1, Y8
+	VMOVUPD      Y8, (R10)
 	VMULPD       Y0, Y9, Y9
-	VFMADD231PD  32(R9), Y1, Y9
-	VMOVUPD      Y9, 32(R9)
-	ADDQ         R10, R9
+	VFMADD231PD  32(R10), Y1, Y9
+	VMOVUPD      Y9, 32(R10)
+	ADDQ         R11, R10
 	VMULPD       Y0, Y10, Y10
-	VFMADD231PD  (R9), Y1, Y10
-	VMOVUPD      Y10, (R9)
+	VFMADD231PD  (R10), Y1, Y10
+	VMOVUPD      Y10, (R10)
 	VMULPD       Y0, Y11, Y11
-	VFMADD231PD  32(R9), Y1, Y11
-	VMOVUPD      Y11, 32(R9)
-	ADDQ         R10, R9
+	VFMADD231PD  32(R10), Y1, Y11
+	VMOVUPD      Y11, 32(R10)
+	ADDQ         R11, R10
 	VMULPD       Y0, Y12, Y12
-	VFMADD231PD  (R9), Y1, Y12
-	VMOVUPD      Y12, (R9)
+	VFMADD231PD  (R10), Y1, Y12
+	VMOVUPD      Y12, (R10)
 	VMULPD       Y0, Y13, Y13
-	VFMADD231PD  32(R9), Y1, Y13
-	VMOVUPD      Y13, 32(R9)
-	ADDQ         R10, R9
+	VFMADD231PD  32(R10), Y1, Y13
+	VMOVUPD      Y13, 32(R10)
+	ADDQ         R11, R10
 	VMULPD       Y0, Y14, Y14
-	VFMADD231PD  (R9), Y1, Y14
-	VMOVUPD      Y14, (R9)
+	VFMADD231PD  (R10), Y1, Y14
+	VMOVUPD      Y14, (R10)
 	VMULPD       Y0, Y15, Y15
-	VFMADD231PD  32(R9), Y1, Y15
-	VMOVUPD      Y15, 32(R9)
+	VFMADD231PD  32(R10), Y1, Y15
+	VMOVUPD      Y15, 32(R10)
 	VZEROUPPER
 	RET
 
 dgemmKernelAVX2_6x8_noload:
 	VMULPD  Y0, Y4, Y4
-	VMOVUPD Y4, (R9)
+	VMOVUPD Y4, (R10)
 	VMULPD  Y0, Y5, Y5
-	VMOVUPD Y5, 32(R9)
-	ADDQ    R10, R9
+	VMOVUPD Y5, 32(R10)
+	ADDQ    R11, R10
 	VMULPD  Y0, Y6, Y6
-	VMOVUPD Y6, (R9)
+	VMOVUPD Y6, (R10)
 	VMULPD  Y0, Y7, Y7
-	VMOVUPD Y7, 32(R9)
-	ADDQ    R10, R9
+	VMOVUPD Y7, 32(R10)
+	ADDQ    R11, R10
 	VMULPD  Y0, Y8, Y8
-	VMOVUPD Y8, (R9)
+	VMOVUPD Y8, (R10)
 	VMULPD  Y0, Y9, Y9
-	VMOVUPD Y9, 32(R9)
-	ADDQ    R10, R9
+	VMOVUPD Y9, 32(R10)
+	ADDQ    R11, R10
 	VMULPD  Y0, Y10, Y10
-	VMOVUPD Y10, (R9)
+	VMOVUPD Y10, (R10)
 	VMULPD  Y0, Y11, Y11
-	VMOVUPD Y11, 32(R9)
-	ADDQ    R10, R9
+	VMOVUPD Y11, 32(R10)
+	ADDQ    R11, R10
 	VMULPD  Y0, Y12, Y12
-	VMOVUPD Y12, (R9)
+	VMOVUPD Y12, (R10)
 	VMULPD  Y0, Y13, Y13
-	VMOVUPD Y13, 32(R9)
-	ADDQ    R10, R9
+	VMOVUPD Y13, 32(R10)
+	ADDQ    R11, R10
 	VMULPD  Y0, Y14, Y14
-	VMOVUPD Y14, (R9)
+	VMOVUPD Y14, (R10)
 	VMULPD  Y0, Y15, Y15
-	VMOVUPD Y15, 32(R9)
+	VMOVUPD Y15, 32(R10)
 	VZEROUPPER
 	RET
 
-// func dgemmKernelAVX2_6x4(kc int, a *float64, rs int, ps int, b *float64, c *float64, ldc int, alpha float64, beta float64, loadC int)
+// func dgemmKernelAVX2_6x4(kc int, a *float64, rs int, ps int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, loadC int)
 // Requires: AVX, FMA3
-TEXT ·dgemmKernelAVX2_6x4(SB), NOSPLIT, $0-80
+TEXT ·dgemmKernelAVX2_6x4(SB), NOSPLIT, $0-88
 	MOVQ kc+0(FP), AX
 	MOVQ rs+16(FP), CX
 	MOVQ ps+24(FP), DX
@@ -1112,8 +1126,10 @@ TEXT ·dgemmKernelAVX2_6x4(SB), NOSPLIT, $0-80
 	MOVQ a+8(FP), SI
 	LEAQ (SI)(CX*4), DI
 	MOVQ b+32(FP), R8
-	MOVQ c+40(FP), R9
-	MOVQ ldc+48(FP), R10
+	MOVQ ldb+40(FP), R9
+	SHLQ $0x03, R9
+	MOVQ c+48(FP), R10
+	MOVQ ldc+56(FP), R11
 
 	// Zero the accumulators.
 	VXORPS Y4, Y4, Y4
@@ -1141,61 +1157,349 @@ dgemmKernelAVX2_6x4_loop:
 	VFMADD231PD  Y0, Y2, Y9
 	ADDQ         DX, SI
 	ADDQ         DX, DI
-	ADDQ         $0x00000020, R8
+	ADDQ         R9, R8
 	DECQ         AX
 	JNZ          dgemmKernelAVX2_6x4_loop
 
 dgemmKernelAVX2_6x4_store:
 	// C = alpha·acc (+ beta·C), row by row.
-	SHLQ         $0x03, R10
-	VBROADCASTSD alpha+56(FP), Y0
-	MOVQ         loadC+72(FP), AX
+	SHLQ         $0x03, R11
+	VBROADCASTSD alpha+64(FP), Y0
+	MOVQ         loadC+80(FP), AX
 	TESTQ        AX, AX
 	JZ           dgemmKernelAVX2_6x4_noload
-	VBROADCASTSD beta+64(FP), Y1
+	VBROADCASTSD beta+72(FP), Y1
 	VMULPD       Y0, Y4, Y4
-	VFMADD231PD  (R9), Y1, Y4
-	VMOVUPD      Y4, (R9)
-	ADDQ         R10, R9
+	VFMADD231PD  (R10), Y1, Y4
+	VMOVUPD      Y4, (R10)
+	ADDQ         R11, R10
 	VMULPD       Y0, Y5, Y5
-	VFMADD231PD  (R9), Y1, Y5
-	VMOVUPD      Y5, (R9)
-	ADDQ         R10, R9
+	VFMADD231PD  (R10), Y1, Y5
+	VMOVUPD      Y5, (R10)
+	ADDQ         R11, R10
 	VMULPD       Y0, Y6, Y6
-	VFMADD231PD  (R9), Y1, Y6
-	VMOVUPD      Y6, (R9)
-	ADDQ         R10, R9
+	VFMADD231PD  (R10), Y1, Y6
+	VMOVUPD      Y6, (R10)
+	ADDQ         R11, R10
 	VMULPD       Y0, Y7, Y7
-	VFMADD231PD  (R9), Y1, Y7
-	VMOVUPD      Y7, (R9)
-	ADDQ         R10, R9
+	VFMADD231PD  (R10), Y1, Y7
+	VMOVUPD      Y7, (R10)
+	ADDQ         R11, R10
 	VMULPD       Y0, Y8, Y8
-	VFMADD231PD  (R9), Y1, Y8
-	VMOVUPD      Y8, (R9)
-	ADDQ         R10, R9
+	VFMADD231PD  (R10), Y1, Y8
+	VMOVUPD      Y8, (R10)
+	ADDQ         R11, R10
 	VMULPD       Y0, Y9, Y9
-	VFMADD231PD  (R9), Y1, Y9
-	VMOVUPD      Y9, (R9)
+	VFMADD231PD  (R10), Y1, Y9
+	VMOVUPD      Y9, (R10)
 	VZEROUPPER
 	RET
 
 dgemmKernelAVX2_6x4_noload:
 	VMULPD  Y0, Y4, Y4
-	VMOVUPD Y4, (R9)
-	ADDQ    R10, R9
+	VMOVUPD Y4, (R10)
+	ADDQ    R11, R10
 	VMULPD  Y0, Y5, Y5
-	VMOVUPD Y5, (R9)
-	ADDQ    R10, R9
+	VMOVUPD Y5, (R10)
+	ADDQ    R11, R10
 	VMULPD  Y0, Y6, Y6
-	VMOVUPD Y6, (R9)
-	ADDQ    R10, R9
+	VMOVUPD Y6, (R10)
+	ADDQ    R11, R10
 	VMULPD  Y0, Y7, Y7
-	VMOVUPD Y7, (R9)
-	ADDQ    R10, R9
+	VMOVUPD Y7, (R10)
+	ADDQ    R11, R10
 	VMULPD  Y0, Y8, Y8
-	VMOVUPD Y8, (R9)
-	ADDQ    R10, R9
+	VMOVUPD Y8, (R10)
+	ADDQ    R11, R10
 	VMULPD  Y0, Y9, Y9
-	VMOVUPD Y9, (R9)
+	VMOVUPD Y9, (R10)
+	VZEROUPPER
+	RET
+
+// func sgemmKernelAVX2_10x8(kc int, a *float32, rs int, ps int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, loadC int)
+// Requires: AVX, FMA3
+TEXT ·sgemmKernelAVX2_10x8(SB), NOSPLIT, $0-80
+	MOVQ kc+0(FP), AX
+	MOVQ rs+16(FP), CX
+	MOVQ ps+24(FP), DX
+	SHLQ $0x02, CX
+	SHLQ $0x02, DX
+	LEAQ (CX)(CX*2), BX
+	MOVQ a+8(FP), SI
+	LEAQ (SI)(CX*4), DI
+	LEAQ (DI)(CX*4), R8
+	MOVQ b+32(FP), R9
+	MOVQ ldb+40(FP), R10
+	SHLQ $0x02, R10
+	MOVQ c+48(FP), R11
+	MOVQ ldc+56(FP), R12
+
+	// Zero the accumulators.
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	VXORPS Y12, Y12, Y12
+	VXORPS Y13, Y13, Y13
+	TESTQ  AX, AX
+	JZ     sgemmKernelAVX2_10x8_store
+
+sgemmKernelAVX2_10x8_loop:
+	VMOVUPS      (R9), Y0
+	VBROADCASTSS (SI), Y1
+	VFMADD231PS  Y0, Y1, Y4
+	VBROADCASTSS (SI)(CX*1), Y2
+	VFMADD231PS  Y0, Y2, Y5
+	VBROADCASTSS (SI)(CX*2), Y1
+	VFMADD231PS  Y0, Y1, Y6
+	VBROADCASTSS (SI)(BX*1), Y2
+	VFMADD231PS  Y0, Y2, Y7
+	VBROADCASTSS (DI), Y1
+	VFMADD231PS  Y0, Y1, Y8
+	VBROADCASTSS (DI)(CX*1), Y2
+	VFMADD231PS  Y0, Y2, Y9
+	VBROADCASTSS (DI)(CX*2), Y1
+	VFMADD231PS  Y0, Y1, Y10
+	VBROADCASTSS (DI)(BX*1), Y2
+	VFMADD231PS  Y0, Y2, Y11
+	VBROADCASTSS (R8), Y1
+	VFMADD231PS  Y0, Y1, Y12
+	VBROADCASTSS (R8)(CX*1), Y2
+	VFMADD231PS  Y0, Y2, Y13
+	ADDQ         DX, SI
+	ADDQ         DX, DI
+	ADDQ         DX, R8
+	ADDQ         R10, R9
+	DECQ         AX
+	JNZ          sgemmKernelAVX2_10x8_loop
+
+sgemmKernelAVX2_10x8_store:
+	// C = alpha·acc (+ beta·C), row by row.
+	SHLQ         $0x02, R12
+	VBROADCASTSS alpha+64(FP), Y0
+	MOVQ         loadC+72(FP), AX
+	TESTQ        AX, AX
+	JZ           sgemmKernelAVX2_10x8_noload
+	VBROADCASTSS beta+68(FP), Y1
+	VMULPS       Y0, Y4, Y4
+	VFMADD231PS  (R11), Y1, Y4
+	VMOVUPS      Y4, (R11)
+	ADDQ         R12, R11
+	VMULPS       Y0, Y5, Y5
+	VFMADD231PS  (R11), Y1, Y5
+	VMOVUPS      Y5, (R11)
+	ADDQ         R12, R11
+	VMULPS       Y0, Y6, Y6
+	VFMADD231PS  (R11), Y1, Y6
+	VMOVUPS      Y6, (R11)
+	ADDQ         R12, R11
+	VMULPS       Y0, Y7, Y7
+	VFMADD231PS  (R11), Y1, Y7
+	VMOVUPS      Y7, (R11)
+	ADDQ         R12, R11
+	VMULPS       Y0, Y8, Y8
+	VFMADD231PS  (R11), Y1, Y8
+	VMOVUPS      Y8, (R11)
+	ADDQ         R12, R11
+	VMULPS       Y0, Y9, Y9
+	VFMADD231PS  (R11), Y1, Y9
+	VMOVUPS      Y9, (R11)
+	ADDQ         R12, R11
+	VMULPS       Y0, Y10, Y10
+	VFMADD231PS  (R11), Y1, Y10
+	VMOVUPS      Y10, (R11)
+	ADDQ         R12, R11
+	VMULPS       Y0, Y11, Y11
+	VFMADD231PS  (R11), Y1, Y11
+	VMOVUPS      Y11, (R11)
+	ADDQ         R12, R11
+	VMULPS       Y0, Y12, Y12
+	VFMADD231PS  (R11), Y1, Y12
+	VMOVUPS      Y12, (R11)
+	ADDQ         R12, R11
+	VMULPS       Y0, Y13, Y13
+	VFMADD231PS  (R11), Y1, Y13
+	VMOVUPS      Y13, (R11)
+	VZEROUPPER
+	RET
+
+sgemmKernelAVX2_10x8_noload:
+	VMULPS  Y0, Y4, Y4
+	VMOVUPS Y4, (R11)
+	ADDQ    R12, R11
+	VMULPS  Y0, Y5, Y5
+	VMOVUPS Y5, (R11)
+	ADDQ    R12, R11
+	VMULPS  Y0, Y6, Y6
+	VMOVUPS Y6, (R11)
+	ADDQ    R12, R11
+	VMULPS  Y0, Y7, Y7
+	VMOVUPS Y7, (R11)
+	ADDQ    R12, R11
+	VMULPS  Y0, Y8, Y8
+	VMOVUPS Y8, (R11)
+	ADDQ    R12, R11
+	VMULPS  Y0, Y9, Y9
+	VMOVUPS Y9, (R11)
+	ADDQ    R12, R11
+	VMULPS  Y0, Y10, Y10
+	VMOVUPS Y10, (R11)
+	ADDQ    R12, R11
+	VMULPS  Y0, Y11, Y11
+	VMOVUPS Y11, (R11)
+	ADDQ    R12, R11
+	VMULPS  Y0, Y12, Y12
+	VMOVUPS Y12, (R11)
+	ADDQ    R12, R11
+	VMULPS  Y0, Y13, Y13
+	VMOVUPS Y13, (R11)
+	VZEROUPPER
+	RET
+
+// func dgemmKernelAVX2_10x4(kc int, a *float64, rs int, ps int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, loadC int)
+// Requires: AVX, FMA3
+TEXT ·dgemmKernelAVX2_10x4(SB), NOSPLIT, $0-88
+	MOVQ kc+0(FP), AX
+	MOVQ rs+16(FP), CX
+	MOVQ ps+24(FP), DX
+	SHLQ $0x03, CX
+	SHLQ $0x03, DX
+	LEAQ (CX)(CX*2), BX
+	MOVQ a+8(FP), SI
+	LEAQ (SI)(CX*4), DI
+	LEAQ (DI)(CX*4), R8
+	MOVQ b+32(FP), R9
+	MOVQ ldb+40(FP), R10
+	SHLQ $0x03, R10
+	MOVQ c+48(FP), R11
+	MOVQ ldc+56(FP), R12
+
+	// Zero the accumulators.
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	VXORPS Y12, Y12, Y12
+	VXORPS Y13, Y13, Y13
+	TESTQ  AX, AX
+	JZ     dgemmKernelAVX2_10x4_store
+
+dgemmKernelAVX2_10x4_loop:
+	VMOVUPD      (R9), Y0
+	VBROADCASTSD (SI), Y1
+	VFMADD231PD  Y0, Y1, Y4
+	VBROADCASTSD (SI)(CX*1), Y2
+	VFMADD231PD  Y0, Y2, Y5
+	VBROADCASTSD (SI)(CX*2), Y1
+	VFMADD231PD  Y0, Y1, Y6
+	VBROADCASTSD (SI)(BX*1), Y2
+	VFMADD231PD  Y0, Y2, Y7
+	VBROADCASTSD (DI), Y1
+	VFMADD231PD  Y0, Y1, Y8
+	VBROADCASTSD (DI)(CX*1), Y2
+	VFMADD231PD  Y0, Y2, Y9
+	VBROADCASTSD (DI)(CX*2), Y1
+	VFMADD231PD  Y0, Y1, Y10
+	VBROADCASTSD (DI)(BX*1), Y2
+	VFMADD231PD  Y0, Y2, Y11
+	VBROADCASTSD (R8), Y1
+	VFMADD231PD  Y0, Y1, Y12
+	VBROADCASTSD (R8)(CX*1), Y2
+	VFMADD231PD  Y0, Y2, Y13
+	ADDQ         DX, SI
+	ADDQ         DX, DI
+	ADDQ         DX, R8
+	ADDQ         R10, R9
+	DECQ         AX
+	JNZ          dgemmKernelAVX2_10x4_loop
+
+dgemmKernelAVX2_10x4_store:
+	// C = alpha·acc (+ beta·C), row by row.
+	SHLQ         $0x03, R12
+	VBROADCASTSD alpha+64(FP), Y0
+	MOVQ         loadC+80(FP), AX
+	TESTQ        AX, AX
+	JZ           dgemmKernelAVX2_10x4_noload
+	VBROADCASTSD beta+72(FP), Y1
+	VMULPD       Y0, Y4, Y4
+	VFMADD231PD  (R11), Y1, Y4
+	VMOVUPD      Y4, (R11)
+	ADDQ         R12, R11
+	VMULPD       Y0, Y5, Y5
+	VFMADD231PD  (R11), Y1, Y5
+	VMOVUPD      Y5, (R11)
+	ADDQ         R12, R11
+	VMULPD       Y0, Y6, Y6
+	VFMADD231PD  (R11), Y1, Y6
+	VMOVUPD      Y6, (R11)
+	ADDQ         R12, R11
+	VMULPD       Y0, Y7, Y7
+	VFMADD231PD  (R11), Y1, Y7
+	VMOVUPD      Y7, (R11)
+	ADDQ         R12, R11
+	VMULPD       Y0, Y8, Y8
+	VFMADD231PD  (R11), Y1, Y8
+	VMOVUPD      Y8, (R11)
+	ADDQ         R12, R11
+	VMULPD       Y0, Y9, Y9
+	VFMADD231PD  (R11), Y1, Y9
+	VMOVUPD      Y9, (R11)
+	ADDQ         R12, R11
+	VMULPD       Y0, Y10, Y10
+	VFMADD231PD  (R11), Y1, Y10
+	VMOVUPD      Y10, (R11)
+	ADDQ         R12, R11
+	VMULPD       Y0, Y11, Y11
+	VFMADD231PD  (R11), Y1, Y11
+	VMOVUPD      Y11, (R11)
+	ADDQ         R12, R11
+	VMULPD       Y0, Y12, Y12
+	VFMADD231PD  (R11), Y1, Y12
+	VMOVUPD      Y12, (R11)
+	ADDQ         R12, R11
+	VMULPD       Y0, Y13, Y13
+	VFMADD231PD  (R11), Y1, Y13
+	VMOVUPD      Y13, (R11)
+	VZEROUPPER
+	RET
+
+dgemmKernelAVX2_10x4_noload:
+	VMULPD  Y0, Y4, Y4
+	VMOVUPD Y4, (R11)
+	ADDQ    R12, R11
+	VMULPD  Y0, Y5, Y5
+	VMOVUPD Y5, (R11)
+	ADDQ    R12, R11
+	VMULPD  Y0, Y6, Y6
+	VMOVUPD Y6, (R11)
+	ADDQ    R12, R11
+	VMULPD  Y0, Y7, Y7
+	VMOVUPD Y7, (R11)
+	ADDQ    R12, R11
+	VMULPD  Y0, Y8, Y8
+	VMOVUPD Y8, (R11)
+	ADDQ    R12, R11
+	VMULPD  Y0, Y9, Y9
+	VMOVUPD Y9, (R11)
+	ADDQ    R12, R11
+	VMULPD  Y0, Y10, Y10
+	VMOVUPD Y10, (R11)
+	ADDQ    R12, R11
+	VMULPD  Y0, Y11, Y11
+	VMOVUPD Y11, (R11)
+	ADDQ    R12, R11
+	VMULPD  Y0, Y12, Y12
+	VMOVUPD Y12, (R11)
+	ADDQ    R12, R11
+	VMULPD  Y0, Y13, Y13
+	VMOVUPD Y13, (R11)
 	VZEROUPPER
 	RET

@@ -7,20 +7,54 @@ import (
 
 // microKernel computes one mr×nr tile of C = alpha·A·B + beta·C from an
 // mr×kc panel of A, whose element (r, p) is at a[r·rs + p·ps] (packed:
-// rs = 1, ps = mr), and a packed panel of B (kc steps of nr elements); c
-// points at the tile's top-left element and ldc is C's row stride. With
+// rs = 1, ps = mr), and a kc×nr panel of B whose step p is the nr elements
+// at b[p·ldb] (packed: ldb = nr; in place: B's row stride); c points at the
+// tile's top-left element and ldc is C's row stride. With
 // loadC == 0 it writes C without reading it. The assembly kernels
 // (gemm_amd64.s) have this signature.
-type microKernel[T float32 | float64] func(kc int, a *T, rs, ps int, b, c *T, ldc int, alpha, beta T, loadC int)
+type microKernel[T float32 | float64] func(kc int, a *T, rs, ps int, b *T, ldb int, c *T, ldc int, alpha, beta T, loadC int)
 
 // gemmArch is one implementation of the blocked product: a register tile of
-// mr×nr, a kernel for full-width panels and one for panels half as wide (the
-// last panel of C when at most nr/2 columns remain, e.g. n = 100 or n = 10).
+// mr×nr, a kernel for full-width panels, one for panels half as wide (the
+// last panel of C when at most nr/2 columns remain, e.g. n = 10) and,
+// optionally, one for panels a quarter as wide (at most nr/4 columns left,
+// e.g. n = 100 with nr = 32).
 type gemmArch[T float32 | float64] struct {
-	name   string
-	mr, nr int
-	full   microKernel[T]
-	half   microKernel[T]
+	name    string
+	mr, nr  int
+	full    microKernel[T]
+	half    microKernel[T]
+	quarter microKernel[T] // nil: the half kernel serves
+}
+
+// minPanel returns the narrowest panel width arch has a kernel for.
+func (arch *gemmArch[T]) minPanel() int {
+	if arch.quarter != nil {
+		return arch.nr / 4
+	}
+	return arch.nr / 2
+}
+
+// panelWidth returns the width of the panel that covers the next rem
+// columns: the narrowest of nr, nr/2, … (down to minW) that holds them all,
+// else nr. gemmBlocked and packB agree on it.
+func panelWidth(nr, minW, rem int) int {
+	w := nr
+	for w/2 >= minW && rem <= w/2 {
+		w /= 2
+	}
+	return w
+}
+
+// kernelFor returns the kernel for panels of width w (from panelWidth).
+func (arch *gemmArch[T]) kernelFor(w int) microKernel[T] {
+	switch w {
+	case arch.nr:
+		return arch.full
+	case arch.nr / 2:
+		return arch.half
+	}
+	return arch.quarter
 }
 
 // Cache blocking. A kc×nc block of op(B) and an mc×kc block of op(A) are
@@ -105,11 +139,19 @@ func split(total, max, unit int) int {
 // way, so the result is too.
 const packAInPlace = true
 
+// packBInPlace does the same for B when it is not transposed: every panel
+// of full width is read by the kernel in place, with B's row stride, and
+// only a last panel narrower than its kernel is packed (with zero columns).
+// The forward pass's x·W and dW = xᵀ·dout then copy nothing: the copies,
+// one short run per step of k, cost more than the strided loads do.
+const packBInPlace = true
+
 // gemmBlocked computes C = alpha·op(A)·op(B) + beta·C with the micro-kernels
 // of arch. Requires m, n, k > 0 and slices long enough (checked by Gemm).
 func gemmBlocked[T float32 | float64](arch *gemmArch[T], buf *packBuf[T], transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
-	mr, nr := arch.mr, arch.nr
+	mr, nr, minW := arch.mr, arch.nr, arch.minPanel()
 	inPlace := packAInPlace
+	bInPlace := packBInPlace && !transB
 	kcStep := split(k, gemmKC, 1)
 	mcStep := split(m, gemmMC, mr)
 	ncStep := split(n, gemmNC, nr)
@@ -128,7 +170,7 @@ func gemmBlocked[T float32 | float64](arch *gemmArch[T], buf *packBuf[T], transA
 			} else if beta == 0 {
 				loadC = 0
 			}
-			packB(buf.b, transB, b, ldb, pc, jc, kc, nc, nr)
+			packB(buf.b, transB, bInPlace, b, ldb, pc, jc, kc, nc, nr, minW)
 			for ic := 0; ic < m; ic += mcStep {
 				mc := min(mcStep, m-ic)
 				// Panels before full are read in place, the rest packed.
@@ -140,12 +182,13 @@ func gemmBlocked[T float32 | float64](arch *gemmArch[T], buf *packBuf[T], transA
 					packA(buf.a[full*kc:], transA, a, lda, ic+full, pc, mc-full, kc, mr)
 				}
 				for jr := 0; jr < nc; {
-					w, kern := nr, arch.full
-					if nc-jr <= nr/2 {
-						w, kern = nr/2, arch.half
-					}
+					w := panelWidth(nr, minW, nc-jr)
+					kern := arch.kernelFor(w)
 					nw := min(w, nc-jr)
-					bp := &buf.b[jr*kc]
+					bp, bs := &buf.b[jr*kc], w
+					if bInPlace && nw == w {
+						bp, bs = &b[pc*ldb+jc+jr], ldb
+					}
 					for ir := 0; ir < mc; ir += mr {
 						mw := min(mr, mc-ir)
 						ap, rs, ps := &buf.a[ir*kc], 1, mr
@@ -158,7 +201,7 @@ func gemmBlocked[T float32 | float64](arch *gemmArch[T], buf *packBuf[T], transA
 						}
 						co := (ic+ir)*ldc + jc + jr
 						if mw == mr && nw == w {
-							kern(kc, ap, rs, ps, bp, &c[co], ldc, alpha, bet, loadC)
+							kern(kc, ap, rs, ps, bp, bs, &c[co], ldc, alpha, bet, loadC)
 							continue
 						}
 						// Edge tile: run the full kernel on a copy and
@@ -168,7 +211,7 @@ func gemmBlocked[T float32 | float64](arch *gemmArch[T], buf *packBuf[T], transA
 								copy(tile[i*w:i*w+nw], c[co+i*ldc:co+i*ldc+nw])
 							}
 						}
-						kern(kc, ap, rs, ps, bp, &tile[0], w, alpha, bet, loadC)
+						kern(kc, ap, rs, ps, bp, bs, &tile[0], w, alpha, bet, loadC)
 						for i := 0; i < mw; i++ {
 							copy(c[co+i*ldc:co+i*ldc+nw], tile[i*w:i*w+nw])
 						}
@@ -231,17 +274,18 @@ func transpose[T float32 | float64](dst []T, ldd int, src []T, lds, rows, cols i
 }
 
 // packB copies the kc×nc block of op(B) at (pc, jc) into dst as panels of nr
-// columns (the last one nr/2 wide when it fits): the panel at column jr holds,
-// for each p, its w elements op(B)[pc+p, jc+jr+j], with columns past nc zero.
-func packB[T float32 | float64](dst []T, trans bool, b []T, ldb, pc, jc, kc, nc, nr int) {
+// columns (the last one narrower when it fits, see panelWidth): the panel at
+// column jr holds, for each p, its w elements op(B)[pc+p, jc+jr+j], with
+// columns past nc zero. With skipFull (B not transposed) it leaves out the
+// panels of full width, which the kernels read in place.
+func packB[T float32 | float64](dst []T, trans, skipFull bool, b []T, ldb, pc, jc, kc, nc, nr, minW int) {
 	for jr := 0; jr < nc; {
-		w := nr
-		if nc-jr <= nr/2 {
-			w = nr / 2
-		}
+		w := panelWidth(nr, minW, nc-jr)
 		nw := min(w, nc-jr)
 		d := dst[jr*kc : jr*kc+w*kc]
-		if !trans {
+		if !trans && skipFull && nw == w {
+			// Read in place.
+		} else if !trans {
 			// op(B)[p, j] = b[p·ldb + j]: each step is a contiguous run.
 			for p := 0; p < kc; p++ {
 				src := b[(pc+p)*ldb+jc+jr:]

@@ -4,42 +4,52 @@
 
 package kernel
 
-// sgemmKernelAVX512_10x32 computes a 10×32 tile of C = alpha·A·B + beta·C from a panel of A with strides rs, ps and a packed panel of B (AVX512).
+// sgemmKernelAVX512_10x32 computes a 10×32 tile of C = alpha·A·B + beta·C from a panel of A with strides rs, ps and a panel of B with row stride ldb (AVX512).
 //
 //go:noescape
-func sgemmKernelAVX512_10x32(kc int, a *float32, rs int, ps int, b *float32, c *float32, ldc int, alpha float32, beta float32, loadC int)
+func sgemmKernelAVX512_10x32(kc int, a *float32, rs int, ps int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, loadC int)
 
-// sgemmKernelAVX512_10x16 computes a 10×16 tile of C = alpha·A·B + beta·C from a panel of A with strides rs, ps and a packed panel of B (AVX512).
+// sgemmKernelAVX512_10x16 computes a 10×16 tile of C = alpha·A·B + beta·C from a panel of A with strides rs, ps and a panel of B with row stride ldb (AVX512).
 //
 //go:noescape
-func sgemmKernelAVX512_10x16(kc int, a *float32, rs int, ps int, b *float32, c *float32, ldc int, alpha float32, beta float32, loadC int)
+func sgemmKernelAVX512_10x16(kc int, a *float32, rs int, ps int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, loadC int)
 
-// dgemmKernelAVX512_10x16 computes a 10×16 tile of C = alpha·A·B + beta·C from a panel of A with strides rs, ps and a packed panel of B (AVX512).
+// dgemmKernelAVX512_10x16 computes a 10×16 tile of C = alpha·A·B + beta·C from a panel of A with strides rs, ps and a panel of B with row stride ldb (AVX512).
 //
 //go:noescape
-func dgemmKernelAVX512_10x16(kc int, a *float64, rs int, ps int, b *float64, c *float64, ldc int, alpha float64, beta float64, loadC int)
+func dgemmKernelAVX512_10x16(kc int, a *float64, rs int, ps int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, loadC int)
 
-// dgemmKernelAVX512_10x8 computes a 10×8 tile of C = alpha·A·B + beta·C from a panel of A with strides rs, ps and a packed panel of B (AVX512).
+// dgemmKernelAVX512_10x8 computes a 10×8 tile of C = alpha·A·B + beta·C from a panel of A with strides rs, ps and a panel of B with row stride ldb (AVX512).
 //
 //go:noescape
-func dgemmKernelAVX512_10x8(kc int, a *float64, rs int, ps int, b *float64, c *float64, ldc int, alpha float64, beta float64, loadC int)
+func dgemmKernelAVX512_10x8(kc int, a *float64, rs int, ps int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, loadC int)
 
-// sgemmKernelAVX2_6x16 computes a 6×16 tile of C = alpha·A·B + beta·C from a panel of A with strides rs, ps and a packed panel of B (AVX2).
+// sgemmKernelAVX2_6x16 computes a 6×16 tile of C = alpha·A·B + beta·C from a panel of A with strides rs, ps and a panel of B with row stride ldb (AVX2).
 //
 //go:noescape
-func sgemmKernelAVX2_6x16(kc int, a *float32, rs int, ps int, b *float32, c *float32, ldc int, alpha float32, beta float32, loadC int)
+func sgemmKernelAVX2_6x16(kc int, a *float32, rs int, ps int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, loadC int)
 
-// sgemmKernelAVX2_6x8 computes a 6×8 tile of C = alpha·A·B + beta·C from a panel of A with strides rs, ps and a packed panel of B (AVX2).
+// sgemmKernelAVX2_6x8 computes a 6×8 tile of C = alpha·A·B + beta·C from a panel of A with strides rs, ps and a panel of B with row stride ldb (AVX2).
 //
 //go:noescape
-func sgemmKernelAVX2_6x8(kc int, a *float32, rs int, ps int, b *float32, c *float32, ldc int, alpha float32, beta float32, loadC int)
+func sgemmKernelAVX2_6x8(kc int, a *float32, rs int, ps int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, loadC int)
 
-// dgemmKernelAVX2_6x8 computes a 6×8 tile of C = alpha·A·B + beta·C from a panel of A with strides rs, ps and a packed panel of B (AVX2).
+// dgemmKernelAVX2_6x8 computes a 6×8 tile of C = alpha·A·B + beta·C from a panel of A with strides rs, ps and a panel of B with row stride ldb (AVX2).
 //
 //go:noescape
-func dgemmKernelAVX2_6x8(kc int, a *float64, rs int, ps int, b *float64, c *float64, ldc int, alpha float64, beta float64, loadC int)
+func dgemmKernelAVX2_6x8(kc int, a *float64, rs int, ps int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, loadC int)
 
-// dgemmKernelAVX2_6x4 computes a 6×4 tile of C = alpha·A·B + beta·C from a panel of A with strides rs, ps and a packed panel of B (AVX2).
+// dgemmKernelAVX2_6x4 computes a 6×4 tile of C = alpha·A·B + beta·C from a panel of A with strides rs, ps and a panel of B with row stride ldb (AVX2).
 //
 //go:noescape
-func dgemmKernelAVX2_6x4(kc int, a *float64, rs int, ps int, b *float64, c *float64, ldc int, alpha float64, beta float64, loadC int)
+func dgemmKernelAVX2_6x4(kc int, a *float64, rs int, ps int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, loadC int)
+
+// sgemmKernelAVX2_10x8 computes a 10×8 tile of C = alpha·A·B + beta·C from a panel of A with strides rs, ps and a panel of B with row stride ldb (AVX2).
+//
+//go:noescape
+func sgemmKernelAVX2_10x8(kc int, a *float32, rs int, ps int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, loadC int)
+
+// dgemmKernelAVX2_10x4 computes a 10×4 tile of C = alpha·A·B + beta·C from a panel of A with strides rs, ps and a panel of B with row stride ldb (AVX2).
+//
+//go:noescape
+func dgemmKernelAVX2_10x4(kc int, a *float64, rs int, ps int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, loadC int)

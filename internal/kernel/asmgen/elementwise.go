@@ -105,6 +105,8 @@ func elementwiseKernels() {
 		for _, k := range ewKernels {
 			emitElementwise(e, k)
 		}
+		colSumsKernel(e)
+		unitBytesKernel(e)
 	}
 }
 
@@ -321,4 +323,137 @@ func sqrtStep(e ew, c *ewCtx, x, t, h reg.VecPhysical, lr string) {
 	e.load(t, c.mem("w"))
 	e.sub(t, t, x)
 	e.store(c.mem("w"), t)
+}
+
+// colSumsKernel emits dst[j] = Σ_r src[r·ld + j] for the first n columns (n
+// a multiple of the vector width): groups of four vectors of columns, then
+// single vectors, each summed over the rows in order r = 0, 1, … from +0,
+// as ColSums's portable loop adds them (vectorising across columns keeps
+// every column's order).
+func colSumsKernel(e ew) {
+	p := "s"
+	if e.elem == 8 {
+		p = "d"
+	}
+	name := p + "colSums" + e.isa
+	TEXT(name, NOSPLIT, "func(rows, n, ld int, dst, src *"+e.typ()+")")
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s sets dst[j] to the sum over the rows of column j of src (row stride ld) for the first n columns (n a multiple of %d; %s).", name, e.lanes(), e.isa))
+	rows := Load(Param("rows"), GP64())
+	n := Load(Param("n"), GP64())
+	ld := Load(Param("ld"), GP64())
+	dst := Load(Param("dst"), GP64())
+	src := Load(Param("src"), GP64())
+	SHLQ(Imm(uint64(bits.TrailingZeros(uint(e.elem)))), ld)
+	SHRQ(Imm(uint64(bits.TrailingZeros(uint(e.lanes())))), n)
+	p0, r := GP64(), GP64()
+	group := func(label string, vectors int) {
+		for v := 0; v < vectors; v++ {
+			x := e.vec(v)
+			if e.isa == "AVX512" {
+				VPXORD(x, x, x)
+			} else {
+				VXORPS(x, x, x)
+			}
+		}
+		MOVQ(src, p0)
+		MOVQ(rows, r)
+		TESTQ(r, r)
+		JZ(LabelRef(label + "_store"))
+		Label(label + "_rows")
+		for v := 0; v < vectors; v++ {
+			e.add(e.vec(v), e.vec(v), Mem{Base: p0, Disp: v * e.vbytes()})
+		}
+		ADDQ(ld, p0)
+		DECQ(r)
+		JNZ(LabelRef(label + "_rows"))
+		Label(label + "_store")
+		for v := 0; v < vectors; v++ {
+			e.store(Mem{Base: dst, Disp: v * e.vbytes()}, e.vec(v))
+		}
+		ADDQ(U32(vectors*e.vbytes()), dst)
+		ADDQ(U32(vectors*e.vbytes()), src)
+		SUBQ(U32(vectors), n)
+	}
+	Label(name + "_four")
+	CMPQ(n, U32(4))
+	JB(LabelRef(name + "_one"))
+	group(name+"_g4", 4)
+	JMP(LabelRef(name + "_four"))
+	Label(name + "_one")
+	TESTQ(n, n)
+	JZ(LabelRef(name + "_done"))
+	group(name+"_g1", 1)
+	JMP(LabelRef(name + "_one"))
+	Label(name + "_done")
+	VZEROUPPER()
+	RET()
+}
+
+// unitBytesKernel emits dst[i] = T(src[i]) / d for the first n bytes (n a
+// multiple of the vector width): zero-extend to 32-bit integers, convert
+// (exactly) and divide, correctly rounded like Go's division, so that with
+// d = 255 the result is bit-identical to T(b)/T(255).
+func unitBytesKernel(e ew) {
+	p := "s"
+	if e.elem == 8 {
+		p = "d"
+	}
+	name := p + "unitBytes" + e.isa
+	TEXT(name, NOSPLIT, "func(n int, dst *"+e.typ()+", src *byte, d "+e.typ()+")")
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s sets dst[i] = src[i]/d for the first n bytes (n a multiple of %d; %s).", name, e.lanes(), e.isa))
+	n := Load(Param("n"), GP64())
+	dst := Load(Param("dst"), GP64())
+	src := Load(Param("src"), GP64())
+	d := e.vec(0)
+	if e.elem == 8 {
+		VBROADCASTSD(addr("d"), d)
+	} else {
+		VBROADCASTSS(addr("d"), d)
+	}
+	SHRQ(Imm(uint64(bits.TrailingZeros(uint(e.lanes())))), n)
+	const unroll = 4
+	// The integers: as many 32-bit lanes as there are elements, which for
+	// float64 is half a vector.
+	ints := func(i int) reg.Register {
+		x := e.vec(1 + i)
+		switch {
+		case e.elem == 4:
+			return x
+		case e.isa == "AVX512":
+			return x.AsY()
+		}
+		return x.AsX()
+	}
+	step := func(vectors int) {
+		for u := 0; u < vectors; u++ {
+			x := e.vec(1 + u)
+			VPMOVZXBD(Mem{Base: src, Disp: u * e.lanes()}, ints(u))
+			if e.elem == 8 {
+				VCVTDQ2PD(ints(u), x)
+			} else {
+				VCVTDQ2PS(x, x)
+			}
+			e.div(x, x, d)
+			e.store(Mem{Base: dst, Disp: u * e.vbytes()}, x)
+		}
+		ADDQ(U32(vectors*e.lanes()), src)
+		ADDQ(U32(vectors*e.vbytes()), dst)
+	}
+	Label(name + "_loop")
+	CMPQ(n, U32(unroll))
+	JB(LabelRef(name + "_tail"))
+	step(unroll)
+	SUBQ(U32(unroll), n)
+	JMP(LabelRef(name + "_loop"))
+	Label(name + "_tail")
+	TESTQ(n, n)
+	JZ(LabelRef(name + "_done"))
+	step(1)
+	DECQ(n)
+	JMP(LabelRef(name + "_tail"))
+	Label(name + "_done")
+	VZEROUPPER()
+	RET()
 }

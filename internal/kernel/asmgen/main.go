@@ -15,14 +15,15 @@
 //
 // Every GEMM kernel has the signature
 //
-//	func(kc int, a *T, rs, ps int, b, c *T, ldc int, alpha, beta T, loadC int)
+//	func(kc int, a *T, rs, ps int, b *T, ldb int, c *T, ldc int, alpha, beta T, loadC int)
 //
 // and computes one mr×nr tile of C = alpha·A·B + beta·C, where element
 // (r, p) of the mr×kc panel of A is at a[r·rs + p·ps] (a packed panel has
 // rs = 1, ps = mr; a panel read in place from row-major A has rs = lda,
-// ps = 1, or rs = 1, ps = lda when A is transposed), b is a packed panel of
-// B (kc steps of nr elements) and c the top-left element of the tile with row
-// stride ldc (in elements). With loadC == 0, C is written without being read
+// ps = 1, or rs = 1, ps = lda when A is transposed), step p of the kc×nr
+// panel of B is the nr elements at b[p·ldb] (ldb = nr for a packed panel,
+// B's row stride for one read in place) and c the top-left element of the
+// tile with row stride ldc (in elements). With loadC == 0, C is written without being read
 // (beta is ignored). Each element of the tile is summed in the order
 // p = 0, 1, …, kc-1 with one fused multiply-add per step, then scaled:
 // C = alpha·acc, or fma(beta, C, alpha·acc). So a kernel is deterministic,
@@ -105,6 +106,10 @@ func gemmKernels() {
 		{isa: "AVX512", elem: 8, mr: 10, nv: 2}, {isa: "AVX512", elem: 8, mr: 10, nv: 1},
 		{isa: "AVX2", elem: 4, mr: 6, nv: 2}, {isa: "AVX2", elem: 4, mr: 6, nv: 1},
 		{isa: "AVX2", elem: 8, mr: 6, nv: 2}, {isa: "AVX2", elem: 8, mr: 6, nv: 1},
+		// Quarter-width panels for the AVX-512 tiles (n = 100 leaves 4
+		// columns): one 256-bit vector a row, which needs only AVX2 and
+		// costs half a 512-bit FMA on CPUs that split those in two.
+		{isa: "AVX2", elem: 4, mr: 10, nv: 1}, {isa: "AVX2", elem: 8, mr: 10, nv: 1},
 	} {
 		kernel(s)
 	}
@@ -123,9 +128,9 @@ func kernel(s spec) {
 	if 4+s.mr*s.nv > map[string]int{"AVX2": 16, "AVX512": 32}[s.isa] {
 		panic("too many accumulators for " + s.name())
 	}
-	TEXT(s.name(), NOSPLIT, fmt.Sprintf("func(kc int, a *%s, rs, ps int, b, c *%s, ldc int, alpha, beta %s, loadC int)", t, t, t))
+	TEXT(s.name(), NOSPLIT, fmt.Sprintf("func(kc int, a *%s, rs, ps int, b *%s, ldb int, c *%s, ldc int, alpha, beta %s, loadC int)", t, t, t, t))
 	Pragma("noescape")
-	Doc(fmt.Sprintf("%s computes a %d×%d tile of C = alpha·A·B + beta·C from a panel of A with strides rs, ps and a packed panel of B (%s).", s.name(), s.mr, s.nr(), s.isa))
+	Doc(fmt.Sprintf("%s computes a %d×%d tile of C = alpha·A·B + beta·C from a panel of A with strides rs, ps and a panel of B with row stride ldb (%s).", s.name(), s.mr, s.nr(), s.isa))
 	n := Load(Param("kc"), GP64())
 	// Rows of A: bases[q] points at row 4q; row 4q+j is at bases[q] plus
 	// 0, rs, 2·rs or rs3 = 3·rs bytes. Every base advances by ps bytes a step.
@@ -158,6 +163,8 @@ func kernel(s spec) {
 		return m
 	}
 	b := Load(Param("b"), GP64())
+	ldb := Load(Param("ldb"), GP64())
+	SHLQ(shift, ldb)
 	c := Load(Param("c"), GP64())
 	ldc := Load(Param("ldc"), GP64())
 	vb := s.vbytes()
@@ -191,7 +198,7 @@ func kernel(s spec) {
 	for _, q := range bases {
 		ADDQ(ps, q)
 	}
-	ADDQ(U32(s.nv*vb), b)
+	ADDQ(ldb, b)
 	DECQ(n)
 	JNZ(LabelRef(s.name() + "_loop"))
 

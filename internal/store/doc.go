@@ -74,6 +74,15 @@
 //	seconds         REAL              wall time of the training steps only
 //	eval_seconds    REAL              wall time of the accuracy passes
 //
+// steps: the per-step log of runs whose sweep sets log_steps, written in the
+// same transaction as the epoch the steps belong to.
+//
+//	run_id          INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE
+//	step            INTEGER NOT NULL  counted over the run from 1; PRIMARY KEY (run_id, step)
+//	epoch           INTEGER NOT NULL  the epoch the step belongs to
+//	lr              REAL              the step's learning rate
+//	loss            REAL              the minibatch loss, weight decay included, before the update
+//
 // Indexes: sweeps(name, id) finds the latest sweep of a name; the UNIQUE
 // (sweep_id, run_key) index serves every lookup and cascade by sweep_id; the
 // epochs primary key serves lookups by run_id.

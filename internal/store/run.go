@@ -51,6 +51,9 @@ func (db *DB) StartRun(ctx context.Context, runID int64) error {
 	} else if n == 0 {
 		return fmt.Errorf("store: start run %d: %w", runID, ErrNotFound)
 	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM steps WHERE run_id = ?`, runID); err != nil {
+		return fmt.Errorf("store: start run %d: %w", runID, err)
+	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM epochs WHERE run_id = ?`, runID); err != nil {
 		return fmt.Errorf("store: start run %d: delete old epochs: %w", runID, err)
 	}
@@ -65,11 +68,7 @@ func (db *DB) StartRun(ctx context.Context, runID int64) error {
 // NaN metrics (ValAcc without validation, the loss of a diverged run) are
 // stored as NULL; ±Inf is stored as is.
 func (db *DB) AddEpoch(ctx context.Context, runID int64, m train.EpochMetrics) error {
-	_, err := db.db.ExecContext(ctx, `
-		INSERT INTO epochs (run_id, epoch, lr, train_loss, train_acc, val_acc, test_acc, seconds, eval_seconds)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		runID, m.Epoch, nullNaN(m.LR), nullNaN(m.TrainLoss), nullNaN(m.TrainAcc), nullNaN(m.ValAcc),
-		nullNaN(m.TestAcc), nullNaN(m.Seconds), nullNaN(m.EvalSeconds))
+	err := db.addEpoch(ctx, runID, m)
 	switch {
 	case err == nil:
 		return nil
@@ -79,6 +78,59 @@ func (db *DB) AddEpoch(ctx context.Context, runID int64, m train.EpochMetrics) e
 		return fmt.Errorf("store: add epoch %d of run %d: already recorded: %w", m.Epoch, runID, err)
 	}
 	return fmt.Errorf("store: add epoch %d of run %d: %w", m.Epoch, runID, err)
+}
+
+// addEpoch inserts the epoch and its logged steps in one transaction.
+func (db *DB) addEpoch(ctx context.Context, runID int64, m train.EpochMetrics) error {
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `
+		INSERT INTO epochs (run_id, epoch, lr, train_loss, train_acc, val_acc, test_acc, seconds, eval_seconds)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		runID, m.Epoch, nullNaN(m.LR), nullNaN(m.TrainLoss), nullNaN(m.TrainAcc), nullNaN(m.ValAcc),
+		nullNaN(m.TestAcc), nullNaN(m.Seconds), nullNaN(m.EvalSeconds)); err != nil {
+		return err
+	}
+	if len(m.Steps) > 0 {
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO steps (run_id, step, epoch, lr, loss) VALUES (?, ?, ?, ?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for _, st := range m.Steps {
+			if _, err := stmt.ExecContext(ctx, runID, st.Step, m.Epoch, nullNaN(st.LR), nullNaN(st.Loss)); err != nil {
+				return err
+			}
+		}
+	}
+	return tx.Commit()
+}
+
+// Steps returns the logged steps of a run, in order (none unless the run
+// asked for them with log_steps).
+func (db *DB) Steps(ctx context.Context, runID int64) ([]train.StepMetrics, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT step, lr, loss FROM steps WHERE run_id = ? ORDER BY step`, runID)
+	if err != nil {
+		return nil, fmt.Errorf("store: steps of run %d: %w", runID, err)
+	}
+	defer rows.Close()
+	var out []train.StepMetrics
+	for rows.Next() {
+		var st train.StepMetrics
+		var lr, loss sql.NullFloat64
+		if err := rows.Scan(&st.Step, &lr, &loss); err != nil {
+			return nil, fmt.Errorf("store: steps of run %d: %w", runID, err)
+		}
+		st.LR, st.Loss = nanIfNull(lr), nanIfNull(loss)
+		out = append(out, st)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: steps of run %d: %w", runID, err)
+	}
+	return out, nil
 }
 
 // FinishRun sets how the run ended (done, diverged, failed, interrupted or

@@ -9,7 +9,7 @@ import (
 
 // SchemaVersion is the schema version this package reads and writes, kept
 // in PRAGMA user_version.
-const SchemaVersion = 2
+const SchemaVersion = 3
 
 // applicationID marks a results database, in PRAGMA application_id (bytes
 // 68 to 71 of the file): "RUNR" in ASCII. Migration 1 sets it; every later
@@ -203,6 +203,17 @@ FROM (
 	)
 	GROUP BY sweep_id, group_key
 );
+`,
+	// 3: steps, the per-step log of runs that ask for one (log_steps).
+	`
+CREATE TABLE steps (
+	run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+	step   INTEGER NOT NULL CHECK (step >= 1),
+	epoch  INTEGER NOT NULL,
+	lr     REAL,
+	loss   REAL,
+	PRIMARY KEY (run_id, step)
+) WITHOUT ROWID;
 `,
 }
 

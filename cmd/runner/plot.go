@@ -20,13 +20,16 @@ const plotUsage = `usage: runner plot [flags] [SWEEP]
 Draws the learning curves of a sweep, as the book's figures 6-9 and 6-10 do:
 one line per configuration, the mean over its seeds of the runs that
 finished done, against the epoch (0 = before training), the legend naming
-each configuration by the hyperparameters that vary. Two figures, each as
+each configuration by the hyperparameters that vary. Up to three figures, each as
 PNG and SVG:
 
 	NAME-ID-loss.png, .svg       train_loss, on a log scale
 	NAME-ID-accuracy.png, .svg   the accuracies: test_acc by default; with
 	                             several (--metric train_loss,train_acc,test_acc)
 	                             solid is test, dashed train, dotted validation
+	NAME-ID-steps.png, .svg      the minibatch loss per iteration, when the
+	                             sweep logged steps (log_steps) and the
+	                             metrics include train_loss
 
 NAME-ID is the sweep's name and id (ch6-3-loss.png), or --prefix. The files
 go in the current folder, or -o DIR, which must exist; existing files are

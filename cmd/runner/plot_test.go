@@ -132,3 +132,30 @@ func TestPlotErrors(t *testing.T) {
 		t.Errorf("files written: %v", entries)
 	}
 }
+
+// TestPlotSteps plots a sweep that logged every second step: a third figure
+// has the minibatch loss per iteration.
+func TestPlotSteps(t *testing.T) {
+	dir := t.TempDir()
+	file := writeFile(t, dir, "tiny.yaml", tinySweep)
+	dbPath := filepath.Join(dir, "results.db")
+	if code, stdout, stderr := runMain(t, "run", "--quiet", "--db", dbPath, "--set", "log_steps=2", file); code != exitOK {
+		t.Fatalf("run: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	// 240 training images, batch 32: 8 steps an epoch, 2 epochs, every second step.
+	if n := count(t, dbPath, `SELECT count(*) FROM steps`); n != 16*8 {
+		t.Errorf("steps rows: %d, want 16 runs × 8", n)
+	}
+	out := t.TempDir()
+	code, stdout, stderr := runReport(t, "plot", "--db", dbPath, "-o", out)
+	if code != exitOK || !strings.Contains(stdout, "tiny-1-steps.png") {
+		t.Fatalf("plot: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	b, err := os.ReadFile(filepath.Join(out, "tiny-1-steps.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := png.Decode(bytes.NewReader(b)); err != nil {
+		t.Errorf("tiny-1-steps.png: %v", err)
+	}
+}

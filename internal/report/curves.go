@@ -152,8 +152,20 @@ func Figures(s *Sweep, metrics []Metric, window int) ([]*Figure, []string, error
 		}
 	}
 	acc.YLabel = strings.Join(accMetrics, ", ")
+	// Where the sweep logged steps, the loss per iteration too, as the
+	// book's figures 6-9 and 6-15 plot it.
+	steps := &Figure{Name: "steps", Title: fmt.Sprintf("%s: training loss per iteration", s), XLabel: "iteration",
+		YLabel: "minibatch loss (log scale)", LogY: true}
+	if slices.Contains(metrics, TrainLoss) {
+		steps.Curves = stepCurves(s, window)
+	}
+	for _, c := range steps.Curves {
+		if slices.ContainsFunc(c.Y, func(y float64) bool { return !(y > 0) }) {
+			steps.LogY, steps.YLabel = false, "minibatch loss"
+		}
+	}
 	var figs []*Figure
-	for _, f := range []*Figure{loss, acc} {
+	for _, f := range []*Figure{loss, acc, steps} {
 		if len(f.Curves) > 0 {
 			f.Title += ", " + averaging(f.Curves, window)
 			figs = append(figs, f)
@@ -176,4 +188,45 @@ func averaging(curves []Curve, window int) string {
 		what += fmt.Sprintf(", moving average of %d epochs", window)
 	}
 	return what
+}
+
+// stepCurves returns, per configuration, the mean over its done runs of the
+// logged minibatch losses against the step, smoothed over window points;
+// none when the sweep logged no steps.
+func stepCurves(s *Sweep, window int) []Curve {
+	columns := Columns(s)
+	var curves []Curve
+	for gi, g := range s.Groups() {
+		sum, count := map[int]float64{}, map[int]int{}
+		var order []int
+		runs := 0
+		for _, r := range g.Runs {
+			if r.Status != train.Done || len(r.Steps) == 0 {
+				continue
+			}
+			runs++
+			for _, st := range r.Steps {
+				if math.IsNaN(st.Loss) || math.IsInf(st.Loss, 0) {
+					continue
+				}
+				if count[st.Step] == 0 {
+					order = append(order, st.Step)
+				}
+				sum[st.Step] += st.Loss
+				count[st.Step]++
+			}
+		}
+		if len(order) == 0 {
+			continue
+		}
+		slices.Sort(order)
+		c := Curve{Label: Label(g.Config, columns), Group: gi, Metric: TrainLoss, Runs: runs}
+		for _, step := range order {
+			c.X = append(c.X, float64(step))
+			c.Y = append(c.Y, sum[step]/float64(count[step]))
+		}
+		c.Y = Smooth(c.Y, window)
+		curves = append(curves, c)
+	}
+	return curves
 }

@@ -28,6 +28,7 @@ type Run struct {
 	Config train.Config
 	Status train.Status
 	Epochs []train.EpochMetrics // ordered by epoch, epoch 0 (before training) first
+	Steps  []train.StepMetrics  // the per-step log, when the sweep set log_steps
 }
 
 // Find returns the sweep that ref names: "" is the latest sweep of the
@@ -71,7 +72,11 @@ func Load(ctx context.Context, db *store.DB, id int64) (*Sweep, error) {
 		if err != nil {
 			return nil, fmt.Errorf("load sweep: %w", err)
 		}
-		s.Runs[i] = Run{ID: r.ID, Config: r.Config, Status: r.Status, Epochs: epochs}
+		steps, err := db.Steps(ctx, r.ID)
+		if err != nil {
+			return nil, fmt.Errorf("load sweep: %w", err)
+		}
+		s.Runs[i] = Run{ID: r.ID, Config: r.Config, Status: r.Status, Epochs: epochs, Steps: steps}
 	}
 	return s, nil
 }

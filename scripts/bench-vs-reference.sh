@@ -18,6 +18,7 @@ shift || true
 optimizers=("${@:-sgd adam}")
 read -r -a optimizers <<< "${optimizers[*]}"
 bench=${BENCH_DIR:-../shared/bench}
+dtype=${DTYPE:-float32}
 py=/usr/bin/python3
 declare -A lr=([sgd]=0.1 [momentum]=0.01 [adagrad]=0.01 [adam]=0.001)
 
@@ -32,13 +33,13 @@ ref_ok() { # impl: does the reference run here?
 for opt in "${optimizers[@]}"; do
 	for ((r = 1; r <= rounds; r++)); do
 		# runner: one epoch per sample; GOMAXPROCS=1 keeps it to one thread.
-		GOMAXPROCS=1 "$tmp/train.test" -test.run XXX -test.bench "Epoch/float32/$opt\$" -test.benchtime 1x -test.count 3 |
+		GOMAXPROCS=1 "$tmp/train.test" -test.run XXX -test.bench "Epoch/$dtype/$opt\$" -test.benchtime 1x -test.count 3 |
 			awk '/s\/epoch/ { for (i = 1; i <= NF; i++) if ($(i+1) == "s/epoch") print $i }' >> "$tmp/runner-$opt"
 		for impl in numpy torch; do
 			mod=$impl
 			ref_ok "$impl" "$mod" || continue
 			env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$py" "$bench/mlp_$impl.py" --optimizer "$opt" \
-				--lr "${lr[$opt]}" --epochs 3 --dtype float32 --threads 1 2>/dev/null |
+				--lr "${lr[$opt]}" --epochs 3 --dtype "$dtype" --threads 1 2>/dev/null |
 				sed -n 's/^epoch=.* train_s=\([0-9.]*\).*/\1/p' >> "$tmp/$impl-$opt"
 		done
 	done
@@ -46,6 +47,7 @@ done
 
 median() { sort -g "$1" | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
+echo "one epoch, $dtype, one thread; medians"
 printf '%-10s %-8s %10s %8s %10s\n' optimizer impl s/epoch samples "vs runner"
 for opt in "${optimizers[@]}"; do
 	base=$(median "$tmp/runner-$opt")

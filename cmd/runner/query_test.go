@@ -307,7 +307,7 @@ func mustSchemaVersion1(t *testing.T, path string) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	_, err = db.Exec(`DROP VIEW group_summary; DROP VIEW run_epochs; DROP VIEW run_summary; PRAGMA user_version = 1`)
+	_, err = db.Exec(`DROP VIEW group_summary; DROP VIEW run_epochs; DROP VIEW run_summary; DROP TABLE steps; PRAGMA user_version = 1`)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,6 +30,8 @@ func (c *HelpCommand) Run(ctx context.Context, args []string) error {
 		fmt.Fprint(c.Stdout, compareUsage)
 	case "plot":
 		fmt.Fprint(c.Stdout, plotUsage)
+	case "serve":
+		fmt.Fprint(c.Stdout, serveUsage)
 	case "check":
 		fmt.Fprint(c.Stdout, checkUsage)
 	case "prune":

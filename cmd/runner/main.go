@@ -7,7 +7,8 @@
 //	runner <command> [arguments]
 //
 // The commands are run, validate, query, export, schema, compare, plot,
-// check, prune, help and version; `runner help <command>` describes each.
+// serve, check, prune, help and version; `runner help <command>` describes
+// each.
 // Exit codes:
 //
 //	0    success: every run of the sweep finished done
@@ -142,6 +143,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return (&SchemaCommand{Main: m}).Run(ctx, rest)
 	case "compare":
 		return (&CompareCommand{Main: m}).Run(ctx, rest)
+	case "serve":
+		return (&ServeCommand{Main: m}).Run(ctx, rest)
 	case "plot":
 		return (&PlotCommand{Main: m}).Run(ctx, rest)
 	case "version":
@@ -169,6 +172,7 @@ Commands:
 	schema     print the database schema and its views
 	compare    mean ± std over seeds of a sweep's configurations, or two sweeps side by side
 	plot       learning curves of a sweep as PNG and SVG
+	serve      a local dashboard over results.db, live while a sweep trains
 	check      compare the latest sweep of a name with the previous one, run by run
 	prune      delete old sweeps, keeping the newest N of each name
 	version    print the version

@@ -1,0 +1,529 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// The end-to-end test drives the dashboard in headless Chromium through the
+// DevTools protocol, spoken over the pipe Chromium opens with
+// --remote-debugging-pipe (file descriptors 3 and 4, messages separated by
+// NUL bytes): no WebSocket, no npm, nothing but the standard library.
+//
+// It skips when no Chromium is installed, unless RUNNER_E2E=1 (as
+// scripts/e2e.sh sets), which makes a missing browser a failure.
+// RUNNER_E2E_SCREENSHOT=path writes the screenshot there (docs/dashboard.png),
+// RUNNER_E2E_SHOTS=dir one of other steps too.
+
+// e2eSweep trains in a few seconds and gives curves worth looking at:
+// four optimizers, two schedules, two seeds, 8 epochs on 2,000 images.
+const e2eSweep = `
+name: ch6
+description: four optimizers of chapter 6, constant and cosine learning rates, two seeds
+seed: 1
+dataset: {train_limit: 2000, validation: 0.1}
+model: {hidden: [100, 100]}
+train: {epochs: 8, batch_size: 100, seeds: [1, 2]}
+optimizers:
+  - {name: sgd, lr: 0.1}
+  - {name: momentum, lr: 0.01}
+  - {name: adagrad, lr: 0.01}
+  - {name: adam, lr: 0.001}
+schedules:
+  - {name: constant}
+  - {name: cosine}
+`
+
+// e2eLive is the sweep the test trains while the page is open.
+const e2eLive = `
+name: live
+description: trained while the dashboard is open
+dataset: {train_limit: 300}
+model: {hidden: [20]}
+train: {epochs: 2, batch_size: 50, seeds: [1]}
+optimizers:
+  - {name: sgd, lr: 0.1}
+`
+
+// findChromium returns the path of a Chromium binary, or "".
+func findChromium() string {
+	if p := os.Getenv("RUNNER_CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+func TestServeE2E(t *testing.T) {
+	chromium := findChromium()
+	if chromium == "" {
+		if os.Getenv("RUNNER_E2E") == "1" {
+			t.Fatal("RUNNER_E2E=1 but no Chromium found (install Debian's chromium, or set RUNNER_CHROMIUM)")
+		}
+		t.Skip("no Chromium installed: skipping the end-to-end test (scripts/e2e.sh installs it and runs it)")
+	}
+	if testing.Short() && os.Getenv("RUNNER_E2E") != "1" {
+		t.Skip("-short")
+	}
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "results.db")
+	if code, stdout, stderr := runMain(t, "run", "--quiet", "--db", dbPath, "-j", "2", writeFile(t, dir, "ch6.yaml", e2eSweep)); code != exitOK {
+		t.Fatalf("runner run: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	t.Chdir(dir) // so that the page shows the path as a user would give it
+	url := startServe(t, "results.db")
+
+	b := startBrowser(t, chromium)
+	b.call("Emulation.setDeviceMetricsOverride", map[string]any{"width": 1440, "height": 1280, "deviceScaleFactor": 1, "mobile": false})
+	b.call("Page.navigate", map[string]any{"url": url})
+
+	// The sweep list.
+	b.waitFor(`document.querySelectorAll('#sweeps tbody tr').length === 1`)
+	if got := b.eval(`document.querySelector('#sweeps tbody tr td.name').textContent`); got != "ch6" {
+		t.Errorf("sweep list: first name %v, want ch6", got)
+	}
+	if got := b.eval(`document.querySelector('#sweeps tbody tr').textContent.includes('16/16')`); got != true {
+		t.Errorf("sweep list: no 16/16 runs done in %v", b.eval(`document.querySelector('#sweeps tbody tr').textContent`))
+	}
+
+	b.shot("list")
+
+	// Live: a sweep trained now appears without a reload.
+	b.eval(`window.__noReload = true`)
+	if code, stdout, stderr := runMain(t, "run", "--quiet", "--db", dbPath, writeFile(t, dir, "live.yaml", e2eLive)); code != exitOK {
+		t.Fatalf("runner run live: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	b.waitFor(`document.querySelectorAll('#sweeps tbody tr').length === 2 && window.__noReload === true`)
+	if got := b.eval(`document.querySelector('#sweeps tbody tr td.name').textContent`); got != "live" {
+		t.Errorf("after a new sweep: first name %v, want live", got)
+	}
+
+	// Open the ch6 sweep: every run is selected and drawn, 16 lines per chart.
+	b.eval(`[...document.querySelectorAll('#sweeps tbody tr')].find(tr => tr.textContent.includes('ch6')).querySelector('a').click()`)
+	b.waitFor(`document.querySelectorAll('#run-table tbody tr').length === 16`)
+	b.waitFor(`document.querySelectorAll('#chart-loss svg path.line').length === 16 && document.querySelectorAll('#chart-acc svg path.line').length === 16`)
+
+	// Select runs: none, then the adam runs through the filter.
+	b.eval(`document.querySelector('#select-none').click()`)
+	b.waitFor(`document.querySelectorAll('#chart-loss svg path.line').length === 0 && document.querySelector('#chart-loss .chart-empty') !== null`)
+	b.eval(`(() => { const f = document.querySelector('#run-filter'); f.value = 'optimizer=adam'; f.dispatchEvent(new Event('input')); })()`)
+	b.waitFor(`document.querySelectorAll('#run-table tbody tr').length === 4`)
+	b.eval(`document.querySelector('#select-shown').click()`)
+	b.waitFor(`document.querySelectorAll('#chart-loss svg path.line').length === 4`)
+	for _, d := range b.eval(`[...document.querySelectorAll('#chart-acc svg path.line')].map(p => p.getAttribute('d'))`).([]any) {
+		if s, _ := d.(string); strings.Count(s, "L") != 8 { // epochs 0 to 8
+			t.Errorf("accuracy path %q: want 9 points", s)
+		}
+	}
+	// Then every run again by clicking its checkbox, coloured by schedule.
+	b.eval(`(() => { const f = document.querySelector('#run-filter'); f.value = ''; f.dispatchEvent(new Event('input')); })()`)
+	b.eval(`document.querySelectorAll('#run-table tbody input.sel').forEach(c => { if (!c.checked) c.click(); })`)
+	b.waitFor(`document.querySelectorAll('#chart-loss svg path.line').length === 16`)
+	b.eval(`(() => { const s = document.querySelector('#color-by'); s.value = 'optimizer'; s.dispatchEvent(new Event('change')); })()`)
+	if got := b.eval(`new Set([...document.querySelectorAll('#chart-acc svg path.line')].map(p => p.getAttribute('stroke'))).size`); got != 4.0 {
+		t.Errorf("coloured by optimizer: %v colours, want 4", got)
+	}
+	if got := b.eval(`document.querySelectorAll('#legend .item').length`); got != 4.0 {
+		t.Errorf("legend: %v items, want 4", got)
+	}
+	// The mean per optimizer: 4 lines with their bands.
+	b.eval(`document.querySelector('#lines-seg button[data-v=mean]').click()`)
+	b.waitFor(`document.querySelectorAll('#chart-loss svg path.line.mean').length === 4 && document.querySelectorAll('#chart-loss svg path.band').length === 4`)
+
+	// The comparison: 8 configurations, one best.
+	b.waitFor(`document.querySelectorAll('#group-table tbody tr').length === 8`)
+	if got := b.eval(`document.querySelectorAll('#group-table td.star').length > 0 && document.querySelector('#group-table tbody tr td.star').textContent`); got != "★" {
+		t.Errorf("comparison: best row marked %v, want ★ on the first row", got)
+	}
+	// Live on the sweep's page too: a sweep trained now is offered for comparison.
+	if code, stdout, stderr := runMain(t, "run", "--quiet", "--db", dbPath, writeFile(t, dir, "live2.yaml", strings.Replace(e2eLive, "name: live", "name: live2", 1))); code != exitOK {
+		t.Fatalf("runner run live2: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	b.waitFor(`[...document.querySelectorAll('#group-vs option')].some(o => o.textContent === 'live2 #3') && window.__noReload === true`)
+	if got := b.eval(`document.querySelectorAll('#chart-loss svg path.line.mean').length`); got != 4.0 {
+		t.Errorf("after a live refresh: %v mean lines, want 4", got)
+	}
+
+	// Sorting by final test accuracy, best first.
+	b.eval(`document.querySelector('#run-table th[data-key=test_acc]').click()`)
+	accs := b.eval(`[...document.querySelectorAll('#run-table tbody tr')].map(tr => parseFloat(tr.children[tr.children.length - 8].textContent))`).([]any)
+	for i := 1; i < len(accs); i++ {
+		if accs[i].(float64) > accs[i-1].(float64) {
+			t.Errorf("sorted by test acc descending: %v", accs)
+			break
+		}
+	}
+
+	// The screenshot, with the mean curves per optimizer from epoch 1.
+	b.eval(`document.querySelector('#skip0').click()`)
+	b.waitFor(`document.querySelector('#chart-acc svg path.line.mean').getAttribute('d').split('L').length === 8`)
+	b.eval(`document.querySelector('#varying-only').click()`)
+	b.waitFor(`document.querySelectorAll('#run-table thead th').length === 2 + 4 + 10`) // optimizer, lr, schedule, seed
+	b.eval(`window.scrollTo(0, 0)`)
+	time.Sleep(200 * time.Millisecond)
+	shot := b.screenshot()
+	out := os.Getenv("RUNNER_E2E_SCREENSHOT")
+	if out == "" {
+		out = filepath.Join(dir, "dashboard.png")
+	}
+	if err := os.WriteFile(out, shot, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot: %s (%d bytes)", out, len(shot))
+
+	// A run's full config.
+	b.eval(`document.querySelector('#run-table tbody tr a').click()`)
+	b.waitFor(`document.querySelector('#run-config') !== null && document.querySelector('#run-config').textContent.includes('"optimizer"')`)
+	b.waitFor(`document.querySelectorAll('#run-epochs tbody tr').length === 9`)
+	b.shot("run")
+	b.eval(`document.querySelector('#drawer .close').click()`)
+	b.waitFor(`document.querySelector('#drawer').hidden`)
+
+	// An unknown sweep: a message, not a crash.
+	b.eval(`location.hash = '#/sweeps/999'`)
+	b.waitFor(`document.querySelector('#not-found') !== null`)
+
+	// The database disappears: the page says so.
+	if err := os.Rename(dbPath, dbPath+".moved"); err != nil {
+		t.Fatal(err)
+	}
+	b.waitFor(`!document.querySelector('#banner').hidden && document.querySelector('#banner').textContent.includes('unavailable')`)
+	b.shot("unavailable")
+
+	if errs := b.problems(); len(errs) > 0 {
+		t.Errorf("the page logged errors (CSP violations, exceptions):\n%s", strings.Join(errs, "\n"))
+	}
+}
+
+// startServe runs `runner serve` on a free loopback port until the test
+// ends, and returns its URL.
+func startServe(t *testing.T, dbPath string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	urls := make(chan string, 1)
+	done := make(chan error, 1)
+	var stdout, stderr strings.Builder
+	go func() {
+		m := &Main{Stdin: strings.NewReader(""), Stdout: &syncWriter{b: &stdout}, Stderr: &syncWriter{b: &stderr}}
+		c := &ServeCommand{Main: m, ready: func(u string) { urls <- u }}
+		done <- c.Run(ctx, []string{"--db", dbPath, "--addr", "127.0.0.1:0", "--poll", "100ms"})
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("serve: %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Error("serve did not stop within 10 s of its context's end")
+		}
+	})
+	select {
+	case u := <-urls:
+		return u
+	case err := <-done:
+		t.Fatalf("serve: %v\n%s", err, stderr.String())
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not start within 10 s")
+	}
+	return ""
+}
+
+type syncWriter struct {
+	mu sync.Mutex
+	b  *strings.Builder
+}
+
+func (w *syncWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
+}
+
+// browser is a headless Chromium with one page, driven over the DevTools pipe.
+type browser struct {
+	t       *testing.T
+	in      *os.File // our end of Chromium's fd 3
+	session string   // the page's session id
+
+	mu       sync.Mutex
+	nextID   int
+	waiting  map[int]chan cdpMessage
+	logged   []string
+	readDone chan struct{}
+}
+
+type cdpMessage struct {
+	ID        int             `json:"id,omitempty"`
+	Method    string          `json:"method,omitempty"`
+	Params    json.RawMessage `json:"params,omitempty"`
+	Result    json.RawMessage `json:"result,omitempty"`
+	Error     *struct{ Message string }
+	SessionID string `json:"sessionId,omitempty"`
+}
+
+// startBrowser starts Chromium with the flags this machine needs and
+// attaches to its page; the browser is stopped when the test ends.
+func startBrowser(t *testing.T, chromium string) *browser {
+	t.Helper()
+	cmdIn, in, err := os.Pipe() // we write in, Chromium reads cmdIn as fd 3
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, cmdOut, err := os.Pipe() // Chromium writes cmdOut as fd 4, we read out
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(chromium,
+		"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync",
+		"--disable-extensions", "--disable-dev-shm-usage", "--hide-scrollbars", "--mute-audio",
+		"--user-data-dir="+t.TempDir(), "--remote-debugging-pipe", "--window-size=1440,1280", "about:blank")
+	cmd.ExtraFiles = []*os.File{cmdIn, cmdOut}
+	var stderr strings.Builder
+	cmd.Stderr = &syncWriter{b: &stderr}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", chromium, err)
+	}
+	cmdIn.Close()
+	cmdOut.Close()
+	b := &browser{t: t, in: in, waiting: map[int]chan cdpMessage{}, readDone: make(chan struct{})}
+	t.Cleanup(func() {
+		b.send("Browser.close", nil, "")
+		waited := make(chan struct{})
+		go func() { cmd.Wait(); close(waited) }()
+		select {
+		case <-waited:
+		case <-time.After(5 * time.Second):
+			cmd.Process.Kill()
+			<-waited
+		}
+		in.Close()
+		out.Close()
+		if t.Failed() {
+			t.Logf("chromium's stderr (last 2000 bytes):\n%s", tail(stderr.String(), 2000))
+		}
+	})
+	go b.read(out)
+
+	var targets struct {
+		TargetInfos []struct{ TargetID, Type string } `json:"targetInfos"`
+	}
+	b.decode(b.callOn("", "Target.getTargets", nil), &targets)
+	var page string
+	for _, ti := range targets.TargetInfos {
+		if ti.Type == "page" {
+			page = ti.TargetID
+		}
+	}
+	if page == "" {
+		var created struct{ TargetID string }
+		b.decode(b.callOn("", "Target.createTarget", map[string]any{"url": "about:blank"}), &created)
+		page = created.TargetID
+	}
+	var attached struct{ SessionID string }
+	b.decode(b.callOn("", "Target.attachToTarget", map[string]any{"targetId": page, "flatten": true}), &attached)
+	b.session = attached.SessionID
+	b.call("Runtime.enable", nil)
+	b.call("Log.enable", nil)
+	b.call("Page.enable", nil)
+	return b
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
+}
+
+// read dispatches the browser's messages: answers to their callers,
+// exceptions and error log entries to logged.
+func (b *browser) read(out *os.File) {
+	defer close(b.readDone)
+	r := bufio.NewReader(out)
+	for {
+		raw, err := r.ReadBytes(0)
+		if err != nil {
+			return
+		}
+		var m cdpMessage
+		if json.Unmarshal(raw[:len(raw)-1], &m) != nil {
+			continue
+		}
+		b.mu.Lock()
+		if ch := b.waiting[m.ID]; m.ID != 0 && ch != nil {
+			delete(b.waiting, m.ID)
+			ch <- m
+		}
+		switch m.Method {
+		case "Runtime.exceptionThrown", "Log.entryAdded":
+			var p struct {
+				Entry            struct{ Level, Text, URL string }
+				ExceptionDetails struct {
+					Text      string
+					Exception struct{ Description string }
+				}
+			}
+			json.Unmarshal(m.Params, &p)
+			if m.Method == "Runtime.exceptionThrown" {
+				b.logged = append(b.logged, "exception: "+p.ExceptionDetails.Text+" "+p.ExceptionDetails.Exception.Description)
+			} else if p.Entry.Level == "error" && !expectedError(p.Entry.Text, p.Entry.URL) {
+				b.logged = append(b.logged, "log: "+p.Entry.Text+" "+p.Entry.URL)
+			}
+		}
+		b.mu.Unlock()
+	}
+}
+
+// expectedError reports whether a console error is one the test causes on
+// purpose: the 404 of the unknown sweep, the 503s of the moved database.
+func expectedError(text, url string) bool {
+	return strings.Contains(url, "/api/sweeps/999") || strings.Contains(text, "503") ||
+		strings.Contains(text, "404") || strings.Contains(url, "/api/events")
+}
+
+// problems returns the exceptions and error log entries seen so far.
+func (b *browser) problems() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]string(nil), b.logged...)
+}
+
+// send writes a command and returns the channel its answer arrives on.
+func (b *browser) send(method string, params any, session string) chan cdpMessage {
+	b.mu.Lock()
+	b.nextID++
+	id := b.nextID
+	ch := make(chan cdpMessage, 1)
+	b.waiting[id] = ch
+	b.mu.Unlock()
+	msg, err := json.Marshal(map[string]any{"id": id, "method": method, "params": cmpOr(params), "sessionId": session})
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	if session == "" {
+		msg, _ = json.Marshal(map[string]any{"id": id, "method": method, "params": cmpOr(params)})
+	}
+	b.in.Write(append(msg, 0))
+	return ch
+}
+
+func cmpOr(params any) any {
+	if params == nil {
+		return map[string]any{}
+	}
+	return params
+}
+
+// callOn sends a command to the session ("" for the browser) and waits
+// for its result.
+func (b *browser) callOn(session, method string, params any) json.RawMessage {
+	b.t.Helper()
+	select {
+	case m := <-b.send(method, params, session):
+		if m.Error != nil {
+			b.t.Fatalf("%s: %s", method, m.Error.Message)
+		}
+		return m.Result
+	case <-b.readDone:
+		b.t.Fatalf("%s: chromium closed the DevTools pipe", method)
+	case <-time.After(30 * time.Second):
+		b.t.Fatalf("%s: no answer within 30 s", method)
+	}
+	return nil
+}
+
+// call sends a command to the page.
+func (b *browser) call(method string, params any) json.RawMessage {
+	b.t.Helper()
+	return b.callOn(b.session, method, params)
+}
+
+func (b *browser) decode(raw json.RawMessage, v any) {
+	b.t.Helper()
+	if err := json.Unmarshal(raw, v); err != nil {
+		b.t.Fatalf("decode %s: %v", raw, err)
+	}
+}
+
+// eval evaluates a JavaScript expression in the page and returns its
+// value as JSON decodes it.
+func (b *browser) eval(expr string) any {
+	b.t.Helper()
+	v, err := b.tryEval(expr)
+	if err != nil {
+		b.t.Fatalf("eval %s: %v", expr, err)
+	}
+	return v
+}
+
+func (b *browser) tryEval(expr string) (any, error) {
+	var res struct {
+		Result           struct{ Value any }
+		ExceptionDetails *struct {
+			Text      string
+			Exception struct{ Description string }
+		}
+	}
+	b.decode(b.call("Runtime.evaluate", map[string]any{"expression": expr, "returnByValue": true, "awaitPromise": true}), &res)
+	if e := res.ExceptionDetails; e != nil {
+		return nil, errors.New(e.Text + " " + e.Exception.Description)
+	}
+	return res.Result.Value, nil
+}
+
+// waitFor polls cond, a JavaScript expression, until it is true, for up
+// to 15 seconds.
+func (b *browser) waitFor(cond string) {
+	b.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	var last any
+	var err error
+	for time.Now().Before(deadline) {
+		if last, err = b.tryEval(cond); err == nil && last == true {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	b.t.Fatalf("waiting for %s: still %v (%v) after 15 s; page errors: %q; page text:\n%s", cond, last, err,
+		b.problems(), tail(fmt.Sprint(b.eval(`document.body.innerText`)), 1500))
+}
+
+// shot saves a screenshot as NAME.png in the folder RUNNER_E2E_SHOTS, if set.
+func (b *browser) shot(name string) {
+	b.t.Helper()
+	if dir := os.Getenv("RUNNER_E2E_SHOTS"); dir != "" {
+		if err := os.WriteFile(filepath.Join(dir, name+".png"), b.screenshot(), 0o644); err != nil {
+			b.t.Fatal(err)
+		}
+	}
+}
+
+// screenshot returns a PNG of the viewport.
+func (b *browser) screenshot() []byte {
+	b.t.Helper()
+	var res struct{ Data string }
+	b.decode(b.call("Page.captureScreenshot", map[string]any{"format": "png"}), &res)
+	png, err := base64.StdEncoding.DecodeString(res.Data)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return png
+}

@@ -1,0 +1,654 @@
+package web
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"runner/internal/report"
+	"runner/internal/store"
+	"runner/internal/train"
+)
+
+// Every SQL statement of the server is a constant below; request values
+// are only ever bound as parameters.
+
+// hyperColumns are the hyperparameter columns of run_summary, in the
+// order the run table shows them.
+var hyperColumns = []string{
+	"optimizer", "lr", "momentum", "decay_rate", "beta1", "beta2", "eps",
+	"schedule", "step_every", "gamma", "decay_k", "min_lr", "warmup",
+	"hidden", "activation", "init", "batchnorm", "dropout", "weight_decay", "precision",
+	"epochs", "batch_size", "seed", "train_limit", "validation",
+}
+
+const (
+	sweepsSQL = `
+		SELECT id, name, description, status, host, runner_version, started_at, finished_at, runs_total,
+			file, spec, overrides, spec_hash, seed
+		FROM sweeps WHERE (:name = '' OR name = :name) AND (:id = 0 OR id = :id)
+		ORDER BY id DESC LIMIT :limit`
+	runCountsSQL = `
+		SELECT sweep_id, status, count(*), total(epochs + 1)
+		FROM runs WHERE :id = 0 OR sweep_id = :id GROUP BY sweep_id, status`
+	epochCountsSQL = `
+		SELECT r.sweep_id, count(*) FROM runs r JOIN epochs e ON e.run_id = r.id
+		WHERE :id = 0 OR r.sweep_id = :id GROUP BY r.sweep_id`
+	bestSQL = `
+		SELECT r.sweep_id, max(e.test_acc) FROM runs r JOIN epochs e ON e.run_id = r.id AND e.epoch = r.epochs
+		WHERE r.status = 'done' AND (:id = 0 OR r.sweep_id = :id) GROUP BY r.sweep_id`
+	runColumnsSQL = `
+		s.run_id, s.sweep_id, s.sweep_name, s.run_key, r.config,
+		s.optimizer, s.lr, s.momentum, s.decay_rate, s.beta1, s.beta2, s.eps,
+		s.schedule, s.step_every, s.gamma, s.decay_k, s.min_lr, s.warmup,
+		s.hidden, s.activation, s.init, s.batchnorm, s.dropout, s.weight_decay, s.precision,
+		s.epochs, s.batch_size, s.seed, s.train_limit, s.validation,
+		s.status, s.error, s.started_at, s.finished_at,
+		s.final_epoch, s.final_train_loss, s.final_train_acc, s.final_val_acc, s.final_test_acc,
+		s.best_test_acc, s.best_test_epoch, s.best_val_acc, s.best_val_epoch, s.min_train_loss,
+		s.train_seconds, s.eval_seconds`
+	sweepRunsSQL = `SELECT ` + runColumnsSQL + `
+		FROM run_summary s JOIN runs r ON r.id = s.run_id WHERE s.sweep_id = ? ORDER BY s.run_id`
+	oneRunSQL = `SELECT ` + runColumnsSQL + `
+		FROM run_summary s JOIN runs r ON r.id = s.run_id WHERE s.run_id = ?`
+	sweepRunIDsSQL = `SELECT id FROM runs WHERE sweep_id = ? ORDER BY id`
+	sweepEpochsSQL = `
+		SELECT e.run_id, e.epoch, e.lr, e.train_loss, e.train_acc, e.val_acc, e.test_acc, e.seconds, e.eval_seconds
+		FROM epochs e JOIN runs r ON r.id = e.run_id WHERE r.sweep_id = ? ORDER BY e.run_id, e.epoch`
+	runEpochsSQL = `
+		SELECT run_id, epoch, lr, train_loss, train_acc, val_acc, test_acc, seconds, eval_seconds
+		FROM epochs WHERE run_id = ? ORDER BY epoch`
+	runSweepSQL = `SELECT sweep_id FROM runs WHERE id = ?`
+)
+
+// maxListed bounds the ids of ?runs= and the sweeps of ?limit=.
+const maxListed = 10000
+
+// queryParams parses the query string of r and checks that it names only
+// the allowed parameters, each at most once.
+func queryParams(r *http.Request, allowed ...string) (url.Values, error) {
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return nil, badRequest("malformed query string: %v", err)
+	}
+	for k, vs := range q {
+		if !slices.Contains(allowed, k) {
+			if len(allowed) == 0 {
+				return nil, badRequest("unknown query parameter %q: this endpoint takes none", k)
+			}
+			return nil, badRequest("unknown query parameter %q (want %s)", k, strings.Join(allowed, ", "))
+		}
+		if len(vs) > 1 {
+			return nil, badRequest("query parameter %q given %d times", k, len(vs))
+		}
+	}
+	return q, nil
+}
+
+// parseID parses a positive integer id.
+func parseID(what, s string) (int64, error) {
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, badRequest("%s id %q: want a positive integer", what, s)
+	}
+	return id, nil
+}
+
+// findSweep resolves a sweep reference (an id, or a name: its latest
+// sweep) as report.Find does.
+func (s *Server) findSweep(ctx context.Context, db *store.DB, ref string) (store.Sweep, error) {
+	if ref == "" || len(ref) > 200 {
+		return store.Sweep{}, badRequest("sweep %q: want an id or a name", ref)
+	}
+	sw, err := report.Find(ctx, db, ref)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Sweep{}, notFound("no sweep has id or name %q", ref)
+	}
+	return sw, err
+}
+
+// status answers GET /api/status.
+func (s *Server) status(r *http.Request) (any, error) {
+	if _, err := queryParams(r); err != nil {
+		return nil, err
+	}
+	if _, err := s.src.get(r.Context()); err != nil {
+		return nil, err
+	}
+	version, _, _ := s.watch.state()
+	return map[string]any{
+		"db": s.opts.Path, "schema_version": store.SchemaVersion, "read_only": true, "version": version,
+	}, nil
+}
+
+// sweepJSON is a sweep as the API gives it.
+type sweepJSON struct {
+	ID            int64          `json:"id"`
+	Name          string         `json:"name"`
+	Description   *string        `json:"description"`
+	Status        *string        `json:"status"`
+	Host          *string        `json:"host"`
+	RunnerVersion *string        `json:"runner_version"`
+	StartedAt     *string        `json:"started_at"`
+	FinishedAt    *string        `json:"finished_at"`
+	RunsTotal     int64          `json:"runs_total"`
+	Runs          map[string]int `json:"runs"`          // runs by status
+	RunsDone      int            `json:"runs_done"`     // runs with status done
+	RunsFinished  int            `json:"runs_finished"` // runs that ended: done, diverged, failed, pruned
+	EpochsDone    int            `json:"epochs_done"`   // epochs rows recorded, epoch 0 included
+	EpochsTotal   int            `json:"epochs_total"`  // the rows the sweep records when it is done
+	BestTestAcc   num            `json:"best_test_acc"` // the highest final test_acc of a done run
+
+	// In GET /api/sweeps/SWEEP only.
+	File      *string         `json:"file,omitempty"`
+	Spec      *string         `json:"spec,omitempty"`
+	Overrides json.RawMessage `json:"overrides,omitempty"`
+	SpecHash  *string         `json:"spec_hash,omitempty"`
+	Seed      *int64          `json:"seed,omitempty"`
+}
+
+// sweeps answers GET /api/sweeps.
+func (s *Server) sweeps(r *http.Request) (any, error) {
+	q, err := queryParams(r, "name", "limit")
+	if err != nil {
+		return nil, err
+	}
+	limit := int64(maxListed)
+	if v := q.Get("limit"); v != "" {
+		if limit, err = strconv.ParseInt(v, 10, 64); err != nil || limit < 1 || limit > maxListed {
+			return nil, badRequest("limit %q: want an integer from 1 to %d", v, maxListed)
+		}
+	}
+	db, err := s.src.get(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	list, err := listSweeps(r.Context(), db, q.Get("name"), 0, limit, false)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"sweeps": list}, nil
+}
+
+// sweep answers GET /api/sweeps/SWEEP.
+func (s *Server) sweep(r *http.Request) (any, error) {
+	if _, err := queryParams(r); err != nil {
+		return nil, err
+	}
+	db, err := s.src.get(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	sw, err := s.findSweep(r.Context(), db, r.PathValue("sweep"))
+	if err != nil {
+		return nil, err
+	}
+	list, err := listSweeps(r.Context(), db, "", sw.ID, 1, true)
+	if err != nil {
+		return nil, err
+	}
+	if len(list) == 0 { // deleted between the two reads
+		return nil, notFound("no sweep has id %d", sw.ID)
+	}
+	return list[0], nil
+}
+
+// listSweeps reads the sweeps named name ("" for all), or the one with
+// the given id (0 for all), newest first, with their run counts.
+func listSweeps(ctx context.Context, db *store.DB, name string, id, limit int64, detail bool) ([]*sweepJSON, error) {
+	args := []any{sql.Named("name", name), sql.Named("id", id), sql.Named("limit", limit)}
+	rows, err := db.SQLDB().QueryContext(ctx, sweepsSQL, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read sweeps: %w", err)
+	}
+	defer rows.Close()
+	list := []*sweepJSON{}
+	byID := map[int64]*sweepJSON{}
+	for rows.Next() {
+		var (
+			sw        sweepJSON
+			total     sql.NullInt64
+			overrides sql.NullString
+			file      sql.NullString
+		)
+		if err := rows.Scan(&sw.ID, &sw.Name, &sw.Description, &sw.Status, &sw.Host, &sw.RunnerVersion,
+			&sw.StartedAt, &sw.FinishedAt, &total, &file, &sw.Spec, &overrides, &sw.SpecHash, &sw.Seed); err != nil {
+			return nil, fmt.Errorf("read sweeps: %w", err)
+		}
+		sw.RunsTotal, sw.Runs, sw.BestTestAcc = total.Int64, map[string]int{}, num(nan)
+		if detail {
+			if file.Valid {
+				sw.File = &file.String
+			}
+			sw.Overrides = json.RawMessage("[]")
+			if overrides.Valid && json.Valid([]byte(overrides.String)) {
+				sw.Overrides = json.RawMessage(overrides.String)
+			}
+		} else {
+			sw.Spec, sw.SpecHash, sw.Seed = nil, nil, nil
+		}
+		list = append(list, &sw)
+		byID[sw.ID] = &sw
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read sweeps: %w", err)
+	}
+	rows.Close()
+	if len(list) == 0 {
+		return list, nil
+	}
+
+	if err := eachRow(ctx, db, runCountsSQL, id, func(rows *sql.Rows) error {
+		var (
+			sweepID, n int64
+			status     sql.NullString
+			epochs     float64
+		)
+		if err := rows.Scan(&sweepID, &status, &n, &epochs); err != nil {
+			return err
+		}
+		if sw := byID[sweepID]; sw != nil {
+			sw.Runs[status.String] += int(n)
+			sw.EpochsTotal += int(epochs)
+			if status.String == string(train.Done) {
+				sw.RunsDone += int(n)
+			}
+			if train.Status(status.String).Finished() {
+				sw.RunsFinished += int(n)
+			}
+		}
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("count runs: %w", err)
+	}
+	if err := eachRow(ctx, db, epochCountsSQL, id, func(rows *sql.Rows) error {
+		var sweepID, n int64
+		if err := rows.Scan(&sweepID, &n); err != nil {
+			return err
+		}
+		if sw := byID[sweepID]; sw != nil {
+			sw.EpochsDone = int(n)
+		}
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("count epochs: %w", err)
+	}
+	if err := eachRow(ctx, db, bestSQL, id, func(rows *sql.Rows) error {
+		var (
+			sweepID int64
+			best    sql.NullFloat64
+		)
+		if err := rows.Scan(&sweepID, &best); err != nil {
+			return err
+		}
+		if sw := byID[sweepID]; sw != nil && best.Valid {
+			sw.BestTestAcc = num(best.Float64)
+		}
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("best accuracies: %w", err)
+	}
+	return list, nil
+}
+
+// eachRow runs one of the per-sweep aggregate queries, which take :id (0
+// for every sweep), and calls scan on each row.
+func eachRow(ctx context.Context, db *store.DB, query string, id int64, scan func(*sql.Rows) error) error {
+	rows, err := db.SQLDB().QueryContext(ctx, query, sql.Named("id", id))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// runJSON is a run as the API gives it.
+type runJSON struct {
+	ID         int64          `json:"id"`
+	SweepID    int64          `json:"sweep_id"`
+	SweepName  string         `json:"sweep_name"`
+	Key        string         `json:"key"`
+	Group      string         `json:"group"` // its config's key with the seed left out: the same for runs that differ only in their seed
+	Params     map[string]any `json:"params"`
+	Status     string         `json:"status"`
+	Error      *string        `json:"error"`
+	StartedAt  *string        `json:"started_at"`
+	FinishedAt *string        `json:"finished_at"`
+	Final      struct {
+		Epoch     *int64 `json:"epoch"`
+		TrainLoss num    `json:"train_loss"`
+		TrainAcc  num    `json:"train_acc"`
+		ValAcc    num    `json:"val_acc"`
+		TestAcc   num    `json:"test_acc"`
+	} `json:"final"`
+	Best struct {
+		TestAcc      num    `json:"test_acc"`
+		TestEpoch    *int64 `json:"test_epoch"`
+		ValAcc       num    `json:"val_acc"`
+		ValEpoch     *int64 `json:"val_epoch"`
+		MinTrainLoss num    `json:"min_train_loss"`
+	} `json:"best"`
+	TrainSeconds num             `json:"train_seconds"`
+	EvalSeconds  num             `json:"eval_seconds"`
+	Config       json.RawMessage `json:"config,omitempty"` // GET /api/runs/RUN only
+}
+
+// scanRun reads one row of runColumnsSQL.
+func scanRun(rows *sql.Rows) (*runJSON, string, error) {
+	var (
+		run    runJSON
+		config string
+		hyper  = make([]any, len(hyperColumns))
+		floats [11]sql.NullFloat64
+		status sql.NullString
+	)
+	dest := []any{&run.ID, &run.SweepID, &run.SweepName, &run.Key, &config}
+	for i := range hyper {
+		dest = append(dest, &hyper[i])
+	}
+	dest = append(dest, &status, &run.Error, &run.StartedAt, &run.FinishedAt,
+		&run.Final.Epoch, &floats[0], &floats[1], &floats[2], &floats[3],
+		&floats[4], &run.Best.TestEpoch, &floats[5], &run.Best.ValEpoch, &floats[6],
+		&floats[7], &floats[8])
+	if err := rows.Scan(dest...); err != nil {
+		return nil, "", err
+	}
+	run.Status = status.String
+	f := func(i int) num {
+		if !floats[i].Valid {
+			return num(nan)
+		}
+		return num(floats[i].Float64)
+	}
+	run.Final.TrainLoss, run.Final.TrainAcc, run.Final.ValAcc, run.Final.TestAcc = f(0), f(1), f(2), f(3)
+	run.Best.TestAcc, run.Best.ValAcc, run.Best.MinTrainLoss = f(4), f(5), f(6)
+	run.TrainSeconds, run.EvalSeconds = f(7), f(8)
+	run.Params = make(map[string]any, len(hyperColumns))
+	for i, name := range hyperColumns {
+		switch v := hyper[i].(type) {
+		case float64:
+			run.Params[name] = num(v)
+		case []byte:
+			run.Params[name] = string(v)
+		default: // nil, int64, string
+			run.Params[name] = v
+		}
+	}
+	var c train.Config
+	if json.Unmarshal([]byte(config), &c) == nil {
+		c.Seed = 0
+		run.Group = c.Key()
+	}
+	return &run, config, nil
+}
+
+// sweepRuns answers GET /api/sweeps/SWEEP/runs.
+func (s *Server) sweepRuns(r *http.Request) (any, error) {
+	if _, err := queryParams(r); err != nil {
+		return nil, err
+	}
+	db, err := s.src.get(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	sw, err := s.findSweep(r.Context(), db, r.PathValue("sweep"))
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.SQLDB().QueryContext(r.Context(), sweepRunsSQL, sw.ID)
+	if err != nil {
+		return nil, fmt.Errorf("read runs of sweep %d: %w", sw.ID, err)
+	}
+	defer rows.Close()
+	runs := []*runJSON{}
+	for rows.Next() {
+		run, _, err := scanRun(rows)
+		if err != nil {
+			return nil, fmt.Errorf("read runs of sweep %d: %w", sw.ID, err)
+		}
+		runs = append(runs, run)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read runs of sweep %d: %w", sw.ID, err)
+	}
+	return map[string]any{
+		"sweep_id": sw.ID, "columns": hyperColumns, "varying": varying(runs), "runs": runs,
+	}, nil
+}
+
+// varying returns the hyperparameter columns whose non-NULL values differ
+// between runs, in the order of hyperColumns.
+func varying(runs []*runJSON) []string {
+	out := []string{}
+	for _, name := range hyperColumns {
+		first, seen := "", false
+		for _, run := range runs {
+			v := run.Params[name]
+			if v == nil {
+				continue
+			}
+			s := fmt.Sprint(v)
+			if !seen {
+				first, seen = s, true
+			} else if s != first {
+				out = append(out, name)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// run answers GET /api/runs/RUN.
+func (s *Server) run(r *http.Request) (any, error) {
+	if _, err := queryParams(r); err != nil {
+		return nil, err
+	}
+	id, err := parseID("run", r.PathValue("run"))
+	if err != nil {
+		return nil, err
+	}
+	db, err := s.src.get(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.SQLDB().QueryContext(r.Context(), oneRunSQL, id)
+	if err != nil {
+		return nil, fmt.Errorf("read run %d: %w", id, err)
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("read run %d: %w", id, err)
+		}
+		return nil, notFound("no run has id %d", id)
+	}
+	run, config, err := scanRun(rows)
+	if err != nil {
+		return nil, fmt.Errorf("read run %d: %w", id, err)
+	}
+	if json.Valid([]byte(config)) {
+		run.Config = json.RawMessage(config)
+	} else {
+		run.Config, _ = json.Marshal(config) // not JSON: give it as a string
+	}
+	return run, nil
+}
+
+// epochsJSON is the epochs of one run, column by column: element i of
+// each slice is the epoch Epoch[i].
+type epochsJSON struct {
+	ID          int64   `json:"id"`
+	Epoch       []int64 `json:"epoch"`
+	LR          []num   `json:"lr"`
+	TrainLoss   []num   `json:"train_loss"`
+	TrainAcc    []num   `json:"train_acc"`
+	ValAcc      []num   `json:"val_acc"`
+	TestAcc     []num   `json:"test_acc"`
+	Seconds     []num   `json:"seconds"`
+	EvalSeconds []num   `json:"eval_seconds"`
+}
+
+func newEpochs(id int64) *epochsJSON {
+	return &epochsJSON{ID: id, Epoch: []int64{}, LR: []num{}, TrainLoss: []num{}, TrainAcc: []num{},
+		ValAcc: []num{}, TestAcc: []num{}, Seconds: []num{}, EvalSeconds: []num{}}
+}
+
+// readEpochs runs sweepEpochsSQL or runEpochsSQL with arg and adds each
+// row to the run's entry of byRun; runs not in byRun are skipped.
+func readEpochs(ctx context.Context, db *store.DB, query string, arg int64, byRun map[int64]*epochsJSON) error {
+	rows, err := db.SQLDB().QueryContext(ctx, query, arg)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			runID, epoch int64
+			v            [7]sql.NullFloat64
+		)
+		if err := rows.Scan(&runID, &epoch, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6]); err != nil {
+			return err
+		}
+		e := byRun[runID]
+		if e == nil {
+			continue
+		}
+		f := func(i int) num {
+			if !v[i].Valid {
+				return num(nan)
+			}
+			return num(v[i].Float64)
+		}
+		e.Epoch = append(e.Epoch, epoch)
+		e.LR, e.TrainLoss, e.TrainAcc = append(e.LR, f(0)), append(e.TrainLoss, f(1)), append(e.TrainAcc, f(2))
+		e.ValAcc, e.TestAcc = append(e.ValAcc, f(3)), append(e.TestAcc, f(4))
+		e.Seconds, e.EvalSeconds = append(e.Seconds, f(5)), append(e.EvalSeconds, f(6))
+	}
+	return rows.Err()
+}
+
+// parseRunIDs parses ?runs=1,2,3.
+func parseRunIDs(s string) ([]int64, error) {
+	parts := strings.Split(s, ",")
+	if len(parts) > maxListed {
+		return nil, badRequest("runs: at most %d ids, got %d", maxListed, len(parts))
+	}
+	ids := make([]int64, 0, len(parts))
+	for _, p := range parts {
+		id, err := strconv.ParseInt(strings.TrimSpace(p), 10, 64)
+		if err != nil || id <= 0 {
+			return nil, badRequest("runs=%.40q: want run ids separated by commas, such as runs=1,2,3", s)
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
+// sweepEpochs answers GET /api/sweeps/SWEEP/epochs.
+func (s *Server) sweepEpochs(r *http.Request) (any, error) {
+	q, err := queryParams(r, "runs")
+	if err != nil {
+		return nil, err
+	}
+	var want []int64
+	if q.Has("runs") {
+		if want, err = parseRunIDs(q.Get("runs")); err != nil {
+			return nil, err
+		}
+	}
+	db, err := s.src.get(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	sw, err := s.findSweep(r.Context(), db, r.PathValue("sweep"))
+	if err != nil {
+		return nil, err
+	}
+	ids, err := runIDs(r.Context(), db, sw.ID)
+	if err != nil {
+		return nil, fmt.Errorf("read runs of sweep %d: %w", sw.ID, err)
+	}
+	if want == nil {
+		want = ids
+	}
+	byRun := map[int64]*epochsJSON{}
+	out := []*epochsJSON{}
+	var missing []string
+	for _, id := range want {
+		if _, ok := slices.BinarySearch(ids, id); !ok {
+			missing = append(missing, strconv.FormatInt(id, 10))
+			continue
+		}
+		if byRun[id] == nil {
+			byRun[id] = newEpochs(id)
+			out = append(out, byRun[id])
+		}
+	}
+	if len(missing) > 0 {
+		return nil, notFound("sweep %d has no run %s", sw.ID, strings.Join(missing, ", "))
+	}
+	if err := readEpochs(r.Context(), db, sweepEpochsSQL, sw.ID, byRun); err != nil {
+		return nil, fmt.Errorf("read epochs of sweep %d: %w", sw.ID, err)
+	}
+	return map[string]any{"sweep_id": sw.ID, "runs": out}, nil
+}
+
+// runIDs returns the ids of the runs of a sweep, in increasing order.
+func runIDs(ctx context.Context, db *store.DB, sweepID int64) ([]int64, error) {
+	rows, err := db.SQLDB().QueryContext(ctx, sweepRunIDsSQL, sweepID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// runEpochs answers GET /api/runs/RUN/epochs.
+func (s *Server) runEpochs(r *http.Request) (any, error) {
+	if _, err := queryParams(r); err != nil {
+		return nil, err
+	}
+	id, err := parseID("run", r.PathValue("run"))
+	if err != nil {
+		return nil, err
+	}
+	db, err := s.src.get(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	e := newEpochs(id)
+	if err := readEpochs(r.Context(), db, runEpochsSQL, id, map[int64]*epochsJSON{id: e}); err != nil {
+		return nil, fmt.Errorf("read epochs of run %d: %w", id, err)
+	}
+	if len(e.Epoch) == 0 {
+		var sweepID int64
+		err := db.SQLDB().QueryRowContext(r.Context(), runSweepSQL, id).Scan(&sweepID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, notFound("no run has id %d", id)
+		} else if err != nil {
+			return nil, fmt.Errorf("read run %d: %w", id, err)
+		}
+	}
+	return e, nil
+}

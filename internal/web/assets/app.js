@@ -1,0 +1,956 @@
+// runner dashboard: a single-page app over the JSON API of `runner serve`.
+// No dependencies; the charts are SVG drawn here. Every string from the
+// database reaches the page as text (textContent), never as HTML.
+'use strict';
+
+// ---------- DOM helpers ----------
+
+// h builds an HTML element: h('td', {class: 'num'}, 'text', child, ...).
+function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  setAttrs(el, attrs);
+  append(el, children);
+  return el;
+}
+
+const SVGNS = 'http://www.w3.org/2000/svg';
+
+// s builds an SVG element.
+function s(tag, attrs, ...children) {
+  const el = document.createElementNS(SVGNS, tag);
+  setAttrs(el, attrs);
+  append(el, children);
+  return el;
+}
+
+function setAttrs(el, attrs) {
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+    else if (k === 'dataset') Object.assign(el.dataset, v);
+    else el.setAttribute(k, v === true ? '' : String(v));
+  }
+}
+
+function append(el, children) {
+  for (const c of children.flat(Infinity)) {
+    if (c === undefined || c === null || c === false) continue;
+    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+}
+
+const $ = (sel, root = document) => root.querySelector(sel);
+
+// ---------- formatting ----------
+
+const isNum = (v) => typeof v === 'number' && isFinite(v);
+
+function fmtAcc(v) { return isNum(v) ? v.toFixed(4) : '–'; }
+function fmtLoss(v) { return isNum(v) ? (v >= 100 ? v.toFixed(1) : v.toPrecision(4)) : '–'; }
+function fmtParam(v) {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'number') return String(+v.toPrecision(6));
+  return String(v);
+}
+function fmtMetric(metric, v) { return metric === 'train_loss' ? fmtLoss(v) : fmtAcc(v); }
+function fmtSeconds(v) {
+  if (!isNum(v)) return '–';
+  if (v < 60) return v.toFixed(1) + ' s';
+  if (v < 3600) return Math.floor(v / 60) + ' min ' + Math.round(v % 60) + ' s';
+  return Math.floor(v / 3600) + ' h ' + Math.round((v % 3600) / 60) + ' min';
+}
+function parseTime(t) { const d = t ? new Date(t) : null; return d && !isNaN(d) ? d : null; }
+function fmtWhen(t) {
+  const d = parseTime(t);
+  if (!d) return '–';
+  const ago = (Date.now() - d) / 1000;
+  let rel;
+  if (ago < 45) rel = 'just now';
+  else if (ago < 3600) rel = Math.round(ago / 60) + ' min ago';
+  else if (ago < 86400) rel = Math.round(ago / 3600) + ' h ago';
+  else rel = Math.round(ago / 86400) + ' d ago';
+  const pad = (n) => String(n).padStart(2, '0');
+  const abs = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  return `${abs} · ${rel}`;
+}
+function duration(a, b) {
+  const da = parseTime(a), db = parseTime(b) || new Date();
+  return da ? fmtSeconds((db - da) / 1000) : '–';
+}
+function capitalize(t) { return t ? t[0].toUpperCase() + t.slice(1) : ''; }
+function badge(status) { return h('span', {class: 'badge ' + (status || '')}, status || 'unknown'); }
+
+// ---------- API ----------
+
+class APIError extends Error {
+  constructor(status, message) { super(message); this.status = status; }
+}
+
+async function api(path) {
+  let resp;
+  try {
+    resp = await fetch('/api/' + path, {headers: {Accept: 'application/json'}, cache: 'no-store'});
+  } catch (e) {
+    throw new APIError(0, 'the server cannot be reached (is runner serve still running?)');
+  }
+  let body = null;
+  try { body = await resp.json(); } catch (e) { /* not JSON */ }
+  if (!resp.ok) throw new APIError(resp.status, (body && body.error) || resp.statusText);
+  return body;
+}
+
+// ---------- state ----------
+
+const state = {
+  route: null,          // {view: 'list'} | {view: 'sweep', id, run}
+  sweeps: [],
+  sweep: null,          // the sweep shown
+  runs: [],             // its runs
+  columns: [],
+  varying: [],
+  epochs: new Map(),    // run id -> epochs columns
+  selected: new Set(),
+  autoSelect: true,     // select every run (new ones too) until the user chooses
+  colorBy: null,
+  lines: 'runs',        // 'runs' | 'mean'
+  accMetric: 'test_acc',
+  skip0: false,         // leave out epoch 0 from the curves
+  filter: '',
+  statusFilter: '',
+  sort: {key: 'id', dir: 1},
+  varyingOnly: false,
+  groups: null,
+  groupMetric: 'test_acc',
+  groupBest: false,
+  groupVs: '',
+  version: 0,
+};
+
+const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#59a14f', '#76b7b2', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#86bcb6'];
+
+// ---------- routing ----------
+
+function parseRoute() {
+  const m = location.hash.match(/^#\/sweeps\/([^/]+)(?:\/runs\/(\d+))?$/);
+  if (m) return {view: 'sweep', id: decodeURIComponent(m[1]), run: m[2] ? +m[2] : null};
+  return {view: 'list'};
+}
+
+async function onRoute() {
+  const prev = state.route;
+  state.route = parseRoute();
+  if (state.route.view === 'sweep') {
+    if (!prev || prev.view !== 'sweep' || prev.id !== state.route.id) {
+      resetSweepState();
+      await loadSweep(true);
+    }
+    showDrawer(state.route.run);
+  } else {
+    showDrawer(null);
+    await loadList();
+  }
+}
+
+function resetSweepState() {
+  Object.assign(state, {
+    sweep: null, runs: [], epochs: new Map(), selected: new Set(), autoSelect: true,
+    colorBy: null, filter: '', statusFilter: '', sort: {key: 'id', dir: 1}, groups: null, groupVs: '',
+  });
+}
+
+// ---------- errors ----------
+
+function showBanner(msg) {
+  const b = $('#banner');
+  if (!msg) { b.hidden = true; b.textContent = ''; return; }
+  b.hidden = false;
+  b.textContent = msg;
+}
+
+function handleError(e) {
+  if (e instanceof APIError && e.status === 503) {
+    showBanner(capitalize(e.message) + '. The page will update when it is back.');
+  } else if (e instanceof APIError && e.status === 0) {
+    showBanner(e.message);
+  } else {
+    showBanner('Error: ' + e.message);
+  }
+}
+
+// ---------- sweep list ----------
+
+async function loadList() {
+  let data;
+  try {
+    data = await api('sweeps');
+  } catch (e) {
+    handleError(e);
+    return;
+  }
+  showBanner(null);
+  state.sweeps = data.sweeps;
+  if (state.route.view !== 'list') return;
+  renderList();
+}
+
+function progressBar(sw, cls) {
+  const total = Math.max(sw.runs_total, 1);
+  const r = sw.runs || {};
+  const bar = h('div', {class: 'progress ' + (cls || '')});
+  const seg = (n, c) => {
+    if (!n) return;
+    const el = h('span', {class: c});
+    el.style.width = (100 * n / total) + '%';
+    bar.append(el);
+  };
+  seg(r.done, 'p-done');
+  seg((r.diverged || 0) + (r.failed || 0), 'p-bad');
+  seg((r.interrupted || 0) + (r.pruned || 0), 'p-other');
+  // A running run counts for the share of its epochs already recorded.
+  seg(r.running, 'p-running');
+  return bar;
+}
+
+function renderList() {
+  const app = $('#app');
+  const rows = state.sweeps.map((sw) => h('tr', {class: 'clickable', dataset: {id: sw.id},
+    onclick: (ev) => { if (!ev.target.closest('a')) location.hash = '#/sweeps/' + sw.id; }},
+    h('td', {class: 'num muted'}, sw.id),
+    h('td', {class: 'name'}, h('a', {href: '#/sweeps/' + sw.id}, sw.name)),
+    h('td', {class: 'desc', title: sw.description || ''}, sw.description || ''),
+    h('td', {}, badge(sw.status)),
+    h('td', {class: 'muted'}, fmtWhen(sw.started_at)),
+    h('td', {class: 'num muted'}, duration(sw.started_at, sw.finished_at)),
+    h('td', {}, h('div', {class: 'control'}, progressBar(sw, 'small-progress'),
+      h('span', {class: 'num'}, `${sw.runs_done}/${sw.runs_total}`))),
+    h('td', {class: 'num'}, fmtAcc(sw.best_test_acc)),
+  ));
+  const table = state.sweeps.length === 0
+    ? h('div', {class: 'empty'}, 'No sweep yet. Train one with ', h('code', {}, 'runner run experiments/ch6.yaml'), '; it will appear here.')
+    : h('div', {class: 'table-scroll'}, h('table', {class: 'sweeps', id: 'sweeps'},
+      h('thead', {}, h('tr', {},
+        h('th', {class: 'num'}, 'id'), h('th', {}, 'name'), h('th', {}, 'description'), h('th', {}, 'status'),
+        h('th', {}, 'started'), h('th', {class: 'num'}, 'duration'), h('th', {}, 'runs done / total'),
+        h('th', {class: 'num', title: 'the best final test accuracy of a done run'}, 'best test acc'))),
+      h('tbody', {}, rows)));
+  app.replaceChildren(
+    h('div', {class: 'card'},
+      h('div', {class: 'card-head'}, h('h2', {}, 'Sweeps'), h('span', {class: 'muted'}, `${state.sweeps.length} in the database, newest first`)),
+      h('div', {class: 'card-body flush'}, table)));
+}
+
+// ---------- sweep view ----------
+
+let loading = null;      // the load in flight
+let loadAgain = false;   // a change arrived during it
+
+async function loadSweep(first) {
+  if (loading) { loadAgain = true; return loading; }
+  loading = (async () => {
+    const id = encodeURIComponent(state.route.id);
+    try {
+      const [sweep, runs, list] = await Promise.all([api('sweeps/' + id), api('sweeps/' + id + '/runs'), api('sweeps')]);
+      if (state.route.view !== 'sweep' || encodeURIComponent(state.route.id) !== id) return;
+      showBanner(null);
+      state.sweep = sweep;
+      state.runs = runs.runs;
+      state.columns = runs.columns;
+      state.varying = runs.varying;
+      state.sweeps = list.sweeps;
+      if (!state.colorBy) state.colorBy = defaultColorBy();
+      if (state.autoSelect) {
+        state.selected = new Set(state.runs.length <= 60 ? state.runs.map((r) => r.id) : bestRuns(10));
+      } else {
+        const ids = new Set(state.runs.map((r) => r.id));
+        state.selected = new Set([...state.selected].filter((x) => ids.has(x)));
+      }
+      await Promise.all([loadEpochs(), loadGroups()]);
+      if (first) renderSweep(); else refreshSweep();
+    } catch (e) {
+      if (e instanceof APIError && e.status === 404 && first) {
+        $('#app').replaceChildren(h('div', {class: 'card'}, h('div', {class: 'empty', id: 'not-found'},
+          e.message, ' · ', h('a', {href: '#/'}, 'all sweeps'))));
+      } else {
+        handleError(e);
+      }
+    }
+  })();
+  try { await loading; } finally {
+    loading = null;
+    if (loadAgain) { loadAgain = false; loadSweep(false); }
+  }
+}
+
+function bestRuns(n) {
+  return [...state.runs].sort((a, b) => (b.final.test_acc ?? -1) - (a.final.test_acc ?? -1)).slice(0, n).map((r) => r.id);
+}
+
+function defaultColorBy() {
+  const v = state.varying.filter((c) => c !== 'seed');
+  if (v.includes('optimizer')) return 'optimizer';
+  if (v.length) return v[0];
+  return 'group';
+}
+
+let epochsSeq = 0; // answers to older requests are dropped: selections change fast
+
+async function loadEpochs() {
+  const seq = ++epochsSeq;
+  const ids = [...state.selected].sort((a, b) => a - b);
+  if (ids.length === 0) { state.epochs = new Map(); return; }
+  const id = encodeURIComponent(state.route.id);
+  const q = ids.length > 300 ? '' : '?runs=' + ids.join(',');
+  const data = await api('sweeps/' + id + '/epochs' + q);
+  if (seq === epochsSeq) state.epochs = new Map(data.runs.map((r) => [r.id, r]));
+}
+
+async function loadGroups() {
+  const id = encodeURIComponent(state.route.id);
+  let q = `metric=${state.groupMetric}&best=${state.groupBest ? 1 : 0}`;
+  if (state.groupVs) q += '&vs=' + encodeURIComponent(state.groupVs);
+  try {
+    state.groups = await api(`sweeps/${id}/groups?${q}`);
+    state.groupsError = null;
+  } catch (e) {
+    if (e instanceof APIError && e.status === 400) { state.groups = null; state.groupsError = e.message; } else throw e;
+  }
+}
+
+// label names a run by the hyperparameters that vary in the sweep.
+function runLabel(run, withSeed = true) {
+  const parts = [];
+  for (const c of state.varying) {
+    if (c === 'seed' && !withSeed) continue;
+    const v = run.params[c];
+    if (v === null || v === undefined) continue;
+    parts.push(c === 'optimizer' || c === 'schedule' ? fmtParam(v) : `${c}=${fmtParam(v)}`);
+  }
+  return parts.length ? parts.join(' ') : 'run ' + run.id;
+}
+
+// colorKey is the value of the colour-by choice for a run.
+function colorKey(run) {
+  if (state.colorBy === 'group') return runLabel(run, false);
+  if (state.colorBy === 'run') return 'run ' + run.id;
+  return fmtParam(run.params[state.colorBy]) || '(none)';
+}
+
+// colorScale maps every value of the colour-by choice in the sweep (not
+// only the selected runs, so that colours stay put) to a colour.
+function colorScale() {
+  const values = new Map();
+  for (const r of state.runs) values.set(colorKey(r), r.params[state.colorBy]);
+  const keys = [...values.keys()];
+  const numeric = keys.every((k) => typeof values.get(k) === 'number');
+  keys.sort(numeric ? (a, b) => values.get(a) - values.get(b) : (a, b) => a.localeCompare(b, undefined, {numeric: true}));
+  const m = new Map();
+  keys.forEach((k, i) => m.set(k, i < PALETTE.length ? PALETTE[i] : `hsl(${(i * 137.5) % 360} 55% 48%)`));
+  return m;
+}
+
+function renderSweep() {
+  const sw = state.sweep;
+  const app = $('#app');
+  app.replaceChildren(
+    h('div', {class: 'crumbs'}, h('a', {href: '#/'}, 'Sweeps'), ' / ', sw.name),
+    h('div', {class: 'card', id: 'sweep-card'}),
+    curvesCard(),
+    runsCard(),
+    groupsCard(),
+    h('details', {class: 'card spec', id: 'spec'}, h('summary', {}, 'Spec ', h('span', {class: 'muted'}, sw.file || '')),
+      h('pre', {}, sw.spec || '(no spec recorded)',
+        sw.overrides && sw.overrides.length ? '\n# --set ' + sw.overrides.join(' --set ') : '')),
+  );
+  refreshSweep();
+}
+
+function refreshSweep() {
+  renderSweepHead();
+  renderCurves();
+  renderRuns();
+  renderGroups();
+}
+
+function renderSweepHead() {
+  const sw = state.sweep;
+  const r = sw.runs || {};
+  const counts = Object.entries(r).filter(([, n]) => n > 0).map(([st, n]) => `${n} ${st}`).join(', ');
+  const pct = sw.epochs_total ? Math.round(100 * sw.epochs_done / sw.epochs_total) : 0;
+  $('#sweep-card').replaceChildren(h('div', {class: 'sweep-head'},
+    h('div', {},
+      h('div', {class: 'sweep-title'}, h('h1', {}, sw.name), h('span', {class: 'id'}, '#' + sw.id), badge(sw.status)),
+      sw.description ? h('p', {class: 'muted', style: null}, sw.description) : null,
+      h('div', {class: 'meta'},
+        h('span', {}, 'started ', h('b', {}, fmtWhen(sw.started_at))),
+        h('span', {}, sw.finished_at ? 'took ' : 'running for ', h('b', {}, duration(sw.started_at, sw.finished_at))),
+        sw.host ? h('span', {}, 'on ', h('b', {}, sw.host)) : null,
+        sw.runner_version ? h('span', {}, 'runner ', h('b', {}, sw.runner_version)) : null,
+        isNum(sw.best_test_acc) ? h('span', {}, 'best test acc ', h('b', {}, fmtAcc(sw.best_test_acc))) : null)),
+    h('div', {class: 'progress-wrap'},
+      h('div', {class: 'progress-label'}, h('span', {}, `${sw.runs_done} of ${sw.runs_total} runs done`), h('span', {}, `${pct}% of epochs`)),
+      progressBar(sw),
+      h('div', {class: 'progress-label'}, h('span', {}, counts)))));
+}
+
+// ---------- curves ----------
+
+function curvesCard() {
+  return h('div', {class: 'card', id: 'curves'},
+    h('div', {class: 'card-head'},
+      h('h2', {}, 'Learning curves'),
+      h('span', {class: 'muted', id: 'curves-count'}),
+      h('span', {class: 'spacer'}),
+      h('label', {class: 'control'}, 'colour by', h('select', {id: 'color-by', onchange: (e) => { state.colorBy = e.target.value; renderCurves(); renderRuns(); }})),
+      h('span', {class: 'seg', id: 'lines-seg'},
+        h('button', {dataset: {v: 'runs'}, onclick: () => { state.lines = 'runs'; renderCurves(); }}, 'each run'),
+        h('button', {dataset: {v: 'mean'}, onclick: () => { state.lines = 'mean'; renderCurves(); }}, 'mean ± sd')),
+      h('label', {class: 'control'}, 'accuracy', h('select', {id: 'acc-metric', onchange: (e) => { state.accMetric = e.target.value; renderCurves(); }},
+        h('option', {value: 'test_acc'}, 'test'), h('option', {value: 'val_acc'}, 'validation'), h('option', {value: 'train_acc'}, 'train'),
+        h('option', {value: 'all'}, 'train + test'))),
+      h('label', {class: 'control', title: 'leave out epoch 0, the untrained network, to zoom in on training'},
+        h('input', {type: 'checkbox', id: 'skip0', onchange: (e) => { state.skip0 = e.target.checked; renderCurves(); }}), 'from epoch 1')),
+    h('div', {class: 'charts'},
+      h('div', {class: 'chart-box'}, h('h3', {}, 'Training loss ', h('span', {class: 'muted'}, '(log scale)')), h('div', {id: 'chart-loss'})),
+      h('div', {class: 'chart-box'}, h('h3', {id: 'acc-title'}, 'Test accuracy'), h('div', {id: 'chart-acc'}))),
+    h('div', {class: 'legend', id: 'legend'}));
+}
+
+function renderCurves() {
+  const sel = $('#color-by');
+  const options = [...state.varying.filter((c) => c !== 'seed'), ...(state.varying.includes('seed') ? ['seed'] : [])];
+  const opts = [...options.map((c) => [c, c]), ['group', 'configuration'], ['run', 'run']];
+  if (!opts.some(([v]) => v === state.colorBy)) state.colorBy = opts[0][0];
+  sel.replaceChildren(...opts.map(([v, label]) => h('option', {value: v, selected: v === state.colorBy}, label)));
+  for (const b of $('#lines-seg').children) b.classList.toggle('on', b.dataset.v === state.lines);
+  $('#acc-metric').value = state.accMetric;
+  $('#skip0').checked = state.skip0;
+
+  const colors = colorScale();
+  const runs = state.runs.filter((r) => state.selected.has(r.id) && state.epochs.has(r.id));
+  $('#curves-count').textContent = `${state.selected.size} of ${state.runs.length} runs selected`;
+
+  const accMetrics = state.accMetric === 'all' ? ['test_acc', 'train_acc'] : [state.accMetric];
+  const accNames = {test_acc: 'Test accuracy', val_acc: 'Validation accuracy', train_acc: 'Training accuracy'};
+  $('#acc-title').textContent = state.accMetric === 'all' ? 'Accuracy (train dashed, test solid)' : accNames[state.accMetric];
+
+  const series = (metric, dashed) => {
+    if (state.lines === 'runs') {
+      return runs.map((r) => {
+        const e = state.epochs.get(r.id);
+        return {color: colors.get(colorKey(r)), dashed, title: `run ${r.id}: ${runLabel(r)} (${r.status})`,
+          points: e.epoch.map((x, i) => [x, e[metric][i]]).filter(([x]) => x > 0 || !state.skip0), runId: r.id};
+      });
+    }
+    const byKey = new Map();
+    for (const r of runs) {
+      const k = colorKey(r);
+      if (!byKey.has(k)) byKey.set(k, []);
+      byKey.get(k).push(state.epochs.get(r.id));
+    }
+    return [...byKey].map(([k, es]) => {
+      const xs = [...new Set(es.flatMap((e) => e.epoch))].filter((x) => x > 0 || !state.skip0).sort((a, b) => a - b);
+      const pts = [], band = [];
+      for (const x of xs) {
+        const vals = es.map((e) => e[metric][e.epoch.indexOf(x)]).filter(isNum);
+        if (!vals.length) continue;
+        const mean = vals.reduce((a, b) => a + b, 0) / vals.length;
+        const sd = vals.length > 1 ? Math.sqrt(vals.reduce((a, b) => a + (b - mean) ** 2, 0) / (vals.length - 1)) : 0;
+        pts.push([x, mean]);
+        band.push([x, mean - sd, mean + sd]);
+      }
+      return {color: colors.get(k), dashed, mean: true, title: `${k}: mean of ${es.length} run${es.length > 1 ? 's' : ''}`, points: pts, band};
+    });
+  };
+  const loss = series('train_loss', false);
+  const acc = accMetrics.flatMap((m) => series(m, state.accMetric === 'all' && m === 'train_acc'));
+  drawChart($('#chart-loss'), loss, {log: true, yLabel: 'train loss', fmt: (v) => fmtParam(+v.toPrecision(3))});
+  drawChart($('#chart-acc'), acc, {yLabel: 'accuracy', fmt: (v) => v.toFixed(2).replace(/0$/, '')});
+
+  const counts = new Map();
+  for (const r of runs) counts.set(colorKey(r), (counts.get(colorKey(r)) || 0) + 1);
+  const legend = $('#legend');
+  legend.replaceChildren(...[...colors].filter(([k]) => counts.has(k)).map(([k, c]) => {
+    const sw = h('span', {class: 'swatch'});
+    sw.style.background = c;
+    return h('span', {class: 'item'}, sw, k, h('span', {class: 'count'}, `(${counts.get(k)})`));
+  }));
+  if (state.accMetric === 'all') {
+    legend.append(h('span', {class: 'item muted'}, h('span', {class: 'key-line'}), 'test', h('span', {class: 'key-line dashed'}), 'train'));
+  }
+}
+
+// niceTicks returns about n round numbers spanning [lo, hi].
+function niceTicks(lo, hi, n) {
+  const span = hi - lo || Math.abs(hi) || 1;
+  const raw = span / n;
+  const mag = Math.pow(10, Math.floor(Math.log10(raw)));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((st) => st >= raw) || 10 * mag;
+  const out = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(+v.toPrecision(12));
+  return out;
+}
+
+// logTicks returns the 1-2-5 (or, over a short span, every digit) multiples of powers of ten in [lo, hi].
+function logTicks(lo, hi) {
+  const out = [];
+  const pick = (ms) => {
+    out.length = 0;
+    for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e++) {
+      for (const m of ms) {
+        const v = +(m * Math.pow(10, e)).toPrecision(12);
+        if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9)) out.push(v);
+      }
+    }
+  };
+  pick([1, 2, 5]);
+  if (out.length < 3) pick([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  if (out.length > 12) pick([1]);
+  return out;
+}
+
+// drawChart draws lines into box as an SVG chart: series are
+// {color, points: [[x, y]], band?: [[x, lo, hi]], dashed, mean, title}.
+function drawChart(box, series, opt) {
+  const W = Math.max(box.clientWidth || 600, 320), H = 300;
+  const M = {l: 54, r: 14, t: 10, b: 40};
+  const ok = (y) => isNum(y) && (!opt.log || y > 0);
+  const pts = series.flatMap((se) => se.points.filter(([x, y]) => isNum(x) && ok(y)));
+  const bandPts = series.flatMap((se) => (se.band || []).flatMap(([x, a, b]) => [a, b].filter(ok)));
+  if (pts.length === 0) {
+    box.replaceChildren(h('div', {class: 'chart-empty'}, state.selected.size ? 'No epochs recorded yet for the selected runs.' : 'Select runs in the table below to draw their curves.'));
+    return;
+  }
+  const xs = pts.map((p) => p[0]);
+  const ys = pts.map((p) => p[1]).concat(bandPts);
+  let x0 = Math.min(...xs), x1 = Math.max(...xs);
+  if (x0 === x1) { x0 -= 0.5; x1 += 0.5; }
+  let y0 = Math.min(...ys), y1 = Math.max(...ys);
+  let tx, ty, yTicks;
+  if (opt.log) {
+    if (y0 === y1) { y0 /= 1.5; y1 *= 1.5; }
+    const l0 = Math.log10(y0), l1 = Math.log10(y1), pad = (l1 - l0) * 0.04;
+    const a = l0 - pad, b = l1 + pad;
+    ty = (y) => M.t + (H - M.t - M.b) * (1 - (Math.log10(y) - a) / (b - a));
+    yTicks = logTicks(Math.pow(10, a), Math.pow(10, b));
+  } else {
+    if (y0 === y1) { y0 -= 0.05; y1 += 0.05; }
+    const pad = (y1 - y0) * 0.04;
+    const a = y0 - pad, b = y1 + pad;
+    ty = (y) => M.t + (H - M.t - M.b) * (1 - (y - a) / (b - a));
+    yTicks = niceTicks(a, b, 6).filter((v) => v >= a && v <= b);
+  }
+  tx = (x) => M.l + (W - M.l - M.r) * (x - x0) / (x1 - x0);
+  const xTicks = niceTicks(x0, x1, Math.min(10, Math.max(2, Math.round(x1 - x0)))).filter((v) => Number.isInteger(v) && v >= x0 && v <= x1);
+
+  const grid = s('g', {class: 'grid'});
+  const axis = s('g', {class: 'axis'});
+  for (const v of yTicks) {
+    const y = ty(v).toFixed(1);
+    grid.append(s('line', {x1: M.l, x2: W - M.r, y1: y, y2: y}));
+    axis.append(s('text', {x: M.l - 7, y: +y + 3.5, 'text-anchor': 'end'}, opt.fmt(v)));
+  }
+  for (const v of xTicks) {
+    const x = tx(v).toFixed(1);
+    grid.append(s('line', {x1: x, x2: x, y1: M.t, y2: H - M.b}));
+    axis.append(s('text', {x, y: H - M.b + 16, 'text-anchor': 'middle'}, v));
+  }
+  axis.append(s('line', {x1: M.l, x2: W - M.r, y1: H - M.b, y2: H - M.b}));
+  axis.append(s('text', {class: 'axis-label', x: (M.l + W - M.r) / 2, y: H - 6, 'text-anchor': 'middle'}, 'epoch'));
+  axis.append(s('text', {class: 'axis-label', x: -(M.t + H - M.b) / 2, y: 13, transform: 'rotate(-90)', 'text-anchor': 'middle'}, opt.yLabel));
+
+  const lines = s('g', {class: 'lines'});
+  for (const se of series) {
+    if (se.band && se.band.length > 1) {
+      const bp = se.band.filter(([x, a, b]) => ok(a) && ok(b));
+      if (bp.length > 1) {
+        const d = 'M' + bp.map(([x, a, b]) => `${tx(x).toFixed(1)},${ty(b).toFixed(1)}`).join('L') +
+          'L' + bp.slice().reverse().map(([x, a]) => `${tx(x).toFixed(1)},${ty(a).toFixed(1)}`).join('L') + 'Z';
+        lines.append(s('path', {class: 'band', d, fill: se.color}));
+      }
+    }
+    // A NaN or infinite value (a diverged run) breaks the line.
+    let d = '', pen = false;
+    for (const [x, y] of se.points) {
+      if (!ok(y)) { pen = false; continue; }
+      d += (pen ? 'L' : 'M') + tx(x).toFixed(1) + ',' + ty(y).toFixed(1);
+      pen = true;
+    }
+    if (!d) continue;
+    const cls = 'line' + (se.mean ? ' mean' : '') + (se.dashed ? ' dashed' : '');
+    lines.append(s('path', {class: cls, d, stroke: se.color, dataset: se.runId ? {run: se.runId} : null}, s('title', {}, se.title)));
+    const good = se.points.filter(([, y]) => ok(y));
+    if (good.length === 1) {
+      const [x, y] = good[0];
+      lines.append(s('circle', {class: 'pt', cx: tx(x), cy: ty(y), r: 3.5, fill: se.color}, s('title', {}, se.title)));
+    }
+  }
+  const svg = s('svg', {class: 'chart', viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': opt.yLabel + ' by epoch'}, grid, axis, lines);
+  box.replaceChildren(svg);
+}
+
+// ---------- run table ----------
+
+const METRIC_COLS = [
+  {key: 'status', label: 'status', get: (r) => r.status, str: true},
+  {key: 'epoch', label: 'epoch', get: (r) => r.final.epoch, fmt: (v, r) => v === null ? '–' : `${v}/${r.params.epochs}`},
+  {key: 'test_acc', label: 'test acc', get: (r) => r.final.test_acc, fmt: fmtAcc, first: true},
+  {key: 'val_acc', label: 'val acc', get: (r) => r.final.val_acc, fmt: fmtAcc},
+  {key: 'train_acc', label: 'train acc', get: (r) => r.final.train_acc, fmt: fmtAcc},
+  {key: 'train_loss', label: 'train loss', get: (r) => r.final.train_loss, fmt: fmtLoss},
+  {key: 'best_test_acc', label: 'best test (epoch)', get: (r) => r.best.test_acc, fmt: (v, r) => isNum(v) ? `${fmtAcc(v)} (${r.best.test_epoch})` : '–', first: true},
+  {key: 'best_val_acc', label: 'best val (epoch)', get: (r) => r.best.val_acc, fmt: (v, r) => isNum(v) ? `${fmtAcc(v)} (${r.best.val_epoch})` : '–'},
+  {key: 'min_train_loss', label: 'min loss', get: (r) => r.best.min_train_loss, fmt: fmtLoss},
+  {key: 'seconds', label: 'time', get: (r) => (r.train_seconds ?? 0) + (r.eval_seconds ?? 0), fmt: fmtSeconds},
+];
+
+// fields are what the filter and the sort see of a run.
+function fields(r) {
+  const f = {id: r.id, ...r.params};
+  for (const c of METRIC_COLS) f[c.key] = c.get(r);
+  return f;
+}
+
+// matches applies the filter: space-separated terms, all of which must
+// hold: name=value, name!=value, name<n, name<=n, name>n, name>=n,
+// name~text (contains), or plain text found anywhere in the row.
+function matches(r, terms) {
+  const f = fields(r);
+  for (const t of terms) {
+    const m = t.match(/^([a-z_0-9]+)(<=|>=|!=|=|<|>|~)(.*)$/i);
+    if (m && m[1] in f) {
+      const [, k, op, want] = m;
+      const v = f[k];
+      const sv = v === null || v === undefined ? '' : fmtParam(v);
+      const nv = parseFloat(want);
+      let ok;
+      switch (op) {
+        case '=': ok = sv === want || (isNum(v) && v === nv) || (typeof v === 'string' && v.toLowerCase() === want.toLowerCase()); break;
+        case '!=': ok = !(sv === want || (isNum(v) && v === nv)); break;
+        case '~': ok = sv.toLowerCase().includes(want.toLowerCase()); break;
+        case '<': ok = isNum(v) && v < nv; break;
+        case '<=': ok = isNum(v) && v <= nv; break;
+        case '>': ok = isNum(v) && v > nv; break;
+        case '>=': ok = isNum(v) && v >= nv; break;
+      }
+      if (!ok) return false;
+    } else {
+      const text = Object.entries(f).map(([k, v]) => `${k}=${fmtParam(v)}`).join(' ').toLowerCase();
+      if (!text.includes(t.toLowerCase())) return false;
+    }
+  }
+  return true;
+}
+
+function visibleRuns() {
+  const terms = state.filter.trim().split(/\s+/).filter(Boolean);
+  let runs = state.runs.filter((r) => matches(r, terms) && (!state.statusFilter || r.status === state.statusFilter));
+  const {key, dir} = state.sort;
+  const get = (r) => fields(r)[key];
+  runs = runs.slice().sort((a, b) => {
+    const va = get(a), vb = get(b);
+    const na = va === null || va === undefined || (typeof va === 'number' && !isFinite(va));
+    const nb = vb === null || vb === undefined || (typeof vb === 'number' && !isFinite(vb));
+    if (na || nb) return na === nb ? a.id - b.id : (na ? 1 : -1); // missing values last
+    const c = typeof va === 'number' && typeof vb === 'number' ? va - vb : String(va).localeCompare(String(vb), undefined, {numeric: true});
+    return c === 0 ? a.id - b.id : c * dir;
+  });
+  return runs;
+}
+
+function runsCard() {
+  return h('div', {class: 'card', id: 'runs'},
+    h('div', {class: 'card-head'},
+      h('h2', {}, 'Runs'),
+      h('span', {class: 'muted', id: 'runs-count'}),
+      h('span', {class: 'spacer'}),
+      h('input', {type: 'search', id: 'run-filter', placeholder: 'filter: optimizer=adam lr<0.01 test_acc>0.9',
+        'aria-label': 'filter runs', oninput: (e) => { state.filter = e.target.value; renderRuns(); }}),
+      h('select', {id: 'status-filter', 'aria-label': 'status', onchange: (e) => { state.statusFilter = e.target.value; renderRuns(); }}),
+      h('button', {id: 'select-shown', onclick: () => selectRuns(visibleRuns().map((r) => r.id))}, 'select shown'),
+      h('button', {id: 'select-none', onclick: () => selectRuns([])}, 'select none'),
+      h('label', {class: 'control'}, h('input', {type: 'checkbox', id: 'varying-only',
+        onchange: (e) => { state.varyingOnly = e.target.checked; renderRuns(); }}), 'varying columns only')),
+    h('div', {class: 'card-body flush'}, h('div', {class: 'table-scroll'}, h('table', {id: 'run-table'}))));
+}
+
+async function selectRuns(ids) {
+  state.autoSelect = false;
+  state.selected = new Set(ids);
+  await refreshSelection();
+}
+
+async function toggleRun(id, on) {
+  state.autoSelect = false;
+  if (on) state.selected.add(id); else state.selected.delete(id);
+  await refreshSelection();
+}
+
+async function refreshSelection() {
+  try {
+    await loadEpochs();
+  } catch (e) {
+    handleError(e);
+  }
+  renderCurves();
+  renderRuns();
+}
+
+function renderRuns() {
+  const statuses = [...new Set(state.runs.map((r) => r.status))].sort();
+  const sf = $('#status-filter');
+  sf.replaceChildren(h('option', {value: ''}, 'any status'), ...statuses.map((st) => h('option', {value: st, selected: st === state.statusFilter}, st)));
+  $('#varying-only').checked = state.varyingOnly;
+
+  // Every hyperparameter column some run has; constant ones greyed (or hidden).
+  const present = state.columns.filter((c) => state.runs.some((r) => r.params[c] !== null && r.params[c] !== undefined));
+  const cols = state.varyingOnly ? present.filter((c) => state.varying.includes(c)) : present;
+  const colors = colorScale();
+  const runs = visibleRuns();
+  $('#runs-count').textContent = `${runs.length} of ${state.runs.length} shown · ${state.selected.size} selected`;
+
+  const th = (key, label, cls) => h('th', {class: `sortable ${cls || ''} ${state.sort.key === key ? (state.sort.dir > 0 ? 'sorted-asc' : 'sorted-desc') : ''}`,
+    dataset: {key}, onclick: () => {
+      state.sort = state.sort.key === key ? {key, dir: -state.sort.dir} : {key, dir: ['id', ...cols].includes(key) || key === 'status' ? 1 : -1};
+      renderRuns();
+    }}, label);
+  const allShown = runs.length > 0 && runs.every((r) => state.selected.has(r.id));
+  const head = h('tr', {},
+    h('th', {}, h('input', {type: 'checkbox', 'aria-label': 'select all shown', checked: allShown,
+      onchange: (e) => selectRuns(e.target.checked ? [...state.selected, ...runs.map((r) => r.id)] : [...state.selected].filter((id) => !runs.some((r) => r.id === id)))})),
+    th('id', 'run', 'num'),
+    cols.map((c) => th(c, c, state.varying.includes(c) ? '' : 'const')),
+    METRIC_COLS.map((m) => th(m.key, m.label, (m.str ? '' : 'num ') + 'metric' + (m.first ? ' first-metric' : ''))));
+  const body = runs.map((r) => {
+    const on = state.selected.has(r.id);
+    const sw = h('span', {class: 'swatch'});
+    if (on) sw.style.background = colors.get(colorKey(r));
+    return h('tr', {class: on ? 'selected' : '', dataset: {run: r.id}},
+      h('td', {}, h('input', {type: 'checkbox', class: 'sel', 'aria-label': 'select run ' + r.id, checked: on,
+        onchange: (e) => toggleRun(r.id, e.target.checked)})),
+      h('td', {class: 'num'}, sw, h('a', {href: `#/sweeps/${state.sweep.id}/runs/${r.id}`, title: 'full config'}, r.id)),
+      cols.map((c) => {
+        const v = r.params[c];
+        const cls = v === null ? 'null' : (state.varying.includes(c) ? '' : 'const');
+        return h('td', {class: (typeof v === 'number' ? 'num ' : '') + cls}, v === null ? '·' : fmtParam(v));
+      }),
+      METRIC_COLS.map((m) => {
+        const v = m.get(r);
+        return h('td', {class: (m.str ? '' : 'num ') + (m.first ? 'first-metric' : '')}, m.key === 'status' ? badge(v) : (m.fmt ? m.fmt(v, r) : v));
+      }));
+  });
+  $('#run-table').replaceChildren(h('thead', {}, head), h('tbody', {}, body.length ? body :
+    h('tr', {}, h('td', {colspan: cols.length + METRIC_COLS.length + 2, class: 'empty'}, 'No run matches the filter.'))));
+}
+
+// ---------- comparison ----------
+
+function groupsCard() {
+  const metrics = [['test_acc', 'test acc'], ['val_acc', 'val acc'], ['train_acc', 'train acc'], ['train_loss', 'train loss']];
+  return h('div', {class: 'card', id: 'groups'},
+    h('div', {class: 'card-head'},
+      h('h2', {}, 'Configurations'),
+      h('span', {class: 'muted'}, 'seeds pooled: mean ± sd over done runs, as runner compare'),
+      h('span', {class: 'spacer'}),
+      h('label', {class: 'control'}, 'metric', h('select', {id: 'group-metric', onchange: (e) => { state.groupMetric = e.target.value; reloadGroups(); }},
+        metrics.map(([v, l]) => h('option', {value: v}, l)))),
+      h('label', {class: 'control'}, 'of', h('select', {id: 'group-best', onchange: (e) => { state.groupBest = e.target.value === '1'; reloadGroups(); }},
+        h('option', {value: '0'}, 'the last epoch'), h('option', {value: '1'}, 'the best epoch'))),
+      h('label', {class: 'control'}, 'compare with', h('select', {id: 'group-vs', onchange: (e) => { state.groupVs = e.target.value; reloadGroups(); }}))),
+    h('div', {class: 'card-body flush'}, h('div', {class: 'table-scroll', id: 'group-table'})),
+    h('ul', {class: 'notes', id: 'group-notes', hidden: true}));
+}
+
+async function reloadGroups() {
+  try { await loadGroups(); } catch (e) { handleError(e); }
+  renderGroups();
+}
+
+function renderGroups() {
+  const vs = $('#group-vs');
+  const others = state.sweeps.filter((x) => x.id !== state.sweep.id)
+    .sort((a, b) => (b.name === state.sweep.name) - (a.name === state.sweep.name) || b.id - a.id);
+  vs.replaceChildren(h('option', {value: ''}, 'nothing'),
+    ...others.map((x) => h('option', {value: String(x.id), selected: String(x.id) === state.groupVs}, `${x.name} #${x.id}`)));
+  $('#group-metric').value = state.groupMetric;
+  $('#group-best').value = state.groupBest ? '1' : '0';
+
+  const box = $('#group-table');
+  const notesEl = $('#group-notes');
+  const g = state.groups;
+  if (!g) {
+    box.replaceChildren(h('div', {class: 'empty'}, state.groupsError || 'No comparison.'));
+    notesEl.hidden = true;
+    return;
+  }
+  const two = !!g.vs;
+  // Footnotes: each distinct note gets a number, as runner compare prints them.
+  const footnotes = [];
+  const mark = (notes) => (notes || []).map((n) => {
+    let i = footnotes.indexOf(n);
+    if (i < 0) { footnotes.push(n); i = footnotes.length - 1; }
+    return h('span', {class: 'sup'}, i + 1);
+  });
+  const cell = (c) => c && c.n > 0
+    ? [h('td', {class: 'num'}, fmtMetric(g.metric, c.mean), c.n > 1 ? h('span', {class: 'muted'}, ' ± ' + fmtMetric(g.metric, c.sd)) : null, mark(c.notes)),
+      h('td', {class: 'num muted'}, c.n)]
+    : [h('td', {class: 'num muted'}, c ? '–' : '', c ? mark(c.notes) : null), h('td', {class: 'num muted'}, c ? c.n : '')];
+  const higher = g.metric !== 'train_loss';
+  const rows = g.rows.map((row, i) => {
+    const ids = (row.b && row.b.run_ids.length ? row.b : row.a)?.run_ids || [];
+    let delta = null;
+    if (two) {
+      if (!row.a) delta = h('td', {class: 'muted'}, 'only in B');
+      else if (!row.b) delta = h('td', {class: 'muted'}, 'only in A');
+      else if (!isNum(row.delta)) delta = h('td', {class: 'muted'}, '–', mark(row.notes));
+      else {
+        const better = (row.delta > 0) === higher;
+        const p = isNum(row.p) ? `(p=${row.p.toFixed(3)})` : '';
+        delta = row.significant
+          ? h('td', {class: 'num ' + (better ? 'sig-up' : 'sig-down')}, (row.delta > 0 ? '+' : '') + fmtMetric(g.metric, row.delta), ' ', h('span', {class: 'muted'}, p))
+          : h('td', {class: 'num muted'}, '~ ', p, mark(row.notes));
+      }
+    }
+    return h('tr', {class: 'clickable', title: 'click to draw the curves of these runs', onclick: () => selectRuns(ids)},
+      h('td', {class: 'star'}, i === g.best_row ? '★' : ''),
+      g.columns.map((c) => h('td', {class: i === g.best_row ? 'best' : ''}, row.params[c])),
+      g.columns.length === 0 ? h('td', {}, row.label) : null,
+      cell(row.a), two ? cell(row.b) : null, delta);
+  });
+  const head = h('tr', {}, h('th', {}, ''), g.columns.map((c) => h('th', {}, c)), g.columns.length === 0 ? h('th', {}, 'configuration') : null,
+    h('th', {class: 'num'}, two ? `A: #${g.sweep.id} ${g.metric}` : g.metric), h('th', {class: 'num'}, 'n'),
+    two ? [h('th', {class: 'num'}, `B: #${g.vs.id} ${g.metric}`), h('th', {class: 'num'}, 'n'), h('th', {}, 'B − A')] : null);
+  box.replaceChildren(h('table', {}, h('thead', {}, head), h('tbody', {}, rows.length ? rows : h('tr', {}, h('td', {class: 'empty', colspan: 9}, 'No run yet.')))));
+  const allNotes = [...footnotes.map((n, i) => h('li', {}, h('span', {class: 'sup'}, i + 1), ' ', n)), ...g.notes.map((n) => h('li', {}, 'note: ', n))];
+  if (g.best_row >= 0) {
+    allNotes.unshift(h('li', {}, h('span', {class: 'star'}, '★'), ` best${two ? ' in B' : ''}: ${g.rows[g.best_row].label} (${higher ? 'highest' : 'lowest'} mean ${g.metric}${g.best ? ', best epoch' : ''})`));
+  }
+  notesEl.replaceChildren(...allNotes);
+  notesEl.hidden = allNotes.length === 0;
+}
+
+// ---------- run drawer ----------
+
+let drawerRun = null;
+
+async function showDrawer(runId) {
+  const d = $('#drawer');
+  drawerRun = runId;
+  if (!runId) { d.hidden = true; d.replaceChildren(); return; }
+  d.hidden = false;
+  if (!d.firstChild) d.replaceChildren(h('div', {class: 'drawer-head'}, h('h2', {}, 'Run ' + runId), closeButton()), h('p', {class: 'empty'}, 'Loading…'));
+  let run, epochs;
+  try {
+    [run, epochs] = await Promise.all([api('runs/' + runId), api('runs/' + runId + '/epochs')]);
+  } catch (e) {
+    d.replaceChildren(h('div', {class: 'drawer-head'}, h('h2', {}, 'Run ' + runId), closeButton()), h('p', {class: 'empty error-text'}, e.message));
+    return;
+  }
+  if (drawerRun !== runId) return;
+  const kv = (pairs) => h('dl', {class: 'kv'}, pairs.filter(([, v]) => v !== null && v !== undefined && v !== '').flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
+  d.replaceChildren(
+    h('div', {class: 'drawer-head'}, h('h2', {}, `Run ${run.id}`), badge(run.status), h('span', {class: 'muted'}, state.runs.length ? runLabel(run) : ''), closeButton()),
+    h('section', {}, kv([
+      ['sweep', h('a', {href: `#/sweeps/${run.sweep_id}`}, `${run.sweep_name} #${run.sweep_id}`)],
+      ['key', h('code', {}, run.key)], ['group', h('code', {}, run.group)],
+      ['started', fmtWhen(run.started_at)], ['finished', run.finished_at ? fmtWhen(run.finished_at) : null],
+      ['final epoch', run.final.epoch === null ? '–' : `${run.final.epoch} of ${run.params.epochs}`],
+      ['final test / val / train acc', `${fmtAcc(run.final.test_acc)} / ${fmtAcc(run.final.val_acc)} / ${fmtAcc(run.final.train_acc)}`],
+      ['final train loss', fmtLoss(run.final.train_loss)],
+      ['best test acc', isNum(run.best.test_acc) ? `${fmtAcc(run.best.test_acc)} at epoch ${run.best.test_epoch}` : '–'],
+      ['time', `${fmtSeconds(run.train_seconds)} training, ${fmtSeconds(run.eval_seconds)} evaluating`],
+    ]), run.error ? h('p', {class: 'error-text'}, run.error) : null),
+    h('section', {}, h('h4', {}, 'Config'), jsonView(run.config)),
+    h('section', {}, h('h4', {}, 'Epochs'), epochTable(epochs)));
+}
+
+function closeButton() {
+  return h('button', {class: 'close', 'aria-label': 'close', onclick: closeDrawer}, '✕');
+}
+
+function closeDrawer() {
+  if (state.route && state.route.view === 'sweep') location.hash = '#/sweeps/' + state.route.id;
+  else showDrawer(null);
+}
+
+// jsonView pretty-prints a value as coloured JSON, built from text nodes.
+function jsonView(v) {
+  const pre = h('pre', {class: 'json', id: 'run-config'});
+  const walk = (x, ind) => {
+    if (x === null) return [h('span', {class: 'b'}, 'null')];
+    if (Array.isArray(x)) {
+      if (x.every((y) => typeof y !== 'object' || y === null)) return ['[', x.flatMap((y, i) => [i ? ', ' : '', ...walk(y, ind)]), ']'];
+      return ['[\n', x.flatMap((y, i) => [ind + '  ', ...walk(y, ind + '  '), i < x.length - 1 ? ',\n' : '\n']), ind + ']'];
+    }
+    if (typeof x === 'object') {
+      const e = Object.entries(x);
+      return ['{\n', e.flatMap(([k, y], i) => [ind + '  ', h('span', {class: 'k'}, JSON.stringify(k)), ': ', ...walk(y, ind + '  '), i < e.length - 1 ? ',\n' : '\n']), ind + '}'];
+    }
+    if (typeof x === 'string') return [h('span', {class: 's'}, JSON.stringify(x))];
+    if (typeof x === 'boolean') return [h('span', {class: 'b'}, String(x))];
+    return [h('span', {class: 'n'}, String(x))];
+  };
+  append(pre, walk(v, ''));
+  return pre;
+}
+
+function epochTable(e) {
+  const cols = [['epoch', (v) => v], ['lr', fmtParam], ['train_loss', fmtLoss], ['train_acc', fmtAcc], ['val_acc', fmtAcc], ['test_acc', fmtAcc], ['seconds', (v) => isNum(v) ? v.toFixed(3) : '–']];
+  if (!e.epoch.length) return h('p', {class: 'muted'}, 'No epoch recorded yet.');
+  return h('table', {id: 'run-epochs'},
+    h('thead', {}, h('tr', {}, cols.map(([c]) => h('th', {class: 'num'}, c)))),
+    h('tbody', {}, e.epoch.map((_, i) => h('tr', {}, cols.map(([c, f]) => h('td', {class: 'num'}, f(e[c][i])))))));
+}
+
+// ---------- live updates ----------
+
+let refreshTimer = null;
+
+function scheduleRefresh() {
+  clearTimeout(refreshTimer);
+  refreshTimer = setTimeout(async () => {
+    if (!state.route) return;
+    if (state.route.view === 'list') await loadList();
+    else {
+      await loadSweep(!state.sweep);
+      if (state.route.run) showDrawer(state.route.run);
+    }
+  }, 250);
+}
+
+function connectEvents() {
+  const live = $('#live');
+  const text = $('#live-text');
+  if (!window.EventSource) { text.textContent = 'no live updates'; return; }
+  const es = new EventSource('/api/events');
+  es.addEventListener('change', (ev) => {
+    live.className = 'live on';
+    text.textContent = 'live';
+    const v = JSON.parse(ev.data).version;
+    if (state.version && v !== state.version) scheduleRefresh();
+    else if (state.unavailable) scheduleRefresh();
+    state.unavailable = false;
+    state.version = v;
+  });
+  es.addEventListener('unavailable', (ev) => {
+    const data = JSON.parse(ev.data);
+    live.className = 'live off';
+    text.textContent = 'database unavailable';
+    state.unavailable = true;
+    state.version = data.version;
+    showBanner(capitalize(data.error) + '. The page will update when it is back.');
+  });
+  es.onerror = () => { live.className = 'live off'; text.textContent = 'reconnecting…'; };
+}
+
+// ---------- start ----------
+
+window.addEventListener('hashchange', onRoute);
+window.addEventListener('keydown', (e) => { if (e.key === 'Escape' && !$('#drawer').hidden) closeDrawer(); });
+let resizeTimer = null;
+window.addEventListener('resize', () => {
+  clearTimeout(resizeTimer);
+  resizeTimer = setTimeout(() => { if (state.route && state.route.view === 'sweep' && state.sweep) renderCurves(); }, 150);
+});
+api('status').then((st) => { $('#db-path').textContent = st.db; }).catch(() => {});
+connectEvents();
+onRoute();

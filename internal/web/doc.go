@@ -1,0 +1,65 @@
+// Package web is the local dashboard of runner: an HTTP server, started by
+// `runner serve`, that shows a results database in the browser and answers
+// a small JSON API under /api/ for the page and for scripts.
+//
+// # Pages
+//
+// The page is a single-page app (index.html, app.js, style.css under
+// assets/, embedded in the binary, no dependency, nothing fetched from the
+// internet) with three views, addressed by the URL's fragment:
+//
+//	#/                    the sweeps, newest first: name, when, status, runs done/total
+//	#/sweeps/ID           a sweep: its learning curves, its runs (sortable,
+//	                      filterable, selectable), the comparison of its
+//	                      configurations over seeds, and its spec
+//	#/sweeps/ID/runs/RID  the same with run RID's full config and epochs open
+//
+// The curves are SVG drawn by app.js: the training loss on a log axis and an
+// accuracy, one line per selected run, or the mean over seeds per group,
+// coloured by the hyperparameter the user picks.
+//
+// # API
+//
+// Every answer is JSON (but /api/events, a stream of server-sent events).
+// A SWEEP in a path is a sweep id or a name, which means the latest sweep
+// of that name, as `runner compare` reads it; RUN is a run id. Numbers that
+// SQLite holds as NULL or ±Inf (a val_acc without a validation split, the
+// loss of a diverged run) are null.
+//
+//	GET /api/status                     the database path, its schema version, the change counter
+//	GET /api/sweeps[?name=N&limit=K]    the sweeps, newest first, with run counts by status
+//	GET /api/sweeps/SWEEP               one sweep, with its spec (YAML) and overrides
+//	GET /api/sweeps/SWEEP/runs          its runs: hyperparameters, status, final and best metrics
+//	GET /api/sweeps/SWEEP/groups[?metric=M&best=B&vs=SWEEP2&alpha=A]
+//	                                    mean ± sd over seeds per configuration, as runner compare
+//	GET /api/sweeps/SWEEP/epochs[?runs=1,2,3]
+//	                                    per-epoch metrics of its runs (all, or those listed)
+//	GET /api/runs/RUN                   one run: its summary and its full config
+//	GET /api/runs/RUN/epochs            its per-epoch metrics
+//	GET /api/events                     server-sent events: "change" whenever the database changes
+//
+// Errors are {"error": "...", "status": N}: 400 for a malformed or unknown
+// query parameter or id, 404 for a sweep or run that does not exist, 503
+// while the database is missing or unreadable (with Retry-After).
+//
+// # Safety
+//
+// The database is opened with store.OpenReadOnly, whose connections SQLite
+// refuses every write to; every statement is a constant of this package,
+// request values reach SQLite only as bound parameters; the assets are an
+// embedded file system, so no request can read another file. Each request
+// stats the database file: a file that disappeared gives 503, and a file
+// that was replaced (same path, another inode) is reopened. Responses carry
+// a Content-Security-Policy that allows only the server's own scripts,
+// styles and API; when the server listens on loopback it also refuses
+// requests whose Host header is not a loopback name (DNS rebinding).
+//
+// # Live updates
+//
+// One goroutine (watch, started by Server.Run and stopped with its
+// context) polls PRAGMA data_version on a connection of its own every
+// Options.Poll; SQLite changes that number whenever another connection
+// commits. On a change it bumps the server's change counter and wakes
+// every /api/events stream, which sends the new counter; the page then
+// refetches what it shows.
+package web

@@ -32,6 +32,8 @@ func (c *HelpCommand) Run(ctx context.Context, args []string) error {
 		fmt.Fprint(c.Stdout, plotUsage)
 	case "serve":
 		fmt.Fprint(c.Stdout, serveUsage)
+	case "merge":
+		fmt.Fprint(c.Stdout, mergeUsage)
 	case "check":
 		fmt.Fprint(c.Stdout, checkUsage)
 	case "prune":

@@ -7,8 +7,8 @@
 //	runner <command> [arguments]
 //
 // The commands are run, validate, query, export, schema, compare, plot,
-// serve, check, prune, help and version; `runner help <command>` describes
-// each.
+// serve, merge, check, prune, help and version; `runner help <command>`
+// describes each.
 // Exit codes:
 //
 //	0    success: every run of the sweep finished done
@@ -131,6 +131,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return (&RunCommand{Main: m}).Run(ctx, rest)
 	case "validate":
 		return (&ValidateCommand{Main: m}).Run(ctx, rest)
+	case "merge":
+		return (&MergeCommand{Main: m}).Run(ctx, rest)
 	case "check":
 		return (&CheckCommand{Main: m}).Run(ctx, rest)
 	case "prune":
@@ -173,6 +175,7 @@ Commands:
 	compare    mean ± std over seeds of a sweep's configurations, or two sweeps side by side
 	plot       learning curves of a sweep as PNG and SVG
 	serve      a local dashboard over results.db, live while a sweep trains
+	merge      merge shard files (or any results databases) into one
 	check      compare the latest sweep of a name with the previous one, run by run
 	prune      delete old sweeps, keeping the newest N of each name
 	version    print the version

@@ -307,7 +307,7 @@ func mustSchemaVersion1(t *testing.T, path string) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	_, err = db.Exec(`DROP VIEW group_summary; DROP VIEW run_epochs; DROP VIEW run_summary; DROP TABLE steps; PRAGMA user_version = 1`)
+	_, err = db.Exec(`DROP VIEW group_summary; DROP VIEW run_epochs; DROP VIEW run_summary; DROP TABLE steps; ALTER TABLE sweeps DROP COLUMN shards; ALTER TABLE sweeps DROP COLUMN shard_index; ALTER TABLE sweeps DROP COLUMN shard_count; ALTER TABLE sweeps DROP COLUMN sweep_uid; PRAGMA user_version = 1`)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"time"
 
 	"runner/internal/data"
@@ -44,6 +45,22 @@ interrupted.
 MNIST is looked up in --mnist-dir (or $MNIST_DIR), then the user's cache
 folder, then the Go module cache (the GoMNIST module), then downloaded.
 
+--shard I/N trains only slice I (counted from 0) of N of each sweep, for N
+processes on a cluster, each with its own --db; runner merge combines their
+files. The slices are cut by run key (rendezvous hashing with bounded
+loads): they differ in size by one at most, and adding a seed to a sweep
+moves few runs between them. Without --shard, the slice is read from the
+environment: a Kubernetes Indexed Job's JOB_COMPLETION_INDEX, with N from
+--shards N or $RUNNER_SHARDS; a Slurm job array's SLURM_ARRAY_TASK_ID minus
+SLURM_ARRAY_TASK_MIN, of SLURM_ARRAY_TASK_COUNT (--shard 0/1 opts out).
+Each shard's file holds a sweep of its runs only, recorded with the shard
+and a sweep uid shared by the shards of one launch: $RUNNER_SWEEP_UID, else
+the Slurm array job's id, else one derived from the spec and N. A shard
+without runs says so, records an empty shard and exits 0. --resume resumes
+the shard's own sweep (same uid, index and count). With a prune rule, a run
+is compared with the earlier runs of its shard only, in sweep order: the
+decisions depend on N.
+
 Flags:
 `
 
@@ -63,6 +80,8 @@ func (c *RunCommand) Run(ctx context.Context, args []string) error {
 	resume := fs.Bool("resume", false, "continue the latest sweep of each file if it did not finish; otherwise start a new one")
 	wait := fs.Bool("wait", false, "wait while another runner writes the database, instead of exiting with code 5")
 	logFile := fs.String("log-file", "", "also append every log line and the summaries to `path`")
+	shardFlag := fs.String("shard", "", "train only slice `I/N` of each sweep, I counted from 0 (default: from $JOB_COMPLETION_INDEX or $SLURM_ARRAY_TASK_ID)")
+	shards := fs.Int("shards", 0, "the number of shards `N` when the environment gives only the index (default $RUNNER_SHARDS)")
 	fs.Usage = func() { fmt.Fprint(c.Stderr, runUsage); fs.PrintDefaults() }
 	files, err := parseInterspersed(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
@@ -76,6 +95,10 @@ func (c *RunCommand) Run(ctx context.Context, args []string) error {
 	}
 	if *jobs < 1 {
 		return usageErrorf("run: -j must be at least 1 (got %d)", *jobs)
+	}
+	sh, err := selectShard(*shardFlag, *shards, os.Getenv)
+	if err != nil {
+		return usageErrorf("run: %v", err)
 	}
 	specs, err := loadSpecs(files, sf)
 	if err != nil {
@@ -93,7 +116,7 @@ func (c *RunCommand) Run(ctx context.Context, args []string) error {
 	}
 	start := time.Now()
 	var tally runTally
-	err = c.run(ctx, specs, runOptions{db: *dbPath, jobs: *jobs, mnistDir: *mnistDir, resume: *resume, wait: *wait}, out, &tally)
+	err = c.run(ctx, specs, runOptions{db: *dbPath, jobs: *jobs, mnistDir: *mnistDir, resume: *resume, wait: *wait, shard: sh}, out, &tally)
 	out.summaryLine(tally, time.Since(start), err)
 	if err != nil {
 		return err
@@ -112,6 +135,7 @@ type runOptions struct {
 	db, mnistDir string
 	jobs         int
 	resume, wait bool
+	shard        *shard // nil: every run
 }
 
 // runTally counts what the command's sweeps did, for its summary line.
@@ -137,15 +161,21 @@ func (t *runTally) add(results []runner.Result) {
 // run trains the expanded files one after the other (each file is its own
 // sweep; the pool drains before the next starts).
 func (c *RunCommand) run(ctx context.Context, specs []expanded, o runOptions, out *output, tally *runTally) error {
-	// MNIST before the database, so that missing data creates no file.
-	mnist, err := data.Shared(ctx, data.Options{Dir: o.mnistDir})
-	if err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
+	specs = o.shard.slice(specs, out)
+	// MNIST before the database, so that missing data creates no file; a
+	// shard without runs needs none.
+	var mnist *data.MNIST
+	if slices.ContainsFunc(specs, func(e expanded) bool { return len(e.configs) > 0 }) {
+		var err error
+		mnist, err = data.Shared(ctx, data.Options{Dir: o.mnistDir})
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return withCode(exitData, fmt.Errorf("load MNIST: %w", err))
 		}
-		return withCode(exitData, fmt.Errorf("load MNIST: %w", err))
+		out.logf("MNIST: %s", mnist.Source)
 	}
-	out.logf("MNIST: %s", mnist.Source)
 
 	lock, err := lockfile.Acquire(ctx, o.db, false)
 	if errors.Is(err, lockfile.ErrLocked) && o.wait {
@@ -189,7 +219,8 @@ func (c *RunCommand) sweep(ctx context.Context, db *store.DB, e expanded, mnist 
 	var jobList []runner.Job
 	var jobIndex []int // jobList[k] is the run e.configs[jobIndex[k]]
 	var ended []runner.EndedRun
-	sweepID, resumed, err := c.resumable(ctx, db, e, o.resume)
+	sh := o.shard.of(e)
+	sweepID, resumed, err := c.resumable(ctx, db, e, o.resume, sh)
 	if err != nil {
 		return nil, withCode(exitDatabase, err)
 	}
@@ -214,6 +245,7 @@ func (c *RunCommand) sweep(ctx context.Context, db *store.DB, e expanded, mnist 
 			Host:          host,
 			RunnerVersion: Version(),
 			RunsTotal:     len(e.configs),
+			Shard:         sh,
 		}
 		var runIDs []int64
 		sweepID, runIDs, err = db.CreateSweep(ctx, rec, e.configs)
@@ -266,13 +298,14 @@ func (c *RunCommand) sweep(ctx context.Context, db *store.DB, e expanded, mnist 
 }
 
 // resumable returns the sweep to resume: with resume, the latest sweep of
-// the file's name when it was made from the same spec (file, overrides and
+// the file's name and of the same shard (none, or the same index, count
+// and sweep uid) when it was made from the same spec (file, overrides and
 // flags, by hash) and did not finish. Otherwise resumed is false.
-func (c *RunCommand) resumable(ctx context.Context, db *store.DB, e expanded, resume bool) (id int64, resumed bool, err error) {
+func (c *RunCommand) resumable(ctx context.Context, db *store.DB, e expanded, resume bool, sh *store.Shard) (id int64, resumed bool, err error) {
 	if !resume {
 		return 0, false, nil
 	}
-	s, err := db.LatestSweep(ctx, e.spec.Name)
+	s, err := db.LatestShardSweep(ctx, e.spec.Name, sh)
 	if errors.Is(err, store.ErrNotFound) {
 		return 0, false, nil
 	}

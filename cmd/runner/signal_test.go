@@ -18,6 +18,12 @@ func TestMain(m *testing.M) {
 		main()
 		return
 	}
+	// Run inside a Slurm array or an Indexed Job, runner would shard the
+	// tests' sweeps by itself; the tests that shard set these themselves.
+	for _, v := range []string{"JOB_COMPLETION_INDEX", "RUNNER_SHARDS", "RUNNER_SWEEP_UID",
+		"SLURM_ARRAY_TASK_ID", "SLURM_ARRAY_TASK_COUNT", "SLURM_ARRAY_TASK_MIN", "SLURM_ARRAY_JOB_ID"} {
+		os.Unsetenv(v)
+	}
 	os.Exit(m.Run())
 }
 

@@ -18,7 +18,11 @@
 //	runner_version  TEXT            version of the binary that ran it
 //	started_at      TEXT            time, see below
 //	finished_at     TEXT            NULL while running
-//	runs_total      INTEGER         number of runs the sweep expanded to
+//	runs_total      INTEGER         number of runs the sweep expanded to (of a shard: its runs)
+//	sweep_uid       TEXT            sharded sweeps: the launch's uid, shared by its shards; else NULL
+//	shard_count     INTEGER         sharded sweeps: N, the number of shards; else NULL
+//	shard_index     INTEGER         a shard's own sweep: its index, 0 … N−1; NULL when merged or not sharded
+//	shards          TEXT            a merged sweep: JSON array of the shards it holds (see Shards)
 //
 // runs: one row per training run (one point of the grid).
 //
@@ -152,6 +156,33 @@
 //
 //	SELECT run_id, optimizer, lr, seed, final_test_acc, best_test_acc, best_test_epoch
 //	FROM run_summary ORDER BY best_test_acc DESC;
+//
+// # Shards
+//
+// `runner run --shard I/N` trains slice I of N of a sweep into a file of its
+// own: its sweeps row holds only the shard's runs (runs_total counts them,
+// and its status is the shard's), with shard_index I, shard_count N and a
+// sweep_uid shared by every shard of the launch (SetSweepShard).
+// `runner merge` (Merge) copies the shards of one launch, matched by
+// sweep_uid and name, into one sweep of the target, whose shard_index is
+// NULL and whose shards column lists the shards it holds, by index, each
+// with how its own sweep stood: index, status, host, runner_version,
+// started_at, finished_at, runs_total. The merged sweep's own columns are
+// computed from them: runs_total is their sum, started_at the earliest,
+// host and runner_version the distinct values joined by ", ", and status
+// done when all shard_count shards are there and done (failed or
+// interrupted when all are there and finished, one of them so; running
+// otherwise, finished_at NULL). Its runs are every shard's, with their
+// epochs and steps, under new ids. The latest sweep and its shards, one
+// row per shard (one row with NULLs for a sweep that is not merged):
+//
+//	SELECT s.id, s.status, s.shard_count, j.value ->> '$.index' AS shard,
+//	       j.value ->> '$.status' AS shard_status, j.value ->> '$.host' AS host,
+//	       j.value ->> '$.runs_total' AS runs
+//	FROM sweeps s LEFT JOIN json_each(s.shards) j
+//	WHERE s.id = (SELECT max(id) FROM sweeps);
+//
+// Migration 4 adds the four columns to sweeps; the views are unchanged.
 //
 // # Conventions
 //

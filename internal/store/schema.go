@@ -9,7 +9,7 @@ import (
 
 // SchemaVersion is the schema version this package reads and writes, kept
 // in PRAGMA user_version.
-const SchemaVersion = 3
+const SchemaVersion = 4
 
 // applicationID marks a results database, in PRAGMA application_id (bytes
 // 68 to 71 of the file): "RUNR" in ASCII. Migration 1 sets it; every later
@@ -214,6 +214,15 @@ CREATE TABLE steps (
 	loss   REAL,
 	PRIMARY KEY (run_id, step)
 ) WITHOUT ROWID;
+`,
+
+	// 4: the shard columns of sweeps, for `runner run --shard I/N` and
+	// `runner merge`. Adding columns keeps the views as they are.
+	`
+ALTER TABLE sweeps ADD COLUMN sweep_uid TEXT;
+ALTER TABLE sweeps ADD COLUMN shard_count INTEGER CHECK (shard_count >= 1);
+ALTER TABLE sweeps ADD COLUMN shard_index INTEGER CHECK (shard_index >= 0 AND shard_index < shard_count);
+ALTER TABLE sweeps ADD COLUMN shards TEXT;
 `,
 }
 

@@ -27,6 +27,9 @@ type Sweep struct {
 	StartedAt     time.Time // set by CreateSweep
 	FinishedAt    time.Time // set by FinishSweep; zero while running
 	RunsTotal     int       // set by CreateSweep to the number of configs
+	// Shard, when set, records that the sweep holds one shard of a sharded
+	// launch; CreateSweep writes it in the same transaction as the rest.
+	Shard *Shard
 }
 
 // The final sweep statuses FinishSweep accepts.
@@ -40,6 +43,9 @@ var sweepFinal = map[string]bool{"done": true, "failed": true, "interrupted": tr
 func (db *DB) CreateSweep(ctx context.Context, s Sweep, configs []train.Config) (sweepID int64, runIDs []int64, err error) {
 	if s.Name == "" {
 		return 0, nil, errors.New("store: create sweep: name is empty")
+	}
+	if sh := s.Shard; sh != nil && (sh.Count < 1 || sh.Index < 0 || sh.Index >= sh.Count || sh.UID == "") {
+		return 0, nil, fmt.Errorf("store: create sweep %q: invalid shard %d/%d (uid %q)", s.Name, sh.Index, sh.Count, sh.UID)
 	}
 	keys := make([]string, len(configs))
 	seen := make(map[string]int, len(configs))
@@ -67,10 +73,11 @@ func (db *DB) CreateSweep(ctx context.Context, s Sweep, configs []train.Config) 
 
 	res, err := tx.ExecContext(ctx, `
 		INSERT INTO sweeps (name, description, file, spec, overrides, spec_hash, seed, status,
-			host, runner_version, started_at, finished_at, runs_total)
-		VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, NULL, ?)`,
+			host, runner_version, started_at, finished_at, runs_total, sweep_uid, shard_count, shard_index)
+		VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, NULL, ?, ?, ?, ?)`,
 		s.Name, nullText(s.Description), nullText(s.File), nullText(s.Spec), string(overridesJSON),
-		nullText(s.SpecHash), s.Seed, nullText(s.Host), nullText(s.RunnerVersion), now(), len(configs))
+		nullText(s.SpecHash), s.Seed, nullText(s.Host), nullText(s.RunnerVersion), now(), len(configs),
+		shardUID(s.Shard), shardCount(s.Shard), shardIndex(s.Shard))
 	if err != nil {
 		return 0, nil, fmt.Errorf("store: create sweep %q: insert sweep: %w", s.Name, err)
 	}
@@ -195,4 +202,26 @@ func scanSweep(row *sql.Row) (Sweep, error) {
 		return Sweep{}, fmt.Errorf("finished_at: %w", err)
 	}
 	return s, nil
+}
+
+// The shard columns of a sweep row: NULL for a sweep that is not a shard.
+func shardUID(sh *Shard) any {
+	if sh == nil {
+		return nil
+	}
+	return sh.UID
+}
+
+func shardCount(sh *Shard) any {
+	if sh == nil {
+		return nil
+	}
+	return sh.Count
+}
+
+func shardIndex(sh *Shard) any {
+	if sh == nil {
+		return nil
+	}
+	return sh.Index
 }

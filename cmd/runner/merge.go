@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strings"
 
-	"runner/internal/lockfile"
 	"runner/internal/store"
 	"runner/internal/sweep"
 )
@@ -94,21 +93,11 @@ func (c *MergeCommand) Run(ctx context.Context, args []string) error {
 		sources = append(sources, src)
 	}
 
-	lock, err := lockfile.Acquire(ctx, *into, *wait)
-	switch {
-	case errors.Is(err, lockfile.ErrLocked):
-		return withCode(exitLocked, fmt.Errorf("%w; wait for it with --wait", err))
-	case err != nil && ctx.Err() != nil:
-		return ctx.Err()
-	case err != nil:
-		return withCode(exitDatabase, err)
-	}
-	defer lock.Release()
-	target, err := store.Open(ctx, *into)
+	target, closeTarget, err := openWriter(ctx, *into, *wait, nil)
 	if err != nil {
-		return withCode(exitDatabase, err)
+		return err
 	}
-	defer target.Close()
+	defer closeTarget()
 
 	res, err := target.Merge(ctx, sources, store.MergeOptions{Order: sweepOrder, DryRun: *dryRun})
 	if err != nil {

@@ -5,9 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-
-	"runner/internal/lockfile"
-	"runner/internal/store"
 )
 
 const pruneUsage = `usage: runner prune --keep N [flags]
@@ -51,19 +48,11 @@ func (c *PruneCommand) Run(ctx context.Context, args []string) error {
 	if err := mustExist(*dbPath); err != nil {
 		return err
 	}
-	lock, err := lockfile.Acquire(ctx, *dbPath, *wait)
-	switch {
-	case errors.Is(err, lockfile.ErrLocked):
-		return withCode(exitLocked, fmt.Errorf("%w; wait for it with --wait", err))
-	case err != nil:
-		return withCode(exitDatabase, err)
-	}
-	defer lock.Release()
-	db, err := store.Open(ctx, *dbPath)
+	db, closeDB, err := openWriter(ctx, *dbPath, *wait, nil)
 	if err != nil {
-		return withCode(exitDatabase, err)
+		return err
 	}
-	defer db.Close()
+	defer closeDB()
 
 	names := []string{*name}
 	if *name == "" {

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"runner/internal/data"
-	"runner/internal/lockfile"
 	"runner/internal/runner"
 	"runner/internal/store"
 	"runner/internal/train"
@@ -177,26 +176,11 @@ func (c *RunCommand) run(ctx context.Context, specs []expanded, o runOptions, ou
 		out.logf("MNIST: %s", mnist.Source)
 	}
 
-	lock, err := lockfile.Acquire(ctx, o.db, false)
-	if errors.Is(err, lockfile.ErrLocked) && o.wait {
-		out.logf("waiting: %v", err)
-		lock, err = lockfile.Acquire(ctx, o.db, true)
-	}
-	switch {
-	case errors.Is(err, lockfile.ErrLocked):
-		return withCode(exitLocked, fmt.Errorf("%w; wait for it with --wait, or use another --db", err))
-	case err != nil && ctx.Err() != nil:
-		return ctx.Err()
-	case err != nil:
-		return withCode(exitDatabase, err)
-	}
-	defer lock.Release()
-
-	db, err := store.Open(ctx, o.db)
+	db, closeDB, err := openWriter(ctx, o.db, o.wait, out.logf)
 	if err != nil {
-		return withCode(exitDatabase, err)
+		return err
 	}
-	defer db.Close()
+	defer closeDB()
 
 	for _, e := range specs {
 		if ctx.Err() != nil {

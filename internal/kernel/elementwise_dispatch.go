@@ -39,19 +39,8 @@ var (
 
 // selectElem picks the element-wise kernels for the RUNNER_KERNEL value env.
 func selectElem(env string) (*elemArch[float32], *elemArch[float64]) {
-	if env == "generic" {
-		return nil, nil
-	}
 	s, d := elemArchs()
-	if len(s) == 0 {
-		return nil, nil
-	}
-	for i := range s {
-		if s[i].name == env {
-			return s[i], d[i]
-		}
-	}
-	return s[0], d[0]
+	return selectArch(env, s, d, func(a *elemArch[float32]) string { return a.name })
 }
 
 // elemImpl names the element-wise implementation for float32.

@@ -29,15 +29,20 @@ func init() {
 
 // selectGemm picks the implementations for the RUNNER_KERNEL value env.
 func selectGemm(env string) (*gemmArch[float32], *gemmArch[float64]) {
-	if env == "generic" {
-		return nil, nil
-	}
 	s, d := gemmArchs()
-	if len(s) == 0 {
+	return selectArch(env, s, d, func(a *gemmArch[float32]) string { return a.name })
+}
+
+// selectArch picks, from the implementations the CPU supports (s[i] and
+// d[i] for float32 and float64, best first), the one the RUNNER_KERNEL value
+// env names, or the best when it names none; nil, nil for "generic" or when
+// the CPU supports none.
+func selectArch[S, D any](env string, s []*S, d []*D, name func(*S) string) (*S, *D) {
+	if env == "generic" || len(s) == 0 {
 		return nil, nil
 	}
 	for i := range s {
-		if s[i].name == env {
+		if name(s[i]) == env {
 			return s[i], d[i]
 		}
 	}

@@ -27,7 +27,7 @@ runs of the same configuration and seed are compared. For each run it prints
 the final metrics of both and their deltas, and marks a run "worse" when a
 final metric got worse by more than --tolerance (accuracies falling, the
 training loss rising, in absolute terms), or when a run that finished done
-in the baseline did not finish done now. Runs trained from the same config
+in the baseline did not finish done now or is missing. Runs trained from the same config
 and seed give bit-identical metrics with the same binary on the same CPU, so
 any delta means something changed: the code, the data or the machine.
 
@@ -235,8 +235,14 @@ func printCheck(w io.Writer, name string, baseID, latestID int64, base, latest m
 	if onlyBase+onlyLatest > 0 {
 		fmt.Fprintf(w, "\nnot compared: %d runs only in the baseline, %d only in the latest sweep\n", onlyBase, onlyLatest)
 	}
+	// A run of the baseline that the latest sweep lacks is a regression
+	// too: with no run in common, nothing could be checked at all.
+	if onlyBase > 0 {
+		fmt.Fprintf(w, "\n%d runs of the baseline are missing from the latest sweep\n", onlyBase)
+		worse += onlyBase
+	}
 	if worse > 0 {
-		fmt.Fprintf(w, "\n%d of %d runs got worse by more than %g\n", worse, len(keys), tol)
+		fmt.Fprintf(w, "\n%d of %d runs got worse by more than %g or are missing\n", worse, len(base), tol)
 	} else {
 		fmt.Fprintf(w, "\nno run got worse by more than %g\n", tol)
 	}

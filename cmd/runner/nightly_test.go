@@ -113,10 +113,23 @@ func TestResumeAfterKill(t *testing.T) {
 		}
 	}
 
-	// Resuming a finished sweep starts a new one.
+	// Resuming a finished sweep starts a new one; so does resuming one that
+	// ended failed (a run failed: final, nothing to continue).
 	code, stdout, _ = runMain(t, "run", "--resume", "--quiet", "--db", killed, file)
 	if code != exitOK || count(t, killed, `SELECT count(*) FROM sweeps`) != 2 {
 		t.Errorf("--resume of a finished sweep: exit %d, want a second sweep\n%s", code, stdout)
+	}
+	db, err := sql.Open("sqlite3", killed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`UPDATE sweeps SET status = 'failed' WHERE id = 2`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	code, stdout, _ = runMain(t, "run", "--resume", "--quiet", "--db", killed, file)
+	if code != exitOK || count(t, killed, `SELECT count(*) FROM sweeps`) != 3 {
+		t.Errorf("--resume of a failed sweep: exit %d, want a third sweep\n%s", code, stdout)
 	}
 }
 
@@ -197,7 +210,7 @@ func TestCheck(t *testing.T) {
 		t.Fatalf("terminated run: %v", err)
 	}
 	code, stdout, _ = runMain(t, "check", "--db", dbPath, "nightly")
-	if code != exitRunsFailed || !strings.Contains(stdout, "sweep 3 against sweep 2") || !strings.Contains(stdout, "6 of 6 runs got worse") {
+	if code != exitRunsFailed || !strings.Contains(stdout, "sweep 3 against sweep 2") || !strings.Contains(stdout, "6 of 6 runs got worse by more than 0.005 or are missing") {
 		t.Errorf("check of an interrupted sweep: exit %d, want %d\n%s", code, exitRunsFailed, stdout)
 	}
 	// The same against the first sweep by id, and an unknown baseline.

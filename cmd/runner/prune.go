@@ -5,6 +5,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+
+	"runner/internal/store"
 )
 
 const pruneUsage = `usage: runner prune --keep N [flags]
@@ -48,11 +50,20 @@ func (c *PruneCommand) Run(ctx context.Context, args []string) error {
 	if err := mustExist(*dbPath); err != nil {
 		return err
 	}
-	db, closeDB, err := openWriter(ctx, *dbPath, *wait, nil)
-	if err != nil {
-		return err
+	// A dry run only reads: no lock, no migration.
+	var db *store.DB
+	if *dryRun {
+		if db, err = store.OpenReadOnly(ctx, *dbPath); err != nil {
+			return withCode(exitDatabase, err)
+		}
+		defer db.Close()
+	} else {
+		var closeDB func()
+		if db, closeDB, err = openWriter(ctx, *dbPath, *wait, nil); err != nil {
+			return err
+		}
+		defer closeDB()
 	}
-	defer closeDB()
 
 	names := []string{*name}
 	if *name == "" {

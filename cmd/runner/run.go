@@ -263,11 +263,11 @@ func (c *RunCommand) sweep(ctx context.Context, db *store.DB, e expanded, mnist 
 			status = "failed"
 		}
 	}
-	if ctx.Err() != nil {
+	// A sweep stopped by a signal or by a failed write did not finish:
+	// interrupted, so that --resume continues it. "failed" is final (a run
+	// failed), like "done".
+	if ctx.Err() != nil || execErr != nil {
 		status = "interrupted"
-	}
-	if execErr != nil {
-		status = "failed"
 	}
 	if err := db.FinishSweep(context.WithoutCancel(ctx), sweepID, status); err != nil && execErr == nil {
 		execErr = err
@@ -296,7 +296,7 @@ func (c *RunCommand) resumable(ctx context.Context, db *store.DB, e expanded, re
 	if err != nil {
 		return 0, false, err
 	}
-	if s.SpecHash != e.spec.Hash() || s.Status == "done" {
+	if s.SpecHash != e.spec.Hash() || (s.Status != "running" && s.Status != "interrupted") {
 		return 0, false, nil
 	}
 	return s.ID, true, nil

@@ -62,13 +62,17 @@ func (c *SchemaCommand) Run(ctx context.Context, args []string) error {
 	} else {
 		var db *store.DB
 		if *migrate {
-			if db, err = store.Open(ctx, *dbPath); err != nil {
-				return withCode(exitDatabase, err)
+			var closeDB func()
+			if db, closeDB, err = openWriter(ctx, *dbPath, false, nil); err != nil {
+				return err
 			}
-		} else if db, err = openReadOnly(ctx, *dbPath); err != nil {
-			return err
+			defer closeDB()
+		} else {
+			if db, err = openReadOnly(ctx, *dbPath); err != nil {
+				return err
+			}
+			defer db.Close()
 		}
-		defer db.Close()
 		if schema, err = db.Schema(ctx); err != nil {
 			return withCode(exitDatabase, err)
 		}

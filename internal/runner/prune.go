@@ -100,23 +100,25 @@ func (p *pruner) end(i int) {
 	p.mu.Unlock()
 }
 
-// report records epoch m of run i (at position i in the sweep) and says
-// whether the run should stop: nil to go on, an error wrapping
-// train.ErrPruned to stop.
-func (p *pruner) report(ctx context.Context, i int, m train.EpochMetrics) error {
+// report records epoch m of run i (at position i in the sweep) and, when
+// judge is set, says whether the run should stop: nil to go on, an error
+// wrapping train.ErrPruned to stop. When the sweep is cancelled while the
+// run waits for earlier ones, it returns the context's error: the run is
+// interrupted, undecided, and a resume decides it again.
+func (p *pruner) report(ctx context.Context, i int, m train.EpochMetrics, judge bool) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.add(i, m.ValAcc)
 	p.cond.Broadcast()
 	e := m.Epoch
-	if !p.judges(e) {
+	if !judge || !p.judges(e) {
 		return nil
 	}
 	// Wait for every earlier run to reach epoch e or end.
 	for j := 0; j < i; j++ {
 		for len(p.best[j]) <= e && !p.done[j] {
-			if ctx.Err() != nil {
-				return nil
+			if err := ctx.Err(); err != nil {
+				return err
 			}
 			p.cond.Wait()
 		}

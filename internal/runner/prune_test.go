@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"runner/internal/train"
 )
@@ -59,7 +60,7 @@ func TestPrunerDecisions(t *testing.T) {
 			for i, accs := range tt.runs {
 				stoppedAt := -1
 				for e, v := range accs {
-					err := p.report(context.Background(), i, train.EpochMetrics{Epoch: e, ValAcc: v})
+					err := p.report(context.Background(), i, train.EpochMetrics{Epoch: e, ValAcc: v}, true)
 					if errors.Is(err, train.ErrPruned) {
 						stoppedAt = e
 						break
@@ -73,5 +74,28 @@ func TestPrunerDecisions(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestPrunerWaitInterrupted cancels the sweep while a run waits for an
+// earlier one: the run gets the context's error (it is interrupted,
+// undecided), not a decision to go on.
+func TestPrunerWaitInterrupted(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	p := newPruner(ctx, PruneRule{Method: "median", MinEpochs: 1}, nil)
+	done := make(chan error, 1)
+	go func() { done <- p.report(ctx, 3, train.EpochMetrics{Epoch: 1, ValAcc: 0.5}, true) }()
+	select {
+	case err := <-done:
+		t.Fatalf("report returned %v before the earlier runs reported", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("report after cancel: %v, want context.Canceled", err)
+	}
+	// Not judging (the run's last epoch) never waits.
+	if err := p.report(context.Background(), 4, train.EpochMetrics{Epoch: 1, ValAcc: 0.5}, false); err != nil {
+		t.Fatalf("unjudged report: %v", err)
 	}
 }

@@ -225,7 +225,9 @@ func trainJob(ctx context.Context, i int, job Job, m *data.MNIST, pr *pruner, ev
 		return train.Run(ctx, job.Config, d, func(em train.EpochMetrics) error {
 			events <- Event{Kind: EpochDone, Job: i, RunID: job.RunID, Metrics: em}
 			if pr != nil {
-				return pr.report(ctx, job.Order, em)
+				// The last epoch is never judged: stopping there saves
+				// nothing and would drop a finished run from the results.
+				return pr.report(ctx, job.Order, em, em.Epoch < job.Config.Epochs)
 			}
 			return nil
 		})

@@ -147,7 +147,7 @@ func open(ctx context.Context, path string, write bool) (*DB, error) {
 	timeout := busyTimeout.Milliseconds()
 	options := fmt.Sprintf("mode=ro&_busy_timeout=%d&_foreign_keys=1&_query_only=1&_txlock=deferred", timeout)
 	if write {
-		options = fmt.Sprintf("_journal_mode=WAL&_synchronous=NORMAL&_busy_timeout=%d&_foreign_keys=1&_txlock=immediate", timeout)
+		options = fmt.Sprintf("_journal_mode=WAL&_synchronous=FULL&_busy_timeout=%d&_foreign_keys=1&_txlock=immediate", timeout)
 	}
 	dsn, err := dataSourceName(path, options)
 	if err != nil {

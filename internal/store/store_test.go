@@ -47,7 +47,7 @@ func TestOpen_NewDatabase(t *testing.T) {
 				"journal_mode":   "wal",
 				"foreign_keys":   "1",
 				"busy_timeout":   "10000",
-				"synchronous":    "1", // NORMAL
+				"synchronous":    "2", // FULL: a committed epoch survives a power cut
 				"query_only":     "0",
 				"application_id": fmt.Sprint(store.ApplicationID),
 			} {

@@ -58,8 +58,8 @@ var ErrPruned = errors.New("pruned")
 // Diverged with an error wrapping ErrDiverged; Interrupted with the
 // context's error when ctx is cancelled (checked before every step and
 // every evaluation chunk); Pruned when report returns an error wrapping
-// ErrPruned; Failed with the error when the config cannot be trained or
-// report returns another error.
+// ErrPruned; Interrupted when it returns the context's error; Failed with the
+// error when the config cannot be trained or report returns another error.
 func Run(ctx context.Context, cfg Config, d Data, report func(EpochMetrics) error) (Status, error) {
 	if err := cfg.Validate(); err != nil {
 		return Failed, err
@@ -203,10 +203,14 @@ func run[T kernel.Float](ctx context.Context, cfg Config, d Data, report func(Ep
 	return Done, nil
 }
 
-// stopped is the status of a run whose report function returned err.
+// stopped is the status of a run whose report function returned err:
+// pruned, interrupted when it was the context's cancellation, else failed.
 func stopped(err error) (Status, error) {
-	if errors.Is(err, ErrPruned) {
+	switch {
+	case errors.Is(err, ErrPruned):
 		return Pruned, err
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return Interrupted, err
 	}
 	return Failed, err
 }

@@ -113,6 +113,23 @@ func TestServeE2E(t *testing.T) {
 		t.Errorf("after a new sweep: first name %v, want live", got)
 	}
 
+	// Changing sweep while the first one loads: the page shows the second
+	// one, whole, with no error (a load queued behind a dropped one used to
+	// refresh a page that was not drawn). Several delays, to land inside the
+	// first load.
+	for _, ms := range []int{0, 5, 20} {
+		b.eval(`location.hash = '#/'`)
+		b.waitFor(`document.querySelectorAll('#sweeps tbody tr').length === 2`)
+		b.eval(fmt.Sprintf(`(async () => { location.hash = '#/sweeps/1'; await new Promise(r => setTimeout(r, %d)); location.hash = '#/sweeps/2'; })()`, ms))
+		b.waitFor(`document.querySelector('#sweep-card h1') !== null && document.querySelector('#sweep-card h1').textContent === 'live' && document.querySelector('#sweep-card .id').textContent === '#2' && document.querySelectorAll('#run-table tbody tr').length === 1`)
+		time.Sleep(100 * time.Millisecond) // time for a late error
+		if got := b.eval(`document.querySelector('#banner').hidden && document.querySelector('.crumbs').textContent`); got != "Sweeps / live" {
+			t.Errorf("sweep 1 then 2 after %d ms: crumbs or banner %v, banner %q", ms, got, b.eval(`document.querySelector('#banner').textContent`))
+		}
+	}
+	b.eval(`location.hash = '#/'`)
+	b.waitFor(`document.querySelectorAll('#sweeps tbody tr').length === 2`)
+
 	// Open the ch6 sweep: every run is selected and drawn, 16 lines per chart.
 	b.eval(`[...document.querySelectorAll('#sweeps tbody tr')].find(tr => tr.textContent.includes('ch6')).querySelector('a').click()`)
 	b.waitFor(`document.querySelectorAll('#run-table tbody tr').length === 16`)
@@ -141,9 +158,19 @@ func TestServeE2E(t *testing.T) {
 	if got := b.eval(`document.querySelectorAll('#legend .item').length`); got != 4.0 {
 		t.Errorf("legend: %v items, want 4", got)
 	}
-	// The mean per optimizer: 4 lines with their bands.
+	// The mean over seeds per configuration: 8 lines (4 optimizers × 2
+	// schedules) with their bands, coloured by optimizer: 4 colours.
 	b.eval(`document.querySelector('#lines-seg button[data-v=mean]').click()`)
-	b.waitFor(`document.querySelectorAll('#chart-loss svg path.line.mean').length === 4 && document.querySelectorAll('#chart-loss svg path.band').length === 4`)
+	b.waitFor(`document.querySelectorAll('#chart-loss svg path.line.mean').length === 8 && document.querySelectorAll('#chart-loss svg path.band').length === 8`)
+	if got := b.eval(`new Set([...document.querySelectorAll('#chart-acc svg path.line.mean')].map(p => p.getAttribute('stroke'))).size`); got != 4.0 {
+		t.Errorf("mean lines coloured by optimizer: %v colours, want 4", got)
+	}
+	if got := b.eval(`document.querySelectorAll('#legend .item').length`); got != 4.0 {
+		t.Errorf("mean lines: legend of %v items, want 4 (the optimizers)", got)
+	}
+	if got := b.eval(`[...document.querySelectorAll('#chart-loss svg path.line.mean title')].every(t => t.textContent.endsWith('mean of 2 runs'))`); got != true {
+		t.Errorf("mean lines: titles %v, want each the mean of 2 runs (its seeds)", b.eval(`[...document.querySelectorAll('#chart-loss svg path.line.mean title')].map(t => t.textContent)`))
+	}
 
 	// The comparison: 8 configurations, one best.
 	b.waitFor(`document.querySelectorAll('#group-table tbody tr').length === 8`)
@@ -155,9 +182,35 @@ func TestServeE2E(t *testing.T) {
 		t.Fatalf("runner run live2: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	b.waitFor(`[...document.querySelectorAll('#group-vs option')].some(o => o.textContent === 'live2 #3') && window.__noReload === true`)
-	if got := b.eval(`document.querySelectorAll('#chart-loss svg path.line.mean').length`); got != 4.0 {
-		t.Errorf("after a live refresh: %v mean lines, want 4", got)
+	if got := b.eval(`document.querySelectorAll('#chart-loss svg path.line.mean').length`); got != 8.0 {
+		t.Errorf("after a live refresh: %v mean lines, want 8", got)
 	}
+
+	// Compared with live2: a row of ch6 selects ch6's runs (its two seeds),
+	// a row only in live2 selects nothing.
+	b.eval(`(() => { const s = document.querySelector('#group-vs'); s.value = '3'; s.dispatchEvent(new Event('change')); })()`)
+	b.waitFor(`[...document.querySelectorAll('#group-table thead th')].some(th => th.textContent.startsWith('B: #3'))`)
+	if got := b.eval(`document.querySelectorAll('#group-table tbody tr.only-b:not(.clickable)').length`); got != 1.0 {
+		t.Errorf("compared with live2: %v rows only in B and not clickable, want 1", got)
+	}
+	b.eval(`document.querySelector('#group-table tbody tr.clickable').click()`)
+	b.waitFor(`document.querySelector('#runs-count').textContent.endsWith(' 2 selected') && document.querySelectorAll('#chart-loss svg path.line.mean').length === 1`)
+	if got := b.eval(`document.querySelector('#banner').hidden`); got != true {
+		t.Errorf("a row of a comparison clicked: banner %q", b.eval(`document.querySelector('#banner').textContent`))
+	}
+	// The compared sweep deleted: the page compares with nothing, says so,
+	// and no longer offers it.
+	if code, stdout, stderr := runMain(t, "prune", "--db", dbPath, "--keep", "0", "--name", "live2"); code != exitOK {
+		t.Fatalf("runner prune live2: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	b.waitFor(`document.querySelector('#group-vs-gone') !== null && document.querySelector('#group-vs').value === '' && ![...document.querySelectorAll('#group-vs option')].some(o => o.textContent === 'live2 #3')`)
+	b.waitFor(`document.querySelectorAll('#group-table tbody tr').length === 8 && ![...document.querySelectorAll('#group-table thead th')].some(th => th.textContent.startsWith('B:'))`)
+	if got := b.eval(`document.querySelector('#banner').hidden && window.__noReload === true`); got != true {
+		t.Errorf("compared sweep deleted: banner %q", b.eval(`document.querySelector('#banner').textContent`))
+	}
+	// Every run again, for the rest.
+	b.eval(`document.querySelector('#select-shown').click()`)
+	b.waitFor(`document.querySelectorAll('#chart-loss svg path.line.mean').length === 8`)
 
 	// Sorting by final test accuracy, best first.
 	b.eval(`document.querySelector('#run-table th[data-key=test_acc]').click()`)
@@ -197,6 +250,11 @@ func TestServeE2E(t *testing.T) {
 	// An unknown sweep: a message, not a crash.
 	b.eval(`location.hash = '#/sweeps/999'`)
 	b.waitFor(`document.querySelector('#not-found') !== null`)
+	// A malformed address (a bad percent escape): a message too.
+	b.eval(`location.hash = '#/'`)
+	b.waitFor(`document.querySelector('#sweeps') !== null`)
+	b.eval(`location.hash = '#/sweeps/%E0%A4%A'`)
+	b.waitFor(`document.querySelector('#not-found') !== null && document.querySelector('#banner').hidden`)
 
 	// The database disappears: the page says so.
 	if err := os.Rename(dbPath, dbPath+".moved"); err != nil {

@@ -220,6 +220,25 @@ func TestServeAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The endpoint loads the sweep without its step logs: the same table.
+	s1n, err := report.LoadWith(context.Background(), db, 1, report.LoadOptions{NoSteps: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range s1n.Runs {
+		if r.Steps != nil || len(r.Epochs) == 0 {
+			t.Fatalf("LoadWith NoSteps: run %d with %d steps, %d epochs", r.ID, len(r.Steps), len(r.Epochs))
+		}
+	}
+	tn, err := report.Compare(s1n, nil, report.Options{Metric: report.TrainLoss, Best: true})
+	if err != nil || len(tn.Rows) != len(table.Rows) || tn.BestRow != table.BestRow {
+		t.Fatalf("compare without steps: %v, %d rows, best %d; want %d rows, best %d", err, len(tn.Rows), tn.BestRow, len(table.Rows), table.BestRow)
+	}
+	for i, row := range tn.Rows {
+		if got, want := fmt.Sprintf("%+v %+v", row.Config, *row.A), fmt.Sprintf("%+v %+v", table.Rows[i].Config, *table.Rows[i].A); got != want {
+			t.Errorf("compare without steps, row %d: %s, want %s", i, got, want)
+		}
+	}
 	g := getOK(t, ts, "/api/sweeps/1/groups?metric=train_loss&best=1")
 	rows := list(g["rows"])
 	if g["metric"] != "train_loss" || g["best"] != true || len(rows) != len(table.Rows) || numField(g, "best_row") != float64(table.BestRow) {

@@ -56,8 +56,22 @@ func Find(ctx context.Context, db *store.DB, ref string) (store.Sweep, error) {
 	return s, err
 }
 
-// Load reads the sweep with the given id, its runs and their epochs.
+// Load reads the sweep with the given id, its runs, their epochs and their
+// steps.
 func Load(ctx context.Context, db *store.DB, id int64) (*Sweep, error) {
+	return LoadWith(ctx, db, id, LoadOptions{})
+}
+
+// LoadOptions says what LoadWith leaves out.
+type LoadOptions struct {
+	// NoSteps leaves out the per-step logs (Run.Steps stays nil), which
+	// only the step curves read and which can outweigh the rest of the sweep
+	// many times: Compare does not need them.
+	NoSteps bool
+}
+
+// LoadWith is Load with options.
+func LoadWith(ctx context.Context, db *store.DB, id int64, opt LoadOptions) (*Sweep, error) {
 	rec, err := db.Sweep(ctx, id)
 	if err != nil {
 		return nil, fmt.Errorf("load sweep: %w", err)
@@ -72,9 +86,11 @@ func Load(ctx context.Context, db *store.DB, id int64) (*Sweep, error) {
 		if err != nil {
 			return nil, fmt.Errorf("load sweep: %w", err)
 		}
-		steps, err := db.Steps(ctx, r.ID)
-		if err != nil {
-			return nil, fmt.Errorf("load sweep: %w", err)
+		var steps []train.StepMetrics
+		if !opt.NoSteps {
+			if steps, err = db.Steps(ctx, r.ID); err != nil {
+				return nil, fmt.Errorf("load sweep: %w", err)
+			}
 		}
 		s.Runs[i] = Run{ID: r.ID, Config: r.Config, Status: r.Status, Epochs: epochs, Steps: steps}
 	}

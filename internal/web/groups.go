@@ -85,7 +85,8 @@ func (s *Server) sweepGroups(r *http.Request) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if sweeps[i], err = report.Load(r.Context(), db, rec.ID); err != nil {
+		// The comparison reads final and best epochs: not the step logs.
+		if sweeps[i], err = report.LoadWith(r.Context(), db, rec.ID, report.LoadOptions{NoSteps: true}); err != nil {
 			return nil, err
 		}
 	}

@@ -123,6 +123,7 @@ const state = {
   groupMetric: 'test_acc',
   groupBest: false,
   groupVs: '',
+  groupsNote: '',       // why the comparison changed by itself (the compared sweep is gone)
   version: 0,
 };
 
@@ -132,8 +133,10 @@ const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#59a14f', '#76b7b2', '#edc948
 
 function parseRoute() {
   const m = location.hash.match(/^#\/sweeps\/([^/]+)(?:\/runs\/(\d+))?$/);
-  if (m) return {view: 'sweep', id: decodeURIComponent(m[1]), run: m[2] ? +m[2] : null};
-  return {view: 'list'};
+  if (!m) return {view: 'list'};
+  let id;
+  try { id = decodeURIComponent(m[1]); } catch (e) { return {view: 'bad', hash: location.hash}; }
+  return {view: 'sweep', id, run: m[2] ? +m[2] : null};
 }
 
 async function onRoute() {
@@ -145,16 +148,25 @@ async function onRoute() {
       await loadSweep(true);
     }
     showDrawer(state.route.run);
+  } else if (state.route.view === 'bad') {
+    showDrawer(null);
+    showNotFound('no sweep has the address ' + state.route.hash);
   } else {
     showDrawer(null);
     await loadList();
   }
 }
 
+function showNotFound(msg) {
+  $('#app').replaceChildren(h('div', {class: 'card'}, h('div', {class: 'empty', id: 'not-found'},
+    msg, ' · ', h('a', {href: '#/'}, 'all sweeps'))));
+}
+
 function resetSweepState() {
+  sweepGen++;
   Object.assign(state, {
     sweep: null, runs: [], epochs: new Map(), selected: new Set(), autoSelect: true,
-    colorBy: null, filter: '', statusFilter: '', sort: {key: 'id', dir: 1}, groups: null, groupVs: '',
+    colorBy: null, filter: '', statusFilter: '', sort: {key: 'id', dir: 1}, groups: null, groupVs: '', groupsNote: '',
   });
 }
 
@@ -243,14 +255,20 @@ function renderList() {
 
 let loading = null;      // the load in flight
 let loadAgain = false;   // a change arrived during it
+let sweepGen = 0;        // bumped by resetSweepState: a load of an older page is dropped
+let renderedId = null;   // the id of the sweep renderSweep last drew
 
 async function loadSweep(first) {
   if (loading) { loadAgain = true; return loading; }
+  if (!state.route || state.route.view !== 'sweep') return;
   loading = (async () => {
+    const gen = sweepGen;
     const id = encodeURIComponent(state.route.id);
+    // stale: the page changed (another sweep, or the same one reopened) during an await.
+    const stale = () => gen !== sweepGen || state.route.view !== 'sweep' || encodeURIComponent(state.route.id) !== id;
     try {
       const [sweep, runs, list] = await Promise.all([api('sweeps/' + id), api('sweeps/' + id + '/runs'), api('sweeps')]);
-      if (state.route.view !== 'sweep' || encodeURIComponent(state.route.id) !== id) return;
+      if (stale()) return;
       showBanner(null);
       state.sweep = sweep;
       state.runs = runs.runs;
@@ -265,11 +283,14 @@ async function loadSweep(first) {
         state.selected = new Set([...state.selected].filter((x) => ids.has(x)));
       }
       await Promise.all([loadEpochs(), loadGroups()]);
-      if (first) renderSweep(); else refreshSweep();
+      if (stale()) return;
+      // A load queued behind another sweep's finds that sweep's page (or
+      // none) in place: draw the whole page, not only its parts.
+      if (first || !$('#sweep-card') || renderedId !== sweep.id) renderSweep(); else refreshSweep();
     } catch (e) {
-      if (e instanceof APIError && e.status === 404 && first) {
-        $('#app').replaceChildren(h('div', {class: 'card'}, h('div', {class: 'empty', id: 'not-found'},
-          e.message, ' · ', h('a', {href: '#/'}, 'all sweeps'))));
+      if (stale()) return;
+      if (e instanceof APIError && e.status === 404 && (first || !$('#sweep-card'))) {
+        showNotFound(e.message);
       } else {
         handleError(e);
       }
@@ -277,7 +298,8 @@ async function loadSweep(first) {
   })();
   try { await loading; } finally {
     loading = null;
-    if (loadAgain) { loadAgain = false; loadSweep(false); }
+    // After a load dropped for a new page, the queued load is that page's first.
+    if (loadAgain) { loadAgain = false; loadSweep(!state.sweep); }
   }
 }
 
@@ -312,7 +334,21 @@ async function loadGroups() {
     state.groups = await api(`sweeps/${id}/groups?${q}`);
     state.groupsError = null;
   } catch (e) {
-    if (e instanceof APIError && e.status === 400) { state.groups = null; state.groupsError = e.message; } else throw e;
+    if (e instanceof APIError && e.status === 400) {
+      state.groups = null;
+      state.groupsError = e.message;
+    } else if (e instanceof APIError && e.status === 404 && state.groupVs) {
+      // The compared sweep is gone (deleted, pruned): compare with nothing,
+      // say so, and offer the sweeps there are now. A 404 for the sweep
+      // itself comes again without vs and goes up.
+      const gone = state.groupVs;
+      state.groupVs = '';
+      state.groupsNote = `sweep #${gone} is no longer in the database: compared with nothing`;
+      try { state.sweeps = (await api('sweeps')).sweeps; } catch (e2) { /* the list stays as it was */ }
+      await loadGroups();
+    } else {
+      throw e;
+    }
   }
 }
 
@@ -325,21 +361,31 @@ function runLabel(run, withSeed = true) {
     if (v === null || v === undefined) continue;
     parts.push(c === 'optimizer' || c === 'schedule' ? fmtParam(v) : `${c}=${fmtParam(v)}`);
   }
-  return parts.length ? parts.join(' ') : 'run ' + run.id;
+  if (parts.length) return parts.join(' ');
+  return withSeed ? 'run ' + run.id : 'all runs'; // one configuration: its runs differ in nothing but the seed
+}
+
+// colorBy is the colour-by choice the curves use: the mean lines pool the
+// seeds of a configuration, so colouring them by seed or by run colours
+// them by configuration instead.
+function colorBy() {
+  if (state.lines === 'mean' && (state.colorBy === 'seed' || state.colorBy === 'run')) return 'group';
+  return state.colorBy;
 }
 
 // colorKey is the value of the colour-by choice for a run.
 function colorKey(run) {
-  if (state.colorBy === 'group') return runLabel(run, false);
-  if (state.colorBy === 'run') return 'run ' + run.id;
-  return fmtParam(run.params[state.colorBy]) || '(none)';
+  const by = colorBy();
+  if (by === 'group') return runLabel(run, false);
+  if (by === 'run') return 'run ' + run.id;
+  return fmtParam(run.params[by]) || '(none)';
 }
 
 // colorScale maps every value of the colour-by choice in the sweep (not
 // only the selected runs, so that colours stay put) to a colour.
 function colorScale() {
   const values = new Map();
-  for (const r of state.runs) values.set(colorKey(r), r.params[state.colorBy]);
+  for (const r of state.runs) values.set(colorKey(r), r.params[colorBy()]);
   const keys = [...values.keys()];
   const numeric = keys.every((k) => typeof values.get(k) === 'number');
   keys.sort(numeric ? (a, b) => values.get(a) - values.get(b) : (a, b) => a.localeCompare(b, undefined, {numeric: true}));
@@ -351,6 +397,7 @@ function colorScale() {
 function renderSweep() {
   const sw = state.sweep;
   const app = $('#app');
+  renderedId = sw.id;
   app.replaceChildren(
     h('div', {class: 'crumbs'}, h('a', {href: '#/'}, 'Sweeps'), ' / ', sw.name),
     h('div', {class: 'card', id: 'sweep-card'}),
@@ -402,8 +449,9 @@ function curvesCard() {
       h('span', {class: 'spacer'}),
       h('label', {class: 'control'}, 'colour by', h('select', {id: 'color-by', onchange: (e) => { state.colorBy = e.target.value; renderCurves(); renderRuns(); }})),
       h('span', {class: 'seg', id: 'lines-seg'},
-        h('button', {dataset: {v: 'runs'}, onclick: () => { state.lines = 'runs'; renderCurves(); }}, 'each run'),
-        h('button', {dataset: {v: 'mean'}, onclick: () => { state.lines = 'mean'; renderCurves(); }}, 'mean ± sd')),
+        h('button', {dataset: {v: 'runs'}, onclick: () => { state.lines = 'runs'; renderCurves(); renderRuns(); }}, 'each run'),
+        h('button', {dataset: {v: 'mean'}, onclick: () => { state.lines = 'mean'; renderCurves(); renderRuns(); }},
+          'mean ± sd')),
       h('label', {class: 'control'}, 'accuracy', h('select', {id: 'acc-metric', onchange: (e) => { state.accMetric = e.target.value; renderCurves(); }},
         h('option', {value: 'test_acc'}, 'test'), h('option', {value: 'val_acc'}, 'validation'), h('option', {value: 'train_acc'}, 'train'),
         h('option', {value: 'all'}, 'train + test'))),
@@ -441,13 +489,16 @@ function renderCurves() {
           points: e.epoch.map((x, i) => [x, e[metric][i]]).filter(([x]) => x > 0 || !state.skip0), runId: r.id};
       });
     }
-    const byKey = new Map();
+    // One line per configuration (the API's group: the config without its
+    // seed), the mean over its seeds; coloured by the colour-by value its
+    // runs share, so that lines with the same value share a colour.
+    const byGroup = new Map();
     for (const r of runs) {
-      const k = colorKey(r);
-      if (!byKey.has(k)) byKey.set(k, []);
-      byKey.get(k).push(state.epochs.get(r.id));
+      const k = r.group ?? runLabel(r, false);
+      if (!byGroup.has(k)) byGroup.set(k, {run: r, es: []});
+      byGroup.get(k).es.push(state.epochs.get(r.id));
     }
-    return [...byKey].map(([k, es]) => {
+    return [...byGroup.values()].map(({run, es}) => {
       const xs = [...new Set(es.flatMap((e) => e.epoch))].filter((x) => x > 0 || !state.skip0).sort((a, b) => a - b);
       const pts = [], band = [];
       for (const x of xs) {
@@ -458,7 +509,8 @@ function renderCurves() {
         pts.push([x, mean]);
         band.push([x, mean - sd, mean + sd]);
       }
-      return {color: colors.get(k), dashed, mean: true, title: `${k}: mean of ${es.length} run${es.length > 1 ? 's' : ''}`, points: pts, band};
+      return {color: colors.get(colorKey(run)), dashed, mean: true, points: pts, band,
+        title: `${runLabel(run, false)}: mean of ${es.length} run${es.length > 1 ? 's' : ''}`};
     });
   };
   const loss = series('train_loss', false);
@@ -520,11 +572,19 @@ function drawChart(box, series, opt) {
     box.replaceChildren(h('div', {class: 'chart-empty'}, state.selected.size ? 'No epochs recorded yet for the selected runs.' : 'Select runs in the table below to draw their curves.'));
     return;
   }
-  const xs = pts.map((p) => p[0]);
-  const ys = pts.map((p) => p[1]).concat(bandPts);
-  let x0 = Math.min(...xs), x1 = Math.max(...xs);
+  // Loops, not Math.min(...xs): a spread of a huge selection overflows the stack.
+  let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+  for (const [x, y] of pts) {
+    if (x < x0) x0 = x;
+    if (x > x1) x1 = x;
+    if (y < y0) y0 = y;
+    if (y > y1) y1 = y;
+  }
+  for (const y of bandPts) {
+    if (y < y0) y0 = y;
+    if (y > y1) y1 = y;
+  }
   if (x0 === x1) { x0 -= 0.5; x1 += 0.5; }
-  let y0 = Math.min(...ys), y1 = Math.max(...ys);
   let tx, ty, yTicks;
   if (opt.log) {
     if (y0 === y1) { y0 /= 1.5; y1 *= 1.5; }
@@ -755,7 +815,7 @@ function groupsCard() {
         metrics.map(([v, l]) => h('option', {value: v}, l)))),
       h('label', {class: 'control'}, 'of', h('select', {id: 'group-best', onchange: (e) => { state.groupBest = e.target.value === '1'; reloadGroups(); }},
         h('option', {value: '0'}, 'the last epoch'), h('option', {value: '1'}, 'the best epoch'))),
-      h('label', {class: 'control'}, 'compare with', h('select', {id: 'group-vs', onchange: (e) => { state.groupVs = e.target.value; reloadGroups(); }}))),
+      h('label', {class: 'control'}, 'compare with', h('select', {id: 'group-vs', onchange: (e) => { state.groupVs = e.target.value; state.groupsNote = ''; reloadGroups(); }}))),
     h('div', {class: 'card-body flush'}, h('div', {class: 'table-scroll', id: 'group-table'})),
     h('ul', {class: 'notes', id: 'group-notes', hidden: true}));
 }
@@ -777,9 +837,11 @@ function renderGroups() {
   const box = $('#group-table');
   const notesEl = $('#group-notes');
   const g = state.groups;
+  const vsNote = state.groupsNote ? h('li', {id: 'group-vs-gone'}, 'note: ', state.groupsNote) : null;
   if (!g) {
     box.replaceChildren(h('div', {class: 'empty'}, state.groupsError || 'No comparison.'));
-    notesEl.hidden = true;
+    notesEl.replaceChildren(...(vsNote ? [vsNote] : []));
+    notesEl.hidden = !vsNote;
     return;
   }
   const two = !!g.vs;
@@ -796,7 +858,8 @@ function renderGroups() {
     : [h('td', {class: 'num muted'}, c ? '–' : '', c ? mark(c.notes) : null), h('td', {class: 'num muted'}, c ? c.n : '')];
   const higher = g.metric !== 'train_loss';
   const rows = g.rows.map((row, i) => {
-    const ids = (row.b && row.b.run_ids.length ? row.b : row.a)?.run_ids || [];
+    // The curves drawn are sweep A's (this page's): a row only in B has no run here.
+    const ids = row.a?.run_ids || [];
     let delta = null;
     if (two) {
       if (!row.a) delta = h('td', {class: 'muted'}, 'only in B');
@@ -810,7 +873,10 @@ function renderGroups() {
           : h('td', {class: 'num muted'}, '~ ', p, mark(row.notes));
       }
     }
-    return h('tr', {class: 'clickable', title: 'click to draw the curves of these runs', onclick: () => selectRuns(ids)},
+    const attrs = row.a
+      ? {class: 'clickable', title: 'click to draw the curves of these runs', onclick: () => selectRuns(ids)}
+      : {class: 'only-b', title: `only in sweep B (#${g.vs.id}): no run of this page to draw`};
+    return h('tr', attrs,
       h('td', {class: 'star'}, i === g.best_row ? '★' : ''),
       g.columns.map((c) => h('td', {class: i === g.best_row ? 'best' : ''}, row.params[c])),
       g.columns.length === 0 ? h('td', {}, row.label) : null,
@@ -824,6 +890,7 @@ function renderGroups() {
   if (g.best_row >= 0) {
     allNotes.unshift(h('li', {}, h('span', {class: 'star'}, '★'), ` best${two ? ' in B' : ''}: ${g.rows[g.best_row].label} (${higher ? 'highest' : 'lowest'} mean ${g.metric}${g.best ? ', best epoch' : ''})`));
   }
+  if (vsNote) allNotes.unshift(vsNote);
   notesEl.replaceChildren(...allNotes);
   notesEl.hidden = allNotes.length === 0;
 }

@@ -96,11 +96,13 @@ func TestEveryOptimizerLearns(t *testing.T) {
 // TestBookAccuracy is the full-size check of the book's network: 5 epochs
 // over all 60,000 images, batch 100, with each of SGD 0.1, Momentum 0.01,
 // AdaGrad 0.01 and Adam 0.001, over seeds 1–3 as the reference trainers in
-// shared/bench were run (numpy and PyTorch reach 97.1–97.8% there). The mean
-// final test accuracy over the seeds must reach 96.5%, and no seed may end
-// below 96.0%: SGD at 0.1 ends an epoch anywhere in a band of about ±0.5%
-// (seed 1 ends at 96.47% after 97.07% the epoch before). It takes several
-// minutes, so it runs only with RUNNER_FULL_TESTS=1.
+// shared/bench were run (numpy and PyTorch reach 97.1–97.8% there). Every
+// seed must reach 96.5% test accuracy within the 5 epochs, the mean final
+// accuracy over the seeds must be at least 96.5%, and no seed may end below
+// 96.0%: SGD at 0.1 ends an epoch anywhere in a band of about ±0.5% (seed 1
+// ends at 96.31% after 97.0% the epoch before; numpy's own seeds end as low
+// as 96.87%). It takes about 40 s with the AVX kernels; it runs with
+// RUNNER_FULL_TESTS=1, as .ci/run does.
 func TestBookAccuracy(t *testing.T) {
 	if os.Getenv("RUNNER_FULL_TESTS") == "" {
 		t.Skip("set RUNNER_FULL_TESTS=1 to train on all of MNIST")
@@ -119,7 +121,13 @@ func TestBookAccuracy(t *testing.T) {
 					t.Logf("%s seed %d epoch %d: lr %g train_loss %.4f train_acc %.4f test_acc %.4f train_s %.2f eval_s %.2f",
 						opt.Name, seed, m.Epoch, m.LR, m.TrainLoss, m.TrainAcc, m.TestAcc, m.Seconds, m.EvalSeconds)
 				}
-				acc := ms[len(ms)-1].TestAcc
+				acc, best := ms[len(ms)-1].TestAcc, 0.0
+				for _, m := range ms {
+					best = max(best, m.TestAcc)
+				}
+				if best < 0.965 {
+					t.Errorf("seed %d: best test accuracy over 5 epochs = %.4f, want >= 0.965", seed, best)
+				}
 				if acc < 0.960 {
 					t.Errorf("seed %d: test accuracy after 5 epochs = %.4f, want >= 0.960", seed, acc)
 				}

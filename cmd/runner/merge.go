@@ -49,6 +49,10 @@ it exits with code 5, or waits with --wait.
 Flags:
 `
 
+// errDryRunNew marks a dry run into a database that did not exist, which is
+// then removed again.
+var errDryRunNew = errors.New("dry run into a new database")
+
 // MergeCommand merges results databases.
 type MergeCommand struct{ *Main }
 
@@ -93,14 +97,38 @@ func (c *MergeCommand) Run(ctx context.Context, args []string) error {
 		sources = append(sources, src)
 	}
 
+	_, statErr := os.Stat(*into)
+	created := errors.Is(statErr, os.ErrNotExist)
 	target, closeTarget, err := openWriter(ctx, *into, *wait, nil)
 	if err != nil {
 		return err
 	}
-	defer closeTarget()
+	closed := false
+	defer func() {
+		if !closed {
+			closeTarget()
+		}
+	}()
 
 	res, err := target.Merge(ctx, sources, store.MergeOptions{Order: sweepOrder, DryRun: *dryRun})
+	if err == nil && *dryRun && created {
+		err = errDryRunNew
+	}
 	if err != nil {
+		if created {
+			// The merge made the file only to fail (or to try): leave no
+			// empty database behind, as there was none before.
+			closeTarget()
+			closed = true
+			for _, suffix := range []string{"", "-wal", "-shm"} {
+				os.Remove(*into + suffix)
+			}
+		}
+		if errors.Is(err, errDryRunNew) {
+			printMerge(c.Stdout, *into, res)
+			fmt.Fprintf(c.Stdout, "dry run: %s was not created\n", *into)
+			return nil
+		}
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}

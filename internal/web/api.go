@@ -101,6 +101,16 @@ func parseID(what, s string) (int64, error) {
 	return id, nil
 }
 
+// pathSweep opens the database and resolves the request's {sweep} path value.
+func (s *Server) pathSweep(r *http.Request) (*store.DB, store.Sweep, error) {
+	db, err := s.src.get(r.Context())
+	if err != nil {
+		return nil, store.Sweep{}, err
+	}
+	sw, err := s.findSweep(r.Context(), db, r.PathValue("sweep"))
+	return db, sw, err
+}
+
 // findSweep resolves a sweep reference (an id, or a name: its latest
 // sweep) as report.Find does.
 func (s *Server) findSweep(ctx context.Context, db *store.DB, ref string) (store.Sweep, error) {
@@ -182,11 +192,7 @@ func (s *Server) sweep(r *http.Request) (any, error) {
 	if _, err := queryParams(r); err != nil {
 		return nil, err
 	}
-	db, err := s.src.get(r.Context())
-	if err != nil {
-		return nil, err
-	}
-	sw, err := s.findSweep(r.Context(), db, r.PathValue("sweep"))
+	db, sw, err := s.pathSweep(r)
 	if err != nil {
 		return nil, err
 	}
@@ -399,11 +405,7 @@ func (s *Server) sweepRuns(r *http.Request) (any, error) {
 	if _, err := queryParams(r); err != nil {
 		return nil, err
 	}
-	db, err := s.src.get(r.Context())
-	if err != nil {
-		return nil, err
-	}
-	sw, err := s.findSweep(r.Context(), db, r.PathValue("sweep"))
+	db, sw, err := s.pathSweep(r)
 	if err != nil {
 		return nil, err
 	}
@@ -569,11 +571,7 @@ func (s *Server) sweepEpochs(r *http.Request) (any, error) {
 			return nil, err
 		}
 	}
-	db, err := s.src.get(r.Context())
-	if err != nil {
-		return nil, err
-	}
-	sw, err := s.findSweep(r.Context(), db, r.PathValue("sweep"))
+	db, sw, err := s.pathSweep(r)
 	if err != nil {
 		return nil, err
 	}

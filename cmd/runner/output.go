@@ -14,7 +14,7 @@ import (
 	"github.com/vbauerster/mpb/v8/decor"
 	"golang.org/x/term"
 
-	"runner/internal/runner"
+	"runner/internal/execute"
 	"runner/internal/sweep"
 	"runner/internal/train"
 )
@@ -150,10 +150,10 @@ func (o *output) startSweep(e expanded, sweepID int64, jobs, already int, resume
 
 func (d *sweepDisplay) doneCount() int { d.mu.Lock(); defer d.mu.Unlock(); return d.done }
 
-func (d *sweepDisplay) event(ev runner.Event) {
+func (d *sweepDisplay) event(ev execute.Event) {
 	cfg := d.e.configs[ev.Job]
 	switch ev.Kind {
-	case runner.RunStarted:
+	case execute.RunStarted:
 		d.started[ev.Job] = nowFunc()
 		if d.progress != nil {
 			rb := &runBar{text: "starting"}
@@ -163,7 +163,7 @@ func (d *sweepDisplay) event(ev runner.Event) {
 			)
 			d.bars[ev.Job] = rb
 		}
-	case runner.EpochDone:
+	case execute.EpochDone:
 		d.last[ev.Job] = ev.Metrics
 		if rb := d.bars[ev.Job]; rb != nil {
 			m := ev.Metrics
@@ -173,7 +173,7 @@ func (d *sweepDisplay) event(ev runner.Event) {
 				d.overall.Increment()
 			}
 		}
-	case runner.RunFinished:
+	case execute.RunFinished:
 		d.mu.Lock()
 		d.done++
 		d.mu.Unlock()
@@ -198,7 +198,7 @@ func (d *sweepDisplay) event(ev runner.Event) {
 }
 
 // finishedLine is the log line of a finished run.
-func (d *sweepDisplay) finishedLine(ev runner.Event, cfg train.Config) string {
+func (d *sweepDisplay) finishedLine(ev execute.Event, cfg train.Config) string {
 	secs := nowFunc().Sub(d.started[ev.Job]).Seconds()
 	s := fmt.Sprintf("%s [%*d/%d] %-11s %s", nowFunc().UTC().Format(time.RFC3339), len(fmt.Sprint(d.total)), d.doneCount(), d.total,
 		ev.Status, describe(cfg, d.varying))

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"runner/internal/data"
-	"runner/internal/runner"
+	"runner/internal/execute"
 	"runner/internal/store"
 	"runner/internal/train"
 )
@@ -143,7 +143,7 @@ type runTally struct {
 	count  map[train.Status]int
 }
 
-func (t *runTally) add(results []runner.Result) {
+func (t *runTally) add(results []execute.Result) {
 	if t.count == nil {
 		t.count = map[train.Status]int{}
 	}
@@ -198,11 +198,11 @@ func (c *RunCommand) run(ctx context.Context, specs []expanded, o runOptions, ou
 // sweep trains one expanded file as one sweep, a new one or, with resume,
 // the unfinished latest one of the same file, and returns the results of
 // all its runs.
-func (c *RunCommand) sweep(ctx context.Context, db *store.DB, e expanded, mnist *data.MNIST, o runOptions, out *output) ([]runner.Result, error) {
-	results := make([]runner.Result, len(e.configs))
-	var jobList []runner.Job
+func (c *RunCommand) sweep(ctx context.Context, db *store.DB, e expanded, mnist *data.MNIST, o runOptions, out *output) ([]execute.Result, error) {
+	results := make([]execute.Result, len(e.configs))
+	var jobList []execute.Job
 	var jobIndex []int // jobList[k] is the run e.configs[jobIndex[k]]
-	var ended []runner.EndedRun
+	var ended []execute.EndedRun
 	sh := o.shard.of(e)
 	sweepID, resumed, err := c.resumable(ctx, db, e, o.resume, sh)
 	if err != nil {
@@ -237,20 +237,20 @@ func (c *RunCommand) sweep(ctx context.Context, db *store.DB, e expanded, mnist 
 			return nil, withCode(exitDatabase, err)
 		}
 		for i, cfg := range e.configs {
-			jobList = append(jobList, runner.Job{RunID: runIDs[i], Config: cfg, Order: i})
+			jobList = append(jobList, execute.Job{RunID: runIDs[i], Config: cfg, Order: i})
 			jobIndex = append(jobIndex, i)
 		}
 	}
-	var prune *runner.PruneRule
+	var prune *execute.PruneRule
 	if p := e.spec.Prune; p.Method != "" {
-		prune = &runner.PruneRule{Method: p.Method, MinEpochs: p.MinEpochs, Eta: p.Eta}
+		prune = &execute.PruneRule{Method: p.Method, MinEpochs: p.MinEpochs, Eta: p.Eta}
 	}
 
 	start := time.Now()
 	display := out.startSweep(e, sweepID, o.jobs, len(e.configs)-len(jobList), resumed)
-	jobResults, execErr := runner.Execute(ctx, db, jobList, runner.Options{
+	jobResults, execErr := execute.Execute(ctx, db, jobList, execute.Options{
 		Jobs: o.jobs, MNIST: mnist, Prune: prune, Ended: ended,
-		OnEvent: func(ev runner.Event) { ev.Job = jobIndex[ev.Job]; display.event(ev) },
+		OnEvent: func(ev execute.Event) { ev.Job = jobIndex[ev.Job]; display.event(ev) },
 	})
 	display.finish()
 	for k, r := range jobResults {
@@ -306,7 +306,7 @@ func (c *RunCommand) resumable(ctx context.Context, db *store.DB, e expanded, re
 // (done, diverged, failed, pruned) are kept, their results filled in from
 // the database and their histories returned for the pruner; the others
 // become jobs, trained again from the start.
-func resumeJobs(ctx context.Context, db *store.DB, sweepID int64, e expanded, results []runner.Result) (jobs []runner.Job, index []int, ended []runner.EndedRun, err error) {
+func resumeJobs(ctx context.Context, db *store.DB, sweepID int64, e expanded, results []execute.Result) (jobs []execute.Job, index []int, ended []execute.EndedRun, err error) {
 	runs, err := db.Runs(ctx, sweepID)
 	if err != nil {
 		return nil, nil, nil, err
@@ -324,7 +324,7 @@ func resumeJobs(ctx context.Context, db *store.DB, sweepID int64, e expanded, re
 			return nil, nil, nil, fmt.Errorf("resume sweep %d: no run with key %s", sweepID, cfg.Key())
 		}
 		if !r.Status.Finished() {
-			jobs = append(jobs, runner.Job{RunID: r.ID, Config: cfg, Order: i})
+			jobs = append(jobs, execute.Job{RunID: r.ID, Config: cfg, Order: i})
 			index = append(index, i)
 			continue
 		}
@@ -332,12 +332,12 @@ func resumeJobs(ctx context.Context, db *store.DB, sweepID int64, e expanded, re
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		hist := runner.EndedRun{Order: i, ValAcc: make([]float64, len(ms))}
+		hist := execute.EndedRun{Order: i, ValAcc: make([]float64, len(ms))}
 		for k, m := range ms {
 			hist.ValAcc[k] = m.ValAcc
 		}
 		ended = append(ended, hist)
-		results[i] = runner.Result{Status: r.Status, Epochs: len(ms)}
+		results[i] = execute.Result{Status: r.Status, Epochs: len(ms)}
 		if r.Error != "" {
 			results[i].Err = errors.New(r.Error)
 		}

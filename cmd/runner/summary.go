@@ -8,7 +8,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"runner/internal/runner"
+	"runner/internal/execute"
 	"runner/internal/sweep"
 	"runner/internal/train"
 )
@@ -32,7 +32,7 @@ type group struct {
 // printSummary writes the end-of-sweep table: one row per configuration
 // (seeds pooled) with the mean ± sample standard deviation of the final test
 // accuracy and the mean final training loss, the best configuration marked.
-func printSummary(w io.Writer, e expanded, results []runner.Result, info summaryInfo) {
+func printSummary(w io.Writer, e expanded, results []execute.Result, info summaryInfo) {
 	counts := map[train.Status]int{}
 	var groups []*group
 	byKey := map[string]*group{}

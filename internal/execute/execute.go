@@ -1,4 +1,4 @@
-// Package runner trains the runs of a sweep in parallel and records every
+// Package execute trains the runs of a sweep in parallel and records every
 // epoch in results.db.
 //
 // # Goroutines
@@ -25,7 +25,7 @@
 // never started stay pending. When a write fails, the writer cancels the
 // workers, drains their events, marks the runs it had started as interrupted
 // (best effort: the database may be what failed) and returns the error.
-package runner
+package execute
 
 import (
 	"context"
@@ -106,7 +106,7 @@ func Execute(ctx context.Context, db *store.DB, jobs []Job, opts Options) ([]Res
 		}
 		for k := 1; k < len(jobs); k++ {
 			if jobs[k].Order <= jobs[k-1].Order {
-				return nil, fmt.Errorf("runner: pruning needs jobs in increasing order (job %d has order %d after %d)", k, jobs[k].Order, jobs[k-1].Order)
+				return nil, fmt.Errorf("execute: pruning needs jobs in increasing order (job %d has order %d after %d)", k, jobs[k].Order, jobs[k-1].Order)
 			}
 		}
 		pr = newPruner(ctx, *opts.Prune, opts.Ended)

@@ -1,4 +1,4 @@
-package runner_test
+package execute_test
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"runner/internal/data"
-	"runner/internal/runner"
+	"runner/internal/execute"
 	"runner/internal/store"
 	"runner/internal/train"
 )
@@ -38,7 +38,7 @@ func smallConfig(seed int64, epochs int) train.Config {
 }
 
 // setup creates a sweep of n runs in a new database.
-func setup(t *testing.T, n, epochs int) (*store.DB, []runner.Job) {
+func setup(t *testing.T, n, epochs int) (*store.DB, []execute.Job) {
 	t.Helper()
 	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "results.db"))
 	if err != nil {
@@ -53,9 +53,9 @@ func setup(t *testing.T, n, epochs int) (*store.DB, []runner.Job) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	jobs := make([]runner.Job, n)
+	jobs := make([]execute.Job, n)
 	for i := range jobs {
-		jobs[i] = runner.Job{RunID: ids[i], Config: configs[i]}
+		jobs[i] = execute.Job{RunID: ids[i], Config: configs[i]}
 	}
 	return db, jobs
 }
@@ -63,8 +63,8 @@ func setup(t *testing.T, n, epochs int) (*store.DB, []runner.Job) {
 func TestExecuteRecordsEveryEpoch(t *testing.T) {
 	db, jobs := setup(t, 5, 2)
 	var events atomic.Int64
-	results, err := runner.Execute(context.Background(), db, jobs, runner.Options{
-		Jobs: 3, MNIST: mnist(t), OnEvent: func(runner.Event) { events.Add(1) },
+	results, err := execute.Execute(context.Background(), db, jobs, execute.Options{
+		Jobs: 3, MNIST: mnist(t), OnEvent: func(execute.Event) { events.Add(1) },
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -91,9 +91,9 @@ func TestExecuteCancelled(t *testing.T) {
 	db, jobs := setup(t, 6, 50)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	results, err := runner.Execute(ctx, db, jobs, runner.Options{
-		Jobs: 2, MNIST: mnist(t), OnEvent: func(ev runner.Event) {
-			if ev.Kind == runner.EpochDone && ev.Metrics.Epoch == 1 {
+	results, err := execute.Execute(ctx, db, jobs, execute.Options{
+		Jobs: 2, MNIST: mnist(t), OnEvent: func(ev execute.Event) {
+			if ev.Kind == execute.EpochDone && ev.Metrics.Epoch == 1 {
 				cancel()
 			}
 		},
@@ -123,7 +123,7 @@ func TestExecuteCancelled(t *testing.T) {
 func TestExecuteStopsOnWriteError(t *testing.T) {
 	db, jobs := setup(t, 8, 3)
 	db.Close()
-	results, err := runner.Execute(context.Background(), db, jobs, runner.Options{Jobs: 2, MNIST: mnist(t)})
+	results, err := execute.Execute(context.Background(), db, jobs, execute.Options{Jobs: 2, MNIST: mnist(t)})
 	if err == nil {
 		t.Fatal("Execute succeeded on a closed database")
 	}
@@ -146,7 +146,7 @@ func TestExecuteStopsOnWriteError(t *testing.T) {
 // the database, and Execute must go on through all of them.
 func TestExecuteRecoversPanics(t *testing.T) {
 	db, jobs := setup(t, 3, 1)
-	results, err := runner.Execute(context.Background(), db, jobs, runner.Options{Jobs: 2, MNIST: nil})
+	results, err := execute.Execute(context.Background(), db, jobs, execute.Options{Jobs: 2, MNIST: nil})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,12 +188,12 @@ func TestExecutePrunesDeterministically(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		jobs := make([]runner.Job, len(ids))
+		jobs := make([]execute.Job, len(ids))
 		for i := range jobs {
-			jobs[i] = runner.Job{RunID: ids[i], Config: configs[i], Order: i}
+			jobs[i] = execute.Job{RunID: ids[i], Config: configs[i], Order: i}
 		}
-		results, err := runner.Execute(context.Background(), db, jobs, runner.Options{
-			Jobs: workers, MNIST: mnist(t), Prune: &runner.PruneRule{Method: "median", MinEpochs: 2},
+		results, err := execute.Execute(context.Background(), db, jobs, execute.Options{
+			Jobs: workers, MNIST: mnist(t), Prune: &execute.PruneRule{Method: "median", MinEpochs: 2},
 		})
 		if err != nil {
 			t.Fatal(err)

@@ -352,14 +352,6 @@ func isConstraint(err error, code sqlite3.ErrNoExtended) bool {
 	return errors.As(err, &serr) && serr.ExtendedCode == code
 }
 
-// formatTime returns t as stored, or NULL for the zero time.
-func formatTime(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t.UTC().Format(timeLayout)
-}
-
 // parseTime reads a stored time; NULL is the zero time. Besides the layout
 // the store writes, it accepts RFC 3339 and SQLite's datetime('now') format,
 // for rows written by hand.

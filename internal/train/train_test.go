@@ -47,8 +47,8 @@ var bookOptimizers = []train.OptimizerConfig{
 	{Name: "adam", LR: 0.001, Beta1: 0.9, Beta2: 0.999, Eps: 1e-7},
 }
 
-// collect trains cfg and returns its status, error and per-epoch metrics.
-func collect(tb testing.TB, ctx context.Context, cfg train.Config) (train.Status, error, []train.EpochMetrics) {
+// collect trains cfg and returns its status, per-epoch metrics and error.
+func collect(tb testing.TB, ctx context.Context, cfg train.Config) (train.Status, []train.EpochMetrics, error) {
 	tb.Helper()
 	d, err := train.PrepareData(mnist(tb), cfg.Dataset)
 	if err != nil {
@@ -56,7 +56,7 @@ func collect(tb testing.TB, ctx context.Context, cfg train.Config) (train.Status
 	}
 	var ms []train.EpochMetrics
 	st, err := train.Run(ctx, cfg, d, func(m train.EpochMetrics) error { ms = append(ms, m); return nil })
-	return st, err, ms
+	return st, ms, err
 }
 
 // TestEveryOptimizerLearns is the scaled-down accuracy check that runs by
@@ -65,7 +65,7 @@ func TestEveryOptimizerLearns(t *testing.T) {
 	for _, opt := range bookOptimizers {
 		t.Run(opt.Name, func(t *testing.T) {
 			t.Parallel()
-			st, err, ms := collect(t, context.Background(), bookConfig(opt, 5000, 2))
+			st, ms, err := collect(t, context.Background(), bookConfig(opt, 5000, 2))
 			if st != train.Done || err != nil {
 				t.Fatalf("status %s, error %v", st, err)
 			}
@@ -113,7 +113,7 @@ func TestBookAccuracy(t *testing.T) {
 			for seed := int64(1); seed <= 3; seed++ {
 				cfg := bookConfig(opt, 0, 5)
 				cfg.Seed = seed
-				st, err, ms := collect(t, context.Background(), cfg)
+				st, ms, err := collect(t, context.Background(), cfg)
 				if st != train.Done || err != nil {
 					t.Fatalf("seed %d: status %s, error %v", seed, st, err)
 				}
@@ -153,7 +153,7 @@ func TestDeterministicAcrossGoroutines(t *testing.T) {
 	cfg.Model.WeightDecay = 1e-4
 	cfg.Schedule = train.ScheduleConfig{Name: "cosine", Warmup: 1}
 
-	_, _, alone := collect(t, context.Background(), cfg)
+	_, alone, _ := collect(t, context.Background(), cfg)
 	// Train on other goroutines; errors are reported from this one, since
 	// t.Fatal may only be called on the test's goroutine.
 	d, err := train.PrepareData(mnist(t), cfg.Dataset)
@@ -193,7 +193,7 @@ func TestDeterministicAcrossGoroutines(t *testing.T) {
 	// A different seed must give different numbers, or the test above proves nothing.
 	other := cfg
 	other.Seed = 2
-	_, _, ms := collect(t, context.Background(), other)
+	_, ms, _ := collect(t, context.Background(), other)
 	if ms[2].TrainLoss == alone[2].TrainLoss {
 		t.Error("seed 2 gave the same training loss as seed 1")
 	}
@@ -202,12 +202,12 @@ func TestDeterministicAcrossGoroutines(t *testing.T) {
 func TestFloat64Precision(t *testing.T) {
 	cfg := bookConfig(bookOptimizers[0], 1000, 1)
 	cfg.Model.Precision = "float64"
-	st, err, ms64 := collect(t, context.Background(), cfg)
+	st, ms64, err := collect(t, context.Background(), cfg)
 	if st != train.Done || err != nil {
 		t.Fatalf("status %s, error %v", st, err)
 	}
 	cfg.Model.Precision = "float32"
-	_, _, ms32 := collect(t, context.Background(), cfg)
+	_, ms32, _ := collect(t, context.Background(), cfg)
 	// Same weights and batches at two precisions: close, not equal.
 	if d := math.Abs(ms64[1].TrainLoss - ms32[1].TrainLoss); d > 1e-3 || d == 0 {
 		t.Errorf("float64 loss %.8f vs float32 %.8f: difference %g, want in (0, 1e-3]", ms64[1].TrainLoss, ms32[1].TrainLoss, d)
@@ -216,7 +216,7 @@ func TestFloat64Precision(t *testing.T) {
 
 func TestDivergedRunStops(t *testing.T) {
 	cfg := bookConfig(train.OptimizerConfig{Name: "sgd", LR: 1e4}, 1000, 3)
-	st, err, ms := collect(t, context.Background(), cfg)
+	st, ms, err := collect(t, context.Background(), cfg)
 	if st != train.Diverged || !errors.Is(err, train.ErrDiverged) {
 		t.Fatalf("status %s, error %v; want diverged", st, err)
 	}
@@ -287,7 +287,7 @@ func TestInvalidConfigFails(t *testing.T) {
 func TestWarmupLongerThanRun(t *testing.T) {
 	cfg := bookConfig(train.OptimizerConfig{Name: "sgd", LR: 0.08}, 200, 2)
 	cfg.Schedule = train.ScheduleConfig{Name: "cosine", Warmup: 5}
-	st, err, ms := collect(t, context.Background(), cfg)
+	st, ms, err := collect(t, context.Background(), cfg)
 	if st != train.Done || err != nil {
 		t.Fatalf("status %s, error %v", st, err)
 	}
@@ -330,11 +330,11 @@ func TestReportStopsRun(t *testing.T) {
 // every step is logged, and no change to the metrics.
 func TestLogSteps(t *testing.T) {
 	cfg := bookConfig(bookOptimizers[5], 500, 2) // 5 steps per epoch
-	_, _, plain := collect(t, context.Background(), cfg)
+	_, plain, _ := collect(t, context.Background(), cfg)
 	cfg.LogSteps = 1
-	_, _, every := collect(t, context.Background(), cfg)
+	_, every, _ := collect(t, context.Background(), cfg)
 	cfg.LogSteps = 2
-	_, _, second := collect(t, context.Background(), cfg)
+	_, second, _ := collect(t, context.Background(), cfg)
 	for e := range every {
 		if !sameMetrics(plain[e], every[e]) {
 			t.Errorf("epoch %d: logging changed the metrics:\n%+v\n%+v", e, plain[e], every[e])

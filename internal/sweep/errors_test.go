@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"runner/internal/sweep"
 )
@@ -264,11 +263,7 @@ func TestParse_Errors(t *testing.T) {
 			[]want{{"", 12, "train.seeds", "runs, more than an int can count"}}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			start := time.Now()
 			err := parseAndExpand(tt.yaml, tt.overrides)
-			if d := time.Since(start); d > 2*time.Second {
-				t.Errorf("took %v", d)
-			}
 			var list sweep.ErrorList
 			if !errors.As(err, &list) {
 				t.Fatalf("error %v (%T), want an ErrorList", err, err)
@@ -339,6 +334,66 @@ func TestParse_SyntaxErrorLines(t *testing.T) {
 			}
 			if e := list[0]; e.Error() != tt.want || e.File != "exp.yaml" || e.Line < 1 || e.Field != "" {
 				t.Errorf("error %q (file %q line %d field %q)\nwant %q", e, e.File, e.Line, e.Field, tt.want)
+			}
+		})
+	}
+}
+
+// TestExpand_RefusesWithoutBuilding checks that Validate, Count and Expand
+// size a grid or a random search from its axes, and that Expand refuses
+// one of more runs than its limit before building or drawing any of them.
+// Building the runs costs at least one allocation per run, so each of the
+// three must make fewer allocations than the runs of the smallest of these
+// files; the larger ones could not be built at all.
+func TestExpand_RefusesWithoutBuilding(t *testing.T) {
+	// maxAllocs is far fewer than the DefaultMaxRuns runs that each file
+	// has at least, and about twice what validating the file of the most
+	// values, hugeGrid(40), needs.
+	const maxAllocs = sweep.DefaultMaxRuns / 4
+	for _, tt := range []struct {
+		name  string
+		yaml  string
+		count int // -1: more than an int can count
+	}{
+		{"grid just over the limit", "name: x\n" +
+			"model: {dropout: [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]}\n" +
+			"train: {epochs: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], seeds: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]}\n" +
+			"optimizers: [{name: sgd, lr: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1]}]\n", 11000},
+		{"grid of 3 values an axis", hugeGrid(3), 708588},
+		{"grid of 10 values an axis", hugeGrid(10), 1100000000000},
+		{"grid too large to count", hugeGrid(40), -1},
+		{"random search just over the limit", fmt.Sprintf("name: x\nsearch: {method: random, trials: %d}\n"+
+			"dataset: {validation: 0.2}\nmodel: {dropout: {uniform: [0, 0.5]}}\n", sweep.DefaultMaxRuns+1), sweep.DefaultMaxRuns + 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := sweep.Parse("exp.yaml", []byte(tt.yaml), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Validate(); err != nil {
+				t.Fatalf("Validate() = %v", err)
+			}
+			n, err := s.Count()
+			switch {
+			case tt.count < 0 && err == nil:
+				t.Errorf("Count() = %d, want an error", n)
+			case tt.count >= 0 && (n != tt.count || err != nil):
+				t.Errorf("Count() = %d, %v; want %d", n, err, tt.count)
+			}
+			runs, err := s.Expand(sweep.DefaultMaxRuns)
+			var list sweep.ErrorList
+			if !errors.As(err, &list) || len(list) != 1 || !strings.Contains(list[0].Msg, "runs, more than the limit of") {
+				t.Fatalf("Expand() = %d runs, error %v; want one error of too many runs", len(runs), err)
+			}
+
+			if allocs := testing.AllocsPerRun(3, func() { _ = s.Validate() }); allocs > maxAllocs {
+				t.Errorf("Validate() made %v allocations, want at most %d", allocs, maxAllocs)
+			}
+			if allocs := testing.AllocsPerRun(3, func() { _, _ = s.Count() }); allocs > maxAllocs {
+				t.Errorf("Count() made %v allocations, want at most %d", allocs, maxAllocs)
+			}
+			if allocs := testing.AllocsPerRun(3, func() { _, _ = s.Expand(sweep.DefaultMaxRuns) }); allocs > maxAllocs {
+				t.Errorf("Expand() made %v allocations to refuse the file, want at most %d", allocs, maxAllocs)
 			}
 		})
 	}

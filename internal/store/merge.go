@@ -24,6 +24,15 @@ type Shard struct {
 	UID          string
 }
 
+// Validate reports whether the shard is one the store records: at least
+// one shard, an index in 0 … Count−1 and a sweep uid.
+func (s Shard) Validate() error {
+	if s.Count < 1 || s.Index < 0 || s.Index >= s.Count || s.UID == "" {
+		return fmt.Errorf("invalid shard %d/%d (uid %q)", s.Index, s.Count, s.UID)
+	}
+	return nil
+}
+
 // ShardPart is one shard of a merged sweep, as Merge records it in the
 // sweeps.shards column (a JSON array of these, by index): how that shard's
 // own sweep stood when it was merged.
@@ -40,8 +49,8 @@ type ShardPart struct {
 // SetSweepShard records that the sweep is shard sh of a sharded sweep
 // (after CreateSweep, whose runs are then the shard's only).
 func (db *DB) SetSweepShard(ctx context.Context, sweepID int64, sh Shard) error {
-	if sh.Count < 1 || sh.Index < 0 || sh.Index >= sh.Count || sh.UID == "" {
-		return fmt.Errorf("store: set shard of sweep %d: invalid shard %d/%d (uid %q)", sweepID, sh.Index, sh.Count, sh.UID)
+	if err := sh.Validate(); err != nil {
+		return fmt.Errorf("store: set shard of sweep %d: %w", sweepID, err)
 	}
 	res, err := db.db.ExecContext(ctx, `UPDATE sweeps SET sweep_uid = ?, shard_count = ?, shard_index = ?, shards = NULL WHERE id = ?`,
 		sh.UID, sh.Count, sh.Index, sweepID)

@@ -44,8 +44,10 @@ func (db *DB) CreateSweep(ctx context.Context, s Sweep, configs []train.Config) 
 	if s.Name == "" {
 		return 0, nil, errors.New("store: create sweep: name is empty")
 	}
-	if sh := s.Shard; sh != nil && (sh.Count < 1 || sh.Index < 0 || sh.Index >= sh.Count || sh.UID == "") {
-		return 0, nil, fmt.Errorf("store: create sweep %q: invalid shard %d/%d (uid %q)", s.Name, sh.Index, sh.Count, sh.UID)
+	if s.Shard != nil {
+		if err := s.Shard.Validate(); err != nil {
+			return 0, nil, fmt.Errorf("store: create sweep %q: %w", s.Name, err)
+		}
 	}
 	keys := make([]string, len(configs))
 	seen := make(map[string]int, len(configs))

@@ -18,7 +18,7 @@ import (
 type Sweep struct {
 	ID     int64
 	Name   string
-	Status string // running | done | failed | interrupted
+	Status store.SweepStatus
 	Runs   []Run  // in the order of the sweep's configs
 }
 
@@ -80,19 +80,19 @@ func LoadWith(ctx context.Context, db *store.DB, id int64, opt LoadOptions) (*Sw
 	if err != nil {
 		return nil, fmt.Errorf("load sweep: %w", err)
 	}
+	epochs, err := db.SweepEpochs(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("load sweep: %w", err)
+	}
 	s := &Sweep{ID: rec.ID, Name: rec.Name, Status: rec.Status, Runs: make([]Run, len(runs))}
 	for i, r := range runs {
-		epochs, err := db.Epochs(ctx, r.ID)
-		if err != nil {
-			return nil, fmt.Errorf("load sweep: %w", err)
-		}
 		var steps []train.StepMetrics
 		if !opt.NoSteps {
 			if steps, err = db.Steps(ctx, r.ID); err != nil {
 				return nil, fmt.Errorf("load sweep: %w", err)
 			}
 		}
-		s.Runs[i] = Run{ID: r.ID, Config: r.Config, Status: r.Status, Epochs: epochs, Steps: steps}
+		s.Runs[i] = Run{ID: r.ID, Config: r.Config, Status: r.Status, Epochs: epochs[r.ID], Steps: steps}
 	}
 	return s, nil
 }

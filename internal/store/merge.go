@@ -37,13 +37,13 @@ func (s Shard) Validate() error {
 // sweeps.shards column (a JSON array of these, by index): how that shard's
 // own sweep stood when it was merged.
 type ShardPart struct {
-	Index         int    `json:"index"`
-	Status        string `json:"status"`
-	Host          string `json:"host,omitempty"`
-	RunnerVersion string `json:"runner_version,omitempty"`
-	StartedAt     string `json:"started_at,omitempty"`
-	FinishedAt    string `json:"finished_at,omitempty"`
-	RunsTotal     int    `json:"runs_total"`
+	Index         int         `json:"index"`
+	Status        SweepStatus `json:"status"`
+	Host          string      `json:"host,omitempty"`
+	RunnerVersion string      `json:"runner_version,omitempty"`
+	StartedAt     string      `json:"started_at,omitempty"`
+	FinishedAt    string      `json:"finished_at,omitempty"`
+	RunsTotal     int         `json:"runs_total"`
 }
 
 // SetSweepShard records that the sweep is shard sh of a sharded sweep
@@ -112,7 +112,7 @@ type MergedSweep struct {
 	ID         int64
 	Name       string
 	Created    bool // the merge created it
-	Status     string
+	Status     SweepStatus
 	Runs       int         // its runs in the target
 	ShardCount int         // 0 for a sweep that is not sharded
 	Shards     []ShardPart // of a sharded sweep: the shards it holds, by index
@@ -411,7 +411,7 @@ func shardsOf(r row) (*sweepShards, error) {
 func partOf(r row, index int) ShardPart {
 	text := func(c string) string { s, _ := r[c].(string); return s }
 	total, _ := r["runs_total"].(int64)
-	return ShardPart{Index: index, Status: text("status"), Host: text("host"), RunnerVersion: text("runner_version"),
+	return ShardPart{Index: index, Status: SweepStatus(text("status")), Host: text("host"), RunnerVersion: text("runner_version"),
 		StartedAt: text("started_at"), FinishedAt: text("finished_at"), RunsTotal: int(total)}
 }
 
@@ -629,7 +629,7 @@ func short(v any) any {
 
 // shardedColumns computes the columns of a sharded sweep from its parts.
 func shardedColumns(s *sweepShards) (row, error) {
-	status := "running"
+	status := SweepRunning
 	final := len(s.parts) == s.count
 	failed, interrupted := false, false
 	var hosts, versions []string
@@ -637,10 +637,10 @@ func shardedColumns(s *sweepShards) (row, error) {
 	total := 0
 	for _, p := range s.parts {
 		switch p.Status {
-		case "done":
-		case "failed":
+		case SweepDone:
+		case SweepFailed:
 			failed = true
-		case "interrupted":
+		case SweepInterrupted:
 			interrupted = true
 		default:
 			final = false
@@ -659,18 +659,18 @@ func shardedColumns(s *sweepShards) (row, error) {
 	}
 	switch {
 	case final && failed:
-		status = "failed"
+		status = SweepFailed
 	case final && interrupted:
-		status = "interrupted"
+		status = SweepInterrupted
 	case final:
-		status = "done"
+		status = SweepDone
 	}
 	parts, err := json.Marshal(s.parts)
 	if err != nil {
 		return nil, fmt.Errorf("encode shards: %w", err)
 	}
 	set := row{
-		"status":         status,
+		"status":         string(status),
 		"runs_total":     int64(total),
 		"started_at":     nullText(started),
 		"finished_at":    nil,
@@ -681,7 +681,7 @@ func shardedColumns(s *sweepShards) (row, error) {
 		"shard_index":    nil,
 		"shards":         string(parts),
 	}
-	if status != "running" {
+	if status != SweepRunning {
 		set["finished_at"] = nullText(finished)
 	}
 	return set, nil

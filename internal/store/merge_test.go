@@ -66,7 +66,7 @@ func (f shardFile) write(tb testing.TB, path string) (int64, []int64) {
 		status = "done"
 	}
 	if status != "running" {
-		if err := db.FinishSweep(ctx, id, status); err != nil {
+		if err := db.FinishSweep(ctx, id, store.SweepStatus(status)); err != nil {
 			tb.Fatal(err)
 		}
 	}
@@ -251,7 +251,7 @@ func TestDB_Merge_Incremental(t *testing.T) {
 	}{{"running", "[0]", 2}, {"running", "[0,2]", 4}, {"done", "[0,1,2]", 6}} {
 		res := mustMerge(t, db, store.MergeOptions{}, paths[[]int{0, 2, 1}[i]])
 		ms := res.Sweeps[0]
-		if ms.Created != (i == 0) || ms.Status != want.status || ms.Runs != want.runs {
+		if ms.Created != (i == 0) || string(ms.Status) != want.status || ms.Runs != want.runs {
 			t.Errorf("merge %d: %+v, want %+v", i, ms, want)
 		}
 		got := queryString(t, db.SQLDB(), `SELECT json_group_array(j.value ->> '$.index') FROM sweeps, json_each(shards) j`)

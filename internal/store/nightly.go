@@ -110,3 +110,45 @@ func (db *DB) Vacuum(ctx context.Context) error {
 	}
 	return nil
 }
+
+// PruneName is what PruneSweeps does to the sweeps of one name.
+type PruneName struct {
+	Name    string
+	Sweeps  int     // how many it has
+	Deleted []int64 // the ids of those deleted (or, in a dry run, to be), newest first
+}
+
+// PruneSweeps deletes all but the newest keep sweeps of each name, or of
+// name only when it is not "", in one transaction (DeleteSweeps), and says
+// what it deleted per name. With dryRun it deletes nothing and says what it
+// would delete; it then only reads, so a read-only DB will do.
+func (db *DB) PruneSweeps(ctx context.Context, keep int, name string, dryRun bool) ([]PruneName, error) {
+	if keep < 0 {
+		return nil, fmt.Errorf("store: prune: keep must be >= 0 (got %d)", keep)
+	}
+	names := []string{name}
+	if name == "" {
+		var err error
+		if names, err = db.SweepNames(ctx); err != nil {
+			return nil, err
+		}
+	}
+	var out []PruneName
+	var doomed []int64
+	for _, n := range names {
+		ids, err := db.SweepIDs(ctx, n)
+		if err != nil {
+			return nil, err
+		}
+		p := PruneName{Name: n, Sweeps: len(ids)}
+		if len(ids) > keep {
+			p.Deleted = ids[keep:]
+			doomed = append(doomed, p.Deleted...)
+		}
+		out = append(out, p)
+	}
+	if dryRun {
+		return out, nil
+	}
+	return out, db.DeleteSweeps(ctx, doomed)
+}

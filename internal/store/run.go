@@ -219,8 +219,7 @@ func (db *DB) Epochs(ctx context.Context, runID int64) ([]train.EpochMetrics, er
 
 func (db *DB) queryEpochs(ctx context.Context, runID int64) ([]train.EpochMetrics, error) {
 	rows, err := db.db.QueryContext(ctx, `
-		SELECT epoch, lr, train_loss, train_acc, val_acc, test_acc, seconds, eval_seconds
-		FROM epochs WHERE run_id = ? ORDER BY epoch`, runID)
+		SELECT `+epochColumns+` FROM epochs WHERE run_id = ? ORDER BY epoch`, runID)
 	if err != nil {
 		return nil, err
 	}
@@ -228,19 +227,69 @@ func (db *DB) queryEpochs(ctx context.Context, runID int64) ([]train.EpochMetric
 
 	var ms []train.EpochMetrics
 	for rows.Next() {
-		var (
-			m                                            train.EpochMetrics
-			lr, loss, trainAcc, valAcc, testAcc, sec, ev sql.NullFloat64
-		)
-		if err := rows.Scan(&m.Epoch, &lr, &loss, &trainAcc, &valAcc, &testAcc, &sec, &ev); err != nil {
+		m, err := scanEpoch(rows)
+		if err != nil {
 			return nil, err
 		}
-		m.LR, m.TrainLoss, m.TrainAcc = nanIfNull(lr), nanIfNull(loss), nanIfNull(trainAcc)
-		m.ValAcc, m.TestAcc = nanIfNull(valAcc), nanIfNull(testAcc)
-		m.Seconds, m.EvalSeconds = nanIfNull(sec), nanIfNull(ev)
 		ms = append(ms, m)
 	}
 	return ms, rows.Err()
+}
+
+// SweepEpochs returns the recorded epochs of every run of a sweep, by run
+// id, each ordered by epoch as Epochs returns them, in one query. Runs
+// without epochs are absent. A sweep that does not exist is ErrNotFound.
+func (db *DB) SweepEpochs(ctx context.Context, sweepID int64) (map[int64][]train.EpochMetrics, error) {
+	out, err := db.querySweepEpochs(ctx, sweepID)
+	if err != nil {
+		return nil, fmt.Errorf("store: epochs of sweep %d: %w", sweepID, err)
+	}
+	if len(out) == 0 {
+		if err := db.exists(ctx, `SELECT 1 FROM sweeps WHERE id = ?`, sweepID); err != nil {
+			return nil, fmt.Errorf("store: epochs of sweep %d: %w", sweepID, err)
+		}
+	}
+	return out, nil
+}
+
+func (db *DB) querySweepEpochs(ctx context.Context, sweepID int64) (map[int64][]train.EpochMetrics, error) {
+	rows, err := db.db.QueryContext(ctx, `
+		SELECT run_id, `+epochColumns+` FROM epochs
+		WHERE run_id IN (SELECT id FROM runs WHERE sweep_id = ?) ORDER BY run_id, epoch`, sweepID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64][]train.EpochMetrics{}
+	for rows.Next() {
+		var runID int64
+		m, err := scanEpoch(rows, &runID)
+		if err != nil {
+			return nil, err
+		}
+		out[runID] = append(out[runID], m)
+	}
+	return out, rows.Err()
+}
+
+// epochColumns are the columns scanEpoch reads, in its order.
+const epochColumns = `epoch, lr, train_loss, train_acc, val_acc, test_acc, seconds, eval_seconds`
+
+// scanEpoch scans the columns first (if any), then epochColumns, of the
+// current row; NULL metrics are NaN.
+func scanEpoch(rows *sql.Rows, first ...any) (train.EpochMetrics, error) {
+	var (
+		m                                            train.EpochMetrics
+		lr, loss, trainAcc, valAcc, testAcc, sec, ev sql.NullFloat64
+	)
+	dest := append(first, &m.Epoch, &lr, &loss, &trainAcc, &valAcc, &testAcc, &sec, &ev)
+	if err := rows.Scan(dest...); err != nil {
+		return m, err
+	}
+	m.LR, m.TrainLoss, m.TrainAcc = nanIfNull(lr), nanIfNull(loss), nanIfNull(trainAcc)
+	m.ValAcc, m.TestAcc = nanIfNull(valAcc), nanIfNull(testAcc)
+	m.Seconds, m.EvalSeconds = nanIfNull(sec), nanIfNull(ev)
+	return m, nil
 }
 
 // exists runs a query selecting at most one row by id; no row is ErrNotFound.

@@ -21,7 +21,7 @@ type Sweep struct {
 	Overrides     []string // the --set strings, in order
 	SpecHash      string   // computed by the caller
 	Seed          int64
-	Status        string // running | done | failed | interrupted; set by CreateSweep and FinishSweep
+	Status        SweepStatus // set by CreateSweep (running) and FinishSweep
 	Host          string
 	RunnerVersion string
 	StartedAt     time.Time // set by CreateSweep
@@ -31,9 +31,6 @@ type Sweep struct {
 	// launch; CreateSweep writes it in the same transaction as the rest.
 	Shard *Shard
 }
-
-// The final sweep statuses FinishSweep accepts.
-var sweepFinal = map[string]bool{"done": true, "failed": true, "interrupted": true}
 
 // CreateSweep inserts the sweep, with status running, started now and
 // RunsTotal the number of configs, and one pending run per config, all in one
@@ -122,12 +119,12 @@ func (db *DB) CreateSweep(ctx context.Context, s Sweep, configs []train.Config) 
 
 // FinishSweep sets the sweep's final status (done, failed or interrupted)
 // and its finished_at to now.
-func (db *DB) FinishSweep(ctx context.Context, sweepID int64, status string) error {
-	if !sweepFinal[status] {
+func (db *DB) FinishSweep(ctx context.Context, sweepID int64, status SweepStatus) error {
+	if !status.Final() {
 		return fmt.Errorf("store: finish sweep %d: status %q: want done, failed or interrupted", sweepID, status)
 	}
 	res, err := db.db.ExecContext(ctx, `UPDATE sweeps SET status = ?, finished_at = ? WHERE id = ?`,
-		status, now(), sweepID)
+		string(status), now(), sweepID)
 	if err != nil {
 		return fmt.Errorf("store: finish sweep %d: %w", sweepID, err)
 	}
@@ -187,7 +184,7 @@ func scanSweep(row *sql.Row) (Sweep, error) {
 		return Sweep{}, err
 	}
 	s.Description, s.File, s.Spec, s.SpecHash = desc.String, file.String, spec.String, hash.String
-	s.Status, s.Host, s.RunnerVersion = status.String, host.String, version.String
+	s.Status, s.Host, s.RunnerVersion = SweepStatus(status.String), host.String, version.String
 	s.Seed, s.RunsTotal = seed.Int64, int(total.Int64)
 	if overrides.String != "" {
 		if err := json.Unmarshal([]byte(overrides.String), &s.Overrides); err != nil {

@@ -225,8 +225,8 @@ func TestDB_FinishSweep(t *testing.T) {
 	ctx := context.Background()
 	start := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
 	useClock(t, start, time.Minute)
-	for _, status := range []string{"done", "failed", "interrupted"} {
-		t.Run(status, func(t *testing.T) {
+	for _, status := range []store.SweepStatus{store.SweepDone, store.SweepFailed, store.SweepInterrupted} {
+		t.Run(string(status), func(t *testing.T) {
 			db := MustOpen(t)
 			id, _ := MustCreateSweep(t, db, "ch6", baseConfig())
 			if err := db.FinishSweep(ctx, id, status); err != nil {
@@ -244,7 +244,7 @@ func TestDB_FinishSweep(t *testing.T) {
 
 	db := MustOpen(t)
 	id, _ := MustCreateSweep(t, db, "ch6", baseConfig())
-	for _, status := range []string{"running", "", "Done", "diverged"} {
+	for _, status := range []store.SweepStatus{store.SweepRunning, "", "Done", "diverged"} {
 		if err := db.FinishSweep(ctx, id, status); err == nil {
 			t.Errorf("FinishSweep(%q) succeeded", status)
 		}

@@ -1,0 +1,114 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"runner/internal/sweep"
+	"runner/internal/train"
+)
+
+// SweepSummary is the table that ends the training of a sweep: one row per
+// configuration (seeds pooled) with the mean ± standard deviation of the
+// final test accuracy and the mean final training loss of its runs that
+// finished done, and the best configuration marked.
+type SweepSummary struct {
+	Sweep   *Sweep
+	Elapsed time.Duration // how long the sweep trained
+	DB      string        // where its results are
+	Columns []string
+	Rows    []SummaryRow
+	Best    int // the row with the best mean test accuracy; -1 if none
+	Counts  map[train.Status]int
+}
+
+// SummaryRow is one configuration of a SweepSummary.
+type SummaryRow struct {
+	Config   train.Config // Seed 0
+	TestAcc  Summary      // over the runs that finished done
+	Loss     Summary      // the final training loss of the same runs
+	Statuses map[train.Status]int
+}
+
+// summaryStatuses are the statuses a summary counts, in the order it lists them.
+var summaryStatuses = []train.Status{train.Done, train.Pruned, train.Diverged, train.Failed, train.Interrupted, train.Pending}
+
+// Summarize returns the summary of s, whose runs need only their last epoch.
+func (s *Sweep) Summarize(elapsed time.Duration, db string) *SweepSummary {
+	t := &SweepSummary{Sweep: s, Elapsed: elapsed, DB: db, Columns: Columns(s), Best: -1, Counts: map[train.Status]int{}}
+	for _, g := range s.Groups() {
+		row := SummaryRow{Config: g.Config, Statuses: map[train.Status]int{}}
+		var acc, loss []float64
+		for _, r := range g.Runs {
+			t.Counts[r.Status]++
+			row.Statuses[r.Status]++
+			if r.Status == train.Done && len(r.Epochs) > 0 {
+				final := r.Epochs[len(r.Epochs)-1]
+				acc, loss = append(acc, final.TestAcc), append(loss, final.TrainLoss)
+			}
+		}
+		row.TestAcc, row.Loss = Summarize(acc), Summarize(loss)
+		if row.TestAcc.N > 0 && (t.Best < 0 || row.TestAcc.Mean > t.Rows[t.Best].TestAcc.Mean) {
+			t.Best = len(t.Rows)
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t
+}
+
+// WriteText prints the summary: a heading with the status counts, the
+// table, and the best configuration.
+func (t *SweepSummary) WriteText(w io.Writer) error {
+	var parts []string
+	total := 0
+	for _, st := range summaryStatuses {
+		total += t.Counts[st]
+		if t.Counts[st] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", t.Counts[st], st))
+		}
+	}
+	fmt.Fprintf(w, "\nsweep %q (id %d) %s: %d runs (%s) in %s; results in %s\n\n",
+		t.Sweep.Name, t.Sweep.ID, t.Sweep.Status, total, strings.Join(parts, ", "), t.Elapsed.Round(time.Second), t.DB)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprint(tw, " ")
+	for _, c := range t.Columns {
+		fmt.Fprintf(tw, "\t%s", c)
+	}
+	fmt.Fprint(tw, "\tn\ttest_acc\ttrain_loss\tnot done\n")
+	for i, row := range t.Rows {
+		mark := " "
+		if i == t.Best {
+			mark = "*"
+		}
+		fmt.Fprint(tw, mark)
+		for _, v := range params(row.Config, t.Columns) {
+			fmt.Fprintf(tw, "\t%s", v)
+		}
+		acc, loss := "-", "-"
+		if row.TestAcc.N > 0 {
+			acc = formatValue(row.TestAcc.Mean)
+			if row.TestAcc.N > 1 {
+				acc += " ± " + formatValue(row.TestAcc.SD)
+			}
+			loss = formatValue(row.Loss.Mean)
+		}
+		var notDone []string
+		for _, st := range summaryStatuses[1:] {
+			if row.Statuses[st] > 0 {
+				notDone = append(notDone, fmt.Sprintf("%d %s", row.Statuses[st], st))
+			}
+		}
+		fmt.Fprintf(tw, "\t%d\t%s\t%s\t%s\n", row.TestAcc.N, acc, loss, strings.Join(notDone, ", "))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if t.Best >= 0 {
+		_, err := fmt.Fprintf(w, "\n* best final test accuracy: %s\n", sweep.Describe(t.Rows[t.Best].Config, t.Columns))
+		return err
+	}
+	return nil
+}

@@ -43,12 +43,9 @@ import (
 
 // spec describes one micro-kernel.
 type spec struct {
-	isa     string // "AVX2" or "AVX512"
-	elem    int    // element size in bytes: 4 (float32) or 8 (float64)
-	mr, nv  int    // rows of the tile, vectors per row of the tile
-	bcstFMA bool   // AVX-512: FMA with an embedded broadcast of A instead of a separate broadcast
-	unroll  int    // steps of p per loop iteration (kc must be a multiple)
-	suffix  string
+	isa    string // "AVX2" or "AVX512"
+	elem   int    // element size in bytes: 4 (float32) or 8 (float64)
+	mr, nv int    // rows of the tile, vectors per row of the tile
 }
 
 func (s spec) vbytes() int {

@@ -3,10 +3,12 @@ package lockfile_test
 import (
 	"context"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -39,15 +41,77 @@ func TestWaitGetsTheLockWhenFreed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	time.AfterFunc(300*time.Millisecond, func() { l.Release() })
-	start := time.Now()
-	l2, err := lockfile.Acquire(context.Background(), db, true)
-	if err != nil {
-		t.Fatalf("waiting Acquire: %v", err)
+	defer l.Release() // on failure; Release is called again below
+	type result struct {
+		l   *lockfile.Lock
+		err error
 	}
-	defer l2.Release()
-	if d := time.Since(start); d < 250*time.Millisecond {
-		t.Errorf("got the lock after %v, before it was released", d)
+	ctx := newWaitCounter()
+	got := make(chan result, 1)
+	go func() {
+		l2, err := lockfile.Acquire(ctx, db, true)
+		got <- result{l2, err}
+	}()
+	// Two waits: the waiter has tried again after its first wait, and
+	// found the lock still held.
+	select {
+	case <-ctx.second:
+	case r := <-got:
+		t.Fatalf("waiting Acquire returned (%v, %v) while the lock was held", r.l, r.err)
+	case <-time.After(time.Minute):
+		t.Fatal("gave up waiting for the waiting Acquire to find the lock held twice")
+	}
+	select {
+	case r := <-got:
+		t.Fatalf("waiting Acquire returned (%v, %v) while the lock was held", r.l, r.err)
+	default:
+	}
+	if err := l.Release(); err != nil {
+		t.Fatal(err)
+	}
+	r := await(t, got, "the waiting Acquire to return after Release")
+	if r.err != nil {
+		t.Fatalf("waiting Acquire: %v", r.err)
+	}
+	defer r.l.Release()
+	if _, err := lockfile.Acquire(context.Background(), db, false); !errors.Is(err, lockfile.ErrLocked) {
+		t.Errorf("Acquire while the waiter holds the lock: %v, want ErrLocked", err)
+	}
+}
+
+// waitCounter is a live context that counts the calls of its Done method
+// and closes second at the second. Acquire asks for Done only when it has
+// found the lock held and waits to try again.
+type waitCounter struct {
+	context.Context
+	mu     sync.Mutex
+	n      int
+	second chan struct{}
+}
+
+func newWaitCounter() *waitCounter {
+	return &waitCounter{Context: context.Background(), second: make(chan struct{})}
+}
+
+func (c *waitCounter) Done() <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.n++
+	if c.n == 2 {
+		close(c.second)
+	}
+	return c.Context.Done()
+}
+
+// await returns the next value from ch, failing the test after a minute.
+func await[T any](tb testing.TB, ch <-chan T, what string) T {
+	tb.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(time.Minute):
+		tb.Fatalf("gave up waiting for %s", what)
+		panic("unreachable")
 	}
 }
 
@@ -73,7 +137,8 @@ func TestKilledHolderReleases(t *testing.T) {
 			os.Exit(3)
 		}
 		os.Stdout.WriteString("locked\n")
-		time.Sleep(time.Minute)
+		// Hold the lock until killed (or until the test closes stdin).
+		io.Copy(io.Discard, os.Stdin)
 		return
 	}
 	db := filepath.Join(t.TempDir(), "results.db")
@@ -83,11 +148,16 @@ func TestKilledHolderReleases(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { in.Close(); cmd.Process.Kill(); cmd.Wait() })
 	buf := make([]byte, 7)
-	if _, err := out.Read(buf); err != nil || string(buf) != "locked\n" {
+	if _, err := io.ReadFull(out, buf); err != nil || string(buf) != "locked\n" {
 		t.Fatalf("holder did not lock: %q %v", buf, err)
 	}
 	if _, err := lockfile.Acquire(context.Background(), db, false); !errors.Is(err, lockfile.ErrLocked) {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"strings"
@@ -11,7 +10,10 @@ import (
 	"runner/internal/store"
 )
 
-const compareUsage = `usage: runner compare [flags] [SWEEP [SWEEP2]]
+var compareCommand = &command{
+	name:    "compare",
+	summary: "mean ± std over seeds of a sweep's configurations, or two sweeps side by side",
+	usage: `usage: runner compare [flags] [SWEEP [SWEEP2]]
 
 Compares the configurations of a sweep: the runs that differ only in their
 seed are pooled, and each configuration is one row with the mean ± standard
@@ -37,69 +39,55 @@ Examples:
 	runner compare ch6 --best              # the best test accuracy over epochs
 	runner compare 3 5 --metric train_loss # sweep 5 against sweep 3
 
-Flags:
-`
-
-// CompareCommand prints a comparison table of one sweep or two.
-type CompareCommand struct{ *Main }
-
-// Run compares the sweeps named in args.
-func (c *CompareCommand) Run(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
-	fs.SetOutput(c.Stderr)
-	dbPath := fs.String("db", "results.db", "the SQLite database to read (`path`)")
-	metric := fs.String("metric", string(report.TestAcc), "the `metric` to compare: test_acc, val_acc, train_acc or train_loss")
-	best := fs.Bool("best", false, "compare each run's best value over its epochs (highest accuracy, lowest loss) instead of its final one")
-	alpha := fs.Float64("alpha", report.DefaultAlpha, "the significance `level` of Welch's t-test: a difference with p ≥ level is printed ~")
-	fs.Usage = func() { fmt.Fprint(c.Stderr, compareUsage); fs.PrintDefaults() }
-	refs, err := parseInterspersed(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return nil
-	}
-	if err != nil {
-		return withCode(exitUsage, errSilent)
-	}
-	if len(refs) > 2 {
-		return usageErrorf("compare: at most two sweeps, got %d: %s", len(refs), strings.Join(refs, " "))
-	}
-	m, err := report.ParseMetric(*metric)
-	if err != nil {
-		return usageErrorf("compare: --metric: %v", err)
-	}
-	if !(*alpha > 0 && *alpha < 1) {
-		return usageErrorf("compare: --alpha must be in (0, 1) (got %g)", *alpha)
-	}
-
-	db, err := store.OpenReadOnly(ctx, *dbPath)
-	if err != nil {
-		return withCode(exitDatabase, err)
-	}
-	defer db.Close()
-	if len(refs) == 0 {
-		refs = []string{""}
-	}
-	sweeps := make([]*report.Sweep, 2)
-	for i, ref := range refs {
-		if sweeps[i], err = loadSweep(ctx, db, ref); err != nil {
-			return fmt.Errorf("compare: %w", err)
+`,
+	flags: func(fs *flag.FlagSet) func(context.Context, *Main, []string) error {
+		dbPath := dbFlag(fs, "the SQLite database to read (`path`)")
+		metric := fs.String("metric", string(report.TestAcc), "the `metric` to compare: test_acc, val_acc, train_acc or train_loss")
+		best := fs.Bool("best", false, "compare each run's best value over its epochs (highest accuracy, lowest loss) instead of its final one")
+		alpha := fs.Float64("alpha", report.DefaultAlpha, "the significance `level` of Welch's t-test: a difference with p ≥ level is printed ~")
+		return func(ctx context.Context, m *Main, refs []string) error {
+			if len(refs) > 2 {
+				return usageErrorf("compare: at most two sweeps, got %d: %s", len(refs), strings.Join(refs, " "))
+			}
+			metric, err := report.ParseMetric(*metric)
+			if err != nil {
+				return usageErrorf("compare: --metric: %v", err)
+			}
+			if !(*alpha > 0 && *alpha < 1) {
+				return usageErrorf("compare: --alpha must be in (0, 1) (got %g)", *alpha)
+			}
+			db, err := openReadOnly(ctx, *dbPath)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			if len(refs) == 0 {
+				refs = []string{""}
+			}
+			sweeps := make([]*report.Sweep, 2)
+			for i, ref := range refs {
+				if sweeps[i], err = loadSweep(ctx, db, ref); err != nil {
+					return fmt.Errorf("compare: %w", err)
+				}
+			}
+			table, err := report.Compare(sweeps[0], sweeps[1], report.Options{Metric: metric, Best: *best, Alpha: *alpha})
+			if err != nil {
+				return usageErrorf("%v", err)
+			}
+			if err := table.WriteText(m.Stdout); err != nil {
+				return withCode(exitOutput, err)
+			}
+			return nil
 		}
-	}
-	table, err := report.Compare(sweeps[0], sweeps[1], report.Options{Metric: m, Best: *best, Alpha: *alpha})
-	if err != nil {
-		return usageErrorf("%v", err)
-	}
-	return table.WriteText(c.Stdout)
+	},
 }
 
 // loadSweep finds the sweep ref names (see report.Find) and loads it. A ref
 // that names no sweep is a usage error, a failed read a database error.
 func loadSweep(ctx context.Context, db *store.DB, ref string) (*report.Sweep, error) {
-	rec, err := report.Find(ctx, db, ref)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, withCode(exitUsage, err)
-	}
+	rec, err := findSweep(ctx, db, ref)
 	if err != nil {
-		return nil, withCode(exitDatabase, err)
+		return nil, err
 	}
 	s, err := report.Load(ctx, db, rec.ID)
 	if err != nil {

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -15,19 +13,10 @@ import (
 // returns its exit code, standard output and standard error.
 func runReport(t *testing.T, command string, args ...string) (int, string, string) {
 	t.Helper()
-	var stdout, stderr bytes.Buffer
-	m := &Main{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr}
-	ctx := context.Background()
-	var err error
-	switch command {
-	case "compare":
-		err = (&CompareCommand{Main: m}).Run(ctx, args)
-	case "plot":
-		err = (&PlotCommand{Main: m}).Run(ctx, args)
-	default:
+	if command != "compare" && command != "plot" {
 		t.Fatalf("unknown command %q", command)
 	}
-	return exitCode(ctx, err, &stderr), stdout.String(), stderr.String()
+	return runMain(t, append([]string{command}, args...)...)
 }
 
 // trainTiny trains tinySweep n times into a new database (sweeps 1…n,
@@ -146,12 +135,19 @@ func TestCompareErrors(t *testing.T) {
 	}
 }
 
-// TestCompareHelp checks that -h prints the usage and exits 0.
+// TestCompareHelp checks that -h prints the usage with the flags to
+// standard output and exits 0.
 func TestCompareHelp(t *testing.T) {
 	for _, command := range []string{"compare", "plot"} {
-		code, _, stderr := runReport(t, command, "-h")
-		if code != exitOK || !strings.HasPrefix(stderr, "usage: runner "+command) || !strings.Contains(stderr, "-db path") {
-			t.Errorf("%s -h: exit %d\n%s", command, code, stderr)
+		code, stdout, _ := runReport(t, command, "-h")
+		if code != exitOK {
+			t.Errorf("%s -h: exit %d", command, code)
+		}
+		if !strings.HasPrefix(stdout, "usage: runner "+command) {
+			t.Errorf("%s -h: the usage is not on standard output:\n%s", command, stdout)
+		}
+		if !strings.Contains(stdout, "-db path") {
+			t.Errorf("%s -h: no -db flag:\n%s", command, stdout)
 		}
 	}
 }

@@ -14,7 +14,18 @@ import (
 	"runner/internal/store"
 )
 
-const exportUsage = `usage: runner export [flags] [SWEEP]
+// exportQueries are the statements of runner export --what, by value; the
+// one parameter is the sweep id.
+var exportQueries = map[string]string{
+	"runs":   `SELECT * FROM run_summary WHERE sweep_id = ? ORDER BY run_id`,
+	"epochs": `SELECT * FROM run_epochs WHERE sweep_id = ? ORDER BY run_id, epoch`,
+	"groups": `SELECT * FROM group_summary WHERE sweep_id = ? ORDER BY first_run_id`,
+}
+
+var exportCommand = &command{
+	name:    "export",
+	summary: "a sweep's runs, epochs or groups as CSV or JSON Lines",
+	usage: `usage: runner export [flags] [SWEEP]
 
 Writes one sweep's results as CSV or JSON lines, for pandas, R or a
 spreadsheet. SWEEP is a sweep id or a sweep name (the latest sweep of that
@@ -42,83 +53,67 @@ whole or not at all: into a temporary file beside it, renamed into place.
 	df.groupby(["optimizer", "lr", "schedule", "epoch"]).test_acc.agg(["mean", "std"])
 
 Exit codes: 0 success; 2 bad usage or a SWEEP that names no sweep; 3 the
-database cannot be used; 1 the output cannot be written.
+database cannot be used; 6 the output cannot be written.
 
-Flags:
-`
-
-// exportQueries are the statements of runner export --what, by value; the
-// one parameter is the sweep id.
-var exportQueries = map[string]string{
-	"runs":   `SELECT * FROM run_summary WHERE sweep_id = ? ORDER BY run_id`,
-	"epochs": `SELECT * FROM run_epochs WHERE sweep_id = ? ORDER BY run_id, epoch`,
-	"groups": `SELECT * FROM group_summary WHERE sweep_id = ? ORDER BY first_run_id`,
+`,
+	flags: func(fs *flag.FlagSet) func(context.Context, *Main, []string) error {
+		dbPath := dbFlag(fs, "the SQLite database to read (`path`)")
+		format := fs.String("format", "csv", "output `format`: csv or jsonl")
+		what := fs.String("what", "runs", "the `rows` to export: runs, epochs or groups")
+		outPath := fs.String("o", "", "write to `file` (atomically) instead of standard output")
+		return func(ctx context.Context, m *Main, pos []string) error {
+			if len(pos) > 1 {
+				return usageErrorf("export: at most one sweep, got %d arguments", len(pos))
+			}
+			query, ok := exportQueries[*what]
+			if !ok {
+				return usageErrorf("export: unknown --what %q: want runs, epochs or groups", *what)
+			}
+			if *format != "csv" && *format != "jsonl" {
+				return usageErrorf("export: unknown --format %q: want csv or jsonl", *format)
+			}
+			db, err := openReadOnly(ctx, *dbPath)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			sweep, err := findSweep(ctx, db, optional(pos))
+			if err != nil {
+				return fmt.Errorf("export: %w", err)
+			}
+			write := func(w io.Writer) error {
+				return writeRows(ctx, db, *format, w, "export", query, sweep.ID)
+			}
+			if *outPath == "" || *outPath == "-" {
+				return write(m.Stdout)
+			}
+			if err := writeFileAtomic(*outPath, write); err != nil {
+				return err
+			}
+			fmt.Fprintf(m.Stderr, "exported the %s of sweep %q (id %d) to %s\n", *what, sweep.Name, sweep.ID, *outPath)
+			return nil
+		}
+	},
 }
 
-// exportFormats are the output formats of runner export.
-var exportFormats = map[string]func(io.Writer) rowWriter{
-	"csv":   newCSVWriter,
-	"jsonl": newJSONLinesWriter,
+// optional returns the one positional argument, or "" when there is none.
+func optional(pos []string) string {
+	if len(pos) == 0 {
+		return ""
+	}
+	return pos[0]
 }
 
-// ExportCommand writes a sweep's runs, epochs or groups as CSV or JSON lines.
-type ExportCommand struct{ *Main }
-
-// Run exports the sweep named in args.
-func (c *ExportCommand) Run(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("export", flag.ContinueOnError)
-	fs.SetOutput(c.Stderr)
-	dbPath := fs.String("db", "results.db", "the SQLite database to read (`path`)")
-	format := fs.String("format", "csv", "output `format`: csv or jsonl")
-	what := fs.String("what", "runs", "the `rows` to export: runs, epochs or groups")
-	outPath := fs.String("o", "", "write to `file` (atomically) instead of standard output")
-	fs.Usage = func() { fmt.Fprint(c.Stderr, exportUsage); fs.PrintDefaults() }
-	pos, err := parseInterspersed(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return nil
-	}
-	if err != nil {
-		return withCode(exitUsage, errSilent)
-	}
-	if len(pos) > 1 {
-		return usageErrorf("export: at most one sweep, got %d arguments", len(pos))
-	}
-	query, ok := exportQueries[*what]
-	if !ok {
-		return usageErrorf("export: unknown --what %q: want runs, epochs or groups", *what)
-	}
-	newFormat, ok := exportFormats[*format]
-	if !ok {
-		return usageErrorf("export: unknown --format %q: want csv or jsonl", *format)
-	}
-	ref := ""
-	if len(pos) == 1 {
-		ref = pos[0]
-	}
-
-	db, err := openReadOnly(ctx, *dbPath)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	sweep, err := report.Find(ctx, db, ref)
+// findSweep finds the sweep ref names (see report.Find): a ref that names
+// no sweep is a usage error, a failed read a database error.
+func findSweep(ctx context.Context, db *store.DB, ref string) (store.Sweep, error) {
+	s, err := report.Find(ctx, db, ref)
 	if errors.Is(err, store.ErrNotFound) {
-		return withCode(exitUsage, fmt.Errorf("export: %w", err))
+		return s, withCode(exitUsage, err)
 	} else if err != nil {
-		return withCode(exitDatabase, fmt.Errorf("export: %w", err))
+		return s, withCode(exitDatabase, err)
 	}
-
-	write := func(w io.Writer) error {
-		return writeQuery(ctx, db, query, newFormat(w), "export", sweep.ID)
-	}
-	if *outPath == "" || *outPath == "-" {
-		return write(c.Stdout)
-	}
-	if err := writeFileAtomic(*outPath, write); err != nil {
-		return err
-	}
-	fmt.Fprintf(c.Stderr, "exported the %s of sweep %q (id %d) to %s\n", *what, sweep.Name, sweep.ID, *outPath)
-	return nil
+	return s, nil
 }
 
 // writeFileAtomic writes a file through write into a temporary file in the
@@ -128,7 +123,7 @@ func (c *ExportCommand) Run(ctx context.Context, args []string) error {
 func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
-		return fmt.Errorf("create %s: %w", path, err)
+		return withCode(exitOutput, fmt.Errorf("create %s: %w", path, err))
 	}
 	defer func() {
 		if err != nil {
@@ -141,19 +136,15 @@ func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
 		return err
 	}
 	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return withCode(exitOutput, fmt.Errorf("write %s: %w", path, err))
 	}
-	if err := f.Chmod(0o644); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+	for _, step := range []func() error{
+		func() error { return f.Chmod(0o644) }, f.Sync, f.Close,
+		func() error { return os.Rename(f.Name(), path) },
+	} {
+		if err := step(); err != nil {
+			return withCode(exitOutput, fmt.Errorf("write %s: %w", path, err))
+		}
 	}
 	return nil
 }

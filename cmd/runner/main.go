@@ -6,17 +6,21 @@
 //
 //	runner <command> [arguments]
 //
-// The commands are run, validate, query, export, schema, compare, plot,
-// serve, merge, check, prune, help and version; `runner help <command>`
-// describes each.
+// The commands are listed by `runner help`; `runner help <command>` (or
+// `runner <command> -h`) describes each. Every command parses its flags,
+// calls one function of an internal package and prints what it returns.
+//
 // Exit codes:
 //
 //	0    success: every run of the sweep finished done
-//	1    some run failed or diverged (the sweep still went on)
-//	2    bad usage or bad input: flags, experiment files (nothing is written)
-//	3    the database cannot be used: not SQLite, a newer schema, a failed write
+//	1    some run failed or diverged (the sweep still went on), or check
+//	     found a regression
+//	2    bad usage or bad input: flags, experiment files, SQL (nothing is written)
+//	3    the database cannot be used: missing, not SQLite, a newer schema, a failed write
 //	4    MNIST cannot be loaded: missing, corrupt, wrong digest
 //	5    another runner is writing the database (run --wait waits instead)
+//	6    the output cannot be written (a file given with -o, standard output)
+//	70   an internal error: a bug in runner, please report it
 //	130  interrupted by SIGINT; runs in flight are recorded as interrupted
 //	143  terminated by SIGTERM; likewise
 package main
@@ -26,9 +30,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
 	"syscall"
+
+	"runner/internal/execute"
+	"runner/internal/store"
+	"runner/internal/sweep"
 )
 
 // Exit codes; see the package comment.
@@ -38,7 +47,9 @@ const (
 	exitUsage       = 2
 	exitDatabase    = 3
 	exitData        = 4
-	exitLocked      = 5   // another runner is writing the database
+	exitLocked      = 5 // another runner is writing the database
+	exitOutput      = 6
+	exitInternal    = 70  // sysexits.h's EX_SOFTWARE
 	exitInterrupted = 130 // 128 + SIGINT
 	exitTerminated  = 143 // 128 + SIGTERM
 )
@@ -52,7 +63,7 @@ type exitError struct {
 func (e *exitError) Error() string { return e.err.Error() }
 func (e *exitError) Unwrap() error { return e.err }
 
-// withCode wraps err so that main exits with code.
+// withCode wraps err so that main exits with code; nil stays nil.
 func withCode(code int, err error) error {
 	if err == nil {
 		return nil
@@ -91,7 +102,7 @@ func main() {
 func exitCode(ctx context.Context, err error, stderr io.Writer) int {
 	var sc signalCause
 	if errors.As(context.Cause(ctx), &sc) {
-		if err != nil && !errors.Is(err, errSilent) && !errors.Is(err, context.Canceled) {
+		if err != nil && !errors.Is(err, errSilent) && !errors.Is(err, context.Canceled) && !errors.As(err, &sc) {
 			fmt.Fprintln(stderr, "runner:", err)
 		}
 		if sc.sig == syscall.SIGTERM {
@@ -102,14 +113,57 @@ func exitCode(ctx context.Context, err error, stderr io.Writer) int {
 	if err == nil {
 		return exitOK
 	}
+	code := codeOf(err)
 	if !errors.Is(err, errSilent) {
-		fmt.Fprintln(stderr, "runner:", err)
+		if code == exitInternal {
+			fmt.Fprintln(stderr, "runner: internal error (please report it):", err)
+		} else {
+			fmt.Fprintln(stderr, "runner:", err)
+		}
 	}
+	return code
+}
+
+// codeOf maps an error to its exit code: the code a command gave it, else
+// the kind the internal packages marked it with (a sentinel, an error
+// type, SQLite's result code), else exitInternal. This is the one table
+// of exit codes.
+func codeOf(err error) int {
 	var ee *exitError
-	if errors.As(err, &ee) {
+	var list sweep.ErrorList
+	var sink *store.SinkError
+	switch {
+	case errors.As(err, &ee):
 		return ee.code
+	case errors.Is(err, store.ErrLocked):
+		return exitLocked
+	case errors.Is(err, execute.ErrData):
+		return exitData
+	case errors.Is(err, execute.ErrInput), errors.As(err, &list):
+		return exitUsage
+	case errors.As(err, &sink):
+		return exitOutput
+	case errors.Is(err, store.ErrNotFound):
+		return exitUsage // a sweep named on the command line
+	case errors.Is(err, execute.ErrDatabase), errors.Is(err, fs.ErrNotExist), isDatabaseError(err),
+		store.Classify(err) == store.DatabaseError:
+		return exitDatabase
 	}
-	return exitRunsFailed
+	// What is left is a bug: an error of runner's own SQL
+	// (store.StatementError: query maps the user's statements itself), a
+	// failed invariant.
+	return exitInternal
+}
+
+// isDatabaseError reports whether err is one of the store's errors about
+// the file itself.
+func isDatabaseError(err error) bool {
+	for _, target := range []error{store.ErrNotSQLite, store.ErrNotRunnerDB, store.ErrNewerSchema, store.ErrOlderSchema} {
+		if errors.Is(err, target) {
+			return true
+		}
+	}
+	return false
 }
 
 // Main holds the streams the commands read and write, so tests can run the
@@ -117,71 +171,8 @@ func exitCode(ctx context.Context, err error, stderr io.Writer) int {
 type Main struct {
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
+
+	// serveReady, if set, is called with the dashboard's URL once runner
+	// serve listens (tests).
+	serveReady func(url string)
 }
-
-// Run dispatches to the command named by args[0].
-func (m *Main) Run(ctx context.Context, args []string) error {
-	if len(args) == 0 {
-		fmt.Fprint(m.Stderr, usage)
-		return withCode(exitUsage, errSilent)
-	}
-	cmd, rest := args[0], args[1:]
-	switch cmd {
-	case "run":
-		return (&RunCommand{Main: m}).Run(ctx, rest)
-	case "validate":
-		return (&ValidateCommand{Main: m}).Run(ctx, rest)
-	case "merge":
-		return (&MergeCommand{Main: m}).Run(ctx, rest)
-	case "check":
-		return (&CheckCommand{Main: m}).Run(ctx, rest)
-	case "prune":
-		return (&PruneCommand{Main: m}).Run(ctx, rest)
-	case "query":
-		return (&QueryCommand{Main: m}).Run(ctx, rest)
-	case "export":
-		return (&ExportCommand{Main: m}).Run(ctx, rest)
-	case "schema":
-		return (&SchemaCommand{Main: m}).Run(ctx, rest)
-	case "compare":
-		return (&CompareCommand{Main: m}).Run(ctx, rest)
-	case "serve":
-		return (&ServeCommand{Main: m}).Run(ctx, rest)
-	case "plot":
-		return (&PlotCommand{Main: m}).Run(ctx, rest)
-	case "version":
-		return (&VersionCommand{Main: m}).Run(ctx, rest)
-	case "help", "-h", "-help", "--help":
-		return (&HelpCommand{Main: m}).Run(ctx, rest)
-	}
-	return usageErrorf("unknown command %q; run 'runner help' for the list", cmd)
-}
-
-const usage = `runner trains the training techniques of "Deep Learning from Scratch",
-chapter 6, on MNIST: YAML sweeps of optimizers, learning rates, schedules and
-regularisers, trained in parallel, every epoch logged to SQLite.
-
-Usage:
-
-	runner <command> [arguments]
-
-Commands:
-
-	run        train the runs of experiment files and record them in results.db
-	validate   check experiment files and list the runs they expand to
-	query      run one read-only SQL query; print a table, CSV or JSON
-	export     a sweep's runs, epochs or groups as CSV or JSON Lines
-	schema     print the database schema and its views
-	compare    mean ± std over seeds of a sweep's configurations, or two sweeps side by side
-	plot       learning curves of a sweep as PNG and SVG
-	serve      a local dashboard over results.db, live while a sweep trains
-	merge      merge shard files (or any results databases) into one
-	check      compare the latest sweep of a name with the previous one, run by run
-	prune      delete old sweeps, keeping the newest N of each name
-	version    print the version
-	help       describe a command: runner help <command>
-
-Exit codes: 0 all runs done, 1 some run failed or diverged, 2 bad usage or
-input, 3 database unusable, 4 MNIST unavailable, 5 another runner is writing
-the database, 130/143 interrupted by SIGINT/SIGTERM.
-`

@@ -5,6 +5,8 @@ import (
 	"context"
 	"crypto/sha256"
 	"database/sql"
+	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -345,4 +347,49 @@ func TestRunMissingMNIST(t *testing.T) {
 	if _, err := os.Stat(dbPath); !os.IsNotExist(err) {
 		t.Errorf("the database was created (stat: %v)", err)
 	}
+}
+
+// TestHelpEveryCommand checks, for every command of the table, that
+// `runner help CMD`, `runner CMD -h` and `runner CMD --help` print the same
+// text to standard output and exit 0, and that the text is the command's
+// usage followed by its flags, every flag named.
+func TestHelpEveryCommand(t *testing.T) {
+	for _, c := range commands {
+		t.Run(c.name, func(t *testing.T) {
+			code, help, stderr := runMain(t, "help", c.name)
+			if code != exitOK {
+				t.Fatalf("help %s: exit %d\n%s", c.name, code, stderr)
+			}
+			if !strings.HasPrefix(help, "usage: runner "+c.name) {
+				t.Errorf("help %s does not start with its usage line:\n%s", c.name, help)
+			}
+			fs, _ := c.flagSet(io.Discard)
+			fs.VisitAll(func(f *flag.Flag) {
+				if !strings.Contains(help, "\n  -"+f.Name) {
+					t.Errorf("help %s lacks the flag -%s:\n%s", c.name, f.Name, help)
+				}
+			})
+			if strings.Contains(help, "\nFlags:\n") != hasFlags(fs) {
+				t.Errorf("help %s: a Flags: heading without flags, or flags without it:\n%s", c.name, help)
+			}
+			for _, h := range []string{"-h", "--help"} {
+				code, stdout, stderr := runMain(t, c.name, h)
+				if code != exitOK {
+					t.Errorf("%s %s: exit %d\n%s", c.name, h, code, stderr)
+				}
+				if stdout != help {
+					t.Errorf("%s %s prints other text than help %s:\n%s\n---\n%s", c.name, h, c.name, stdout, help)
+				}
+			}
+		})
+	}
+	if code, stdout, _ := runMain(t, "--version"); code != exitOK || !strings.HasPrefix(stdout, "runner ") {
+		t.Errorf("--version: exit %d, %q", code, stdout)
+	}
+}
+
+func hasFlags(fs *flag.FlagSet) bool {
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	return n > 0
 }

@@ -6,8 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 	"slices"
 	"strings"
 
@@ -15,7 +13,10 @@ import (
 	"runner/internal/sweep"
 )
 
-const mergeUsage = `usage: runner merge --into TARGET [flags] FILE...
+var mergeCommand = &command{
+	name:    "merge",
+	summary: "merge shard files (or any results databases) into one",
+	usage: `usage: runner merge --into TARGET [flags] FILE...
 
 Merges the sweeps, runs, epochs and steps of the results databases FILE...
 (the shard files of runner run --shard, or any results.db) into TARGET,
@@ -46,144 +47,44 @@ one sweep uid: give each its own RUNNER_SWEEP_UID). TARGET itself among the
 FILEs is skipped. Like run, merge is a writer: while a runner writes TARGET
 it exits with code 5, or waits with --wait.
 
-Flags:
-`
-
-// errDryRunNew marks a dry run into a database that did not exist, which is
-// then removed again.
-var errDryRunNew = errors.New("dry run into a new database")
-
-// MergeCommand merges results databases.
-type MergeCommand struct{ *Main }
-
-// Run merges the files named in args into --into.
-func (c *MergeCommand) Run(ctx context.Context, args []string) error {
-	fset := flag.NewFlagSet("merge", flag.ContinueOnError)
-	fset.SetOutput(c.Stderr)
-	into := fset.String("into", "", "the results database to merge into (`path`, required)")
-	wait := fset.Bool("wait", false, "wait while a runner writes the target, instead of exiting with code 5")
-	dryRun := fset.Bool("dry-run", false, "merge in a transaction and roll it back: print what would change, change no row (a missing target is created empty)")
-	fset.Usage = func() { fmt.Fprint(c.Stderr, mergeUsage); fset.PrintDefaults() }
-	files, err := parseInterspersed(fset, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return nil
-	}
-	if err != nil {
-		return withCode(exitUsage, errSilent)
-	}
-	if *into == "" {
-		return usageErrorf("merge: --into TARGET is required")
-	}
-	if len(files) == 0 {
-		return usageErrorf("merge: no file to merge given")
-	}
-
-	// Every source is opened, and so checked, before the target is touched.
-	var sources []*store.DB
-	defer func() {
-		for _, s := range sources {
-			s.Close()
-		}
-	}()
-	for _, f := range files {
-		if same(f, *into) {
-			fmt.Fprintf(c.Stderr, "merge: skipping %s: it is the target\n", f)
-			continue
-		}
-		src, err := store.OpenReadOnly(ctx, f)
-		if err != nil {
-			return withCode(exitDatabase, sourceError(f, err))
-		}
-		sources = append(sources, src)
-	}
-
-	_, statErr := os.Stat(*into)
-	created := errors.Is(statErr, os.ErrNotExist)
-	target, closeTarget, err := openWriter(ctx, *into, *wait, nil)
-	if err != nil {
-		return err
-	}
-	closed := false
-	defer func() {
-		if !closed {
-			closeTarget()
-		}
-	}()
-
-	res, err := target.Merge(ctx, sources, store.MergeOptions{Order: sweepOrder, DryRun: *dryRun})
-	if err == nil && *dryRun && created {
-		err = errDryRunNew
-	}
-	if err != nil {
-		if created {
-			// The merge made the file only to fail (or to try): leave no
-			// empty database behind, as there was none before.
-			closeTarget()
-			closed = true
-			for _, suffix := range []string{"", "-wal", "-shm"} {
-				os.Remove(*into + suffix)
+`,
+	flags: func(fs *flag.FlagSet) func(context.Context, *Main, []string) error {
+		into := fs.String("into", "", "the results database to merge into (`path`, required)")
+		wait := fs.Bool("wait", false, "wait while a runner writes the target, instead of exiting with code 5")
+		dryRun := fs.Bool("dry-run", false, "merge in a transaction and roll it back: print what would change, change no row (a missing target is created empty)")
+		return func(ctx context.Context, m *Main, files []string) error {
+			if *into == "" {
+				return usageErrorf("merge: --into TARGET is required")
 			}
-		}
-		if errors.Is(err, errDryRunNew) {
-			printMerge(c.Stdout, *into, res)
-			fmt.Fprintf(c.Stdout, "dry run: %s was not created\n", *into)
+			if len(files) == 0 {
+				return usageErrorf("merge: no file to merge given")
+			}
+			res, err := store.MergeFiles(ctx, *into, files, store.MergeOptions{Order: runOrder, DryRun: *dryRun}, *wait)
+			for _, f := range res.Skipped {
+				fmt.Fprintf(m.Stderr, "merge: skipping %s: it is the target\n", f)
+			}
+			switch {
+			case errors.Is(err, store.ErrLocked), errors.Is(err, context.Canceled):
+				return err
+			case err != nil:
+				return withCode(exitDatabase, err)
+			}
+			printMerge(m.Stdout, *into, res.MergeResult)
+			switch {
+			case *dryRun && res.NotCreated:
+				fmt.Fprintf(m.Stdout, "dry run: %s was not created\n", *into)
+			case *dryRun:
+				fmt.Fprintf(m.Stdout, "dry run: %s is unchanged\n", *into)
+			}
 			return nil
 		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		return withCode(exitDatabase, fmt.Errorf("%w; %s is unchanged", err, *into))
-	}
-	printMerge(c.Stdout, *into, res)
-	if *dryRun {
-		fmt.Fprintf(c.Stdout, "dry run: %s is unchanged\n", *into)
-	}
-	return nil
+	},
 }
 
-// same reports whether the paths name one file (both existing).
-func same(a, b string) bool {
-	fa, err := os.Stat(a)
-	if err != nil {
-		return false
-	}
-	fb, err := os.Stat(b)
-	return err == nil && os.SameFile(fa, fb)
-}
-
-// sourceError explains why a file cannot be merged.
-func sourceError(file string, err error) error {
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return fmt.Errorf("merge: no results database at %s", file)
-	case errors.Is(err, store.ErrOlderSchema):
-		return fmt.Errorf("merge: %w (runner schema --migrate --db %s brings it up to date)", err, file)
-	}
-	return fmt.Errorf("merge: %w", err)
-}
-
-// sweepOrder gives the position of every run of s in its sweep by
-// expanding the spec recorded with it, or nil when that spec does not
-// expand to the sweep it hashed to (another runner's parser, a spec
-// written by hand): merge then keeps the order of the files.
-func sweepOrder(s store.Sweep) map[string]int {
-	spec, err := sweep.Parse(s.File, []byte(s.Spec), s.Overrides)
-	if err != nil || spec.Hash() != s.SpecHash {
-		return nil
-	}
-	n, err := spec.Count()
-	if err != nil || n > 1_000_000 {
-		return nil
-	}
-	configs, err := spec.Expand(n)
-	if err != nil {
-		return nil
-	}
-	pos := make(map[string]int, len(configs))
-	for i, c := range configs {
-		pos[c.Key()] = i
-	}
-	return pos
+// runOrder gives the position of every run of s in its sweep's order,
+// from the spec recorded with it (see sweep.RunOrder).
+func runOrder(s store.Sweep) map[string]int {
+	return sweep.RunOrder(s.File, s.Spec, s.Overrides, s.SpecHash)
 }
 
 // printMerge reports what a merge did: a line per source sweep, then one

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"runner/internal/lockfile"
+	"runner/internal/shard"
 	"runner/internal/store"
 )
 
@@ -17,7 +18,7 @@ import (
 // as it was, byte for byte.
 func TestMergeRefusesAnotherSpec(t *testing.T) {
 	noShardEnv(t)
-	t.Setenv(envSweepUID, "launch-7")
+	t.Setenv(shard.EnvSweepUID, "launch-7")
 	dir := t.TempDir()
 	file := writeFile(t, dir, "sharded.yaml", shardSweep)
 	shard := func(name, which string, sets ...string) string {

@@ -3,7 +3,6 @@ package main
 import (
 	"database/sql"
 	"errors"
-	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,8 +10,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"runner/internal/train"
 )
 
 // nightlySweep is long enough to be killed in the middle: 6 runs of 8
@@ -219,37 +216,6 @@ func TestCheck(t *testing.T) {
 	}
 	if code, _, stderr = runMain(t, "check", "--db", dbPath, "--baseline", "99", "nightly"); code != exitUsage || !strings.Contains(stderr, "no sweep with id 99") {
 		t.Errorf("check --baseline 99: exit %d\n%s", code, stderr)
-	}
-}
-
-// TestPrintCheckTolerance checks the verdicts at the edges of the tolerance,
-// for accuracies (worse when lower) and the loss (worse when higher).
-func TestPrintCheckTolerance(t *testing.T) {
-	cfg := func(seed int64) train.Config {
-		return train.Config{Dataset: train.DatasetConfig{Name: "mnist"}, Model: train.ModelConfig{Activation: "relu", Init: "he", Precision: "float32"},
-			Optimizer: train.OptimizerConfig{Name: "sgd", LR: 0.1}, Schedule: train.ScheduleConfig{Name: "constant"}, Epochs: 1, BatchSize: 1, Seed: seed}
-	}
-	run := func(id, seed int64, acc, loss float64) finalRun {
-		return finalRun{id: id, cfg: cfg(seed), status: train.Done, ok: true,
-			final: train.EpochMetrics{Epoch: 1, TestAcc: acc, TrainLoss: loss, ValAcc: math.NaN()}}
-	}
-	base := map[string]finalRun{"a": run(1, 1, 0.90, 0.30), "b": run(2, 2, 0.90, 0.30), "c": run(3, 3, 0.90, 0.30)}
-	tests := []struct {
-		name   string
-		latest map[string]finalRun
-		worse  int
-	}{
-		{"equal", map[string]finalRun{"a": run(4, 1, 0.90, 0.30), "b": run(5, 2, 0.90, 0.30), "c": run(6, 3, 0.90, 0.30)}, 0},
-		{"within tolerance", map[string]finalRun{"a": run(4, 1, 0.896, 0.304), "b": run(5, 2, 0.95, 0.1), "c": run(6, 3, 0.90, 0.30)}, 0},
-		{"accuracy fell", map[string]finalRun{"a": run(4, 1, 0.894, 0.30), "b": run(5, 2, 0.90, 0.30), "c": run(6, 3, 0.90, 0.30)}, 1},
-		{"loss rose", map[string]finalRun{"a": run(4, 1, 0.90, 0.30), "b": run(5, 2, 0.90, 0.306), "c": run(6, 3, 0.90, 0.30)}, 1},
-		{"diverged", map[string]finalRun{"a": run(4, 1, 0.90, 0.30), "b": run(5, 2, 0.90, 0.30), "c": {id: 6, cfg: cfg(3), status: train.Diverged}}, 1},
-	}
-	for _, tt := range tests {
-		var sb strings.Builder
-		if got := printCheck(&sb, "x", 1, 2, base, tt.latest, checkMetrics, 0.005); got != tt.worse {
-			t.Errorf("%s: %d worse, want %d\n%s", tt.name, got, tt.worse, sb.String())
-		}
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/term"
 
 	"runner/internal/execute"
+	"runner/internal/report"
 	"runner/internal/sweep"
 	"runner/internal/train"
 )
@@ -68,19 +69,49 @@ func (o *output) summaryWriter() io.Writer {
 	return o.stdout
 }
 
+// hooks returns the hooks through which execute.Run reports to o: log
+// lines, the display of each sweep, and its summary table.
+func (o *output) hooks() execute.Hooks {
+	var d *sweepDisplay
+	return execute.Hooks{
+		Log:          func(msg string) { o.logf("%s", msg) },
+		SweepStarted: func(s execute.SweepStart) { d = o.startSweep(s) },
+		Event:        func(ev execute.Event) { d.event(ev) },
+		SweepFinished: func(s execute.SweepOutcome) {
+			d.finish()
+			if s.Err == nil {
+				outcomeSweep(s).Summarize(s.Elapsed, s.DB).WriteText(o.summaryWriter())
+			}
+		},
+	}
+}
+
+// outcomeSweep is the sweep as the reports see it: each run with its
+// last epoch.
+func outcomeSweep(s execute.SweepOutcome) *report.Sweep {
+	rs := &report.Sweep{ID: s.ID, Name: s.Plan.Spec.Name, Status: s.Status, Runs: make([]report.Run, len(s.Results))}
+	for i, r := range s.Results {
+		rs.Runs[i] = report.Run{Config: s.Plan.Configs[i], Status: r.Status}
+		if r.Epochs > 0 {
+			rs.Runs[i].Epochs = []train.EpochMetrics{r.Final}
+		}
+	}
+	return rs
+}
+
 // summaryLine prints the one line that ends a run command, for cron mail:
 // what the sweeps did, how long it took, and the error if any.
-func (o *output) summaryLine(t runTally, elapsed time.Duration, err error) {
+func (o *output) summaryLine(t execute.Tally, elapsed time.Duration, err error) {
 	var parts []string
 	total := 0
 	for _, st := range []train.Status{train.Done, train.Pruned, train.Diverged, train.Failed, train.Interrupted, train.Pending} {
-		total += t.count[st]
-		if n := t.count[st]; n > 0 || st == train.Done {
+		total += t.Runs[st]
+		if n := t.Runs[st]; n > 0 || st == train.Done {
 			parts = append(parts, fmt.Sprintf("%d %s", n, st))
 		}
 	}
 	line := fmt.Sprintf("%s summary: %d sweep(s), %d runs: %s in %s", nowFunc().UTC().Format(time.RFC3339),
-		t.sweeps, total, strings.Join(parts, ", "), elapsed.Round(time.Second))
+		t.Sweeps, total, strings.Join(parts, ", "), elapsed.Round(time.Second))
 	if err != nil && !errors.Is(err, errSilent) {
 		line += "; error: " + strings.ReplaceAll(err.Error(), "\n", "; ")
 	}
@@ -91,7 +122,7 @@ func (o *output) summaryLine(t runTally, elapsed time.Duration, err error) {
 // the runner's writer goroutine only.
 type sweepDisplay struct {
 	out     *output
-	e       expanded
+	plan    execute.Plan
 	varying []string
 	total   int
 	started map[int]time.Time
@@ -117,22 +148,23 @@ type runBar struct {
 func (r *runBar) set(s string) { r.mu.Lock(); r.text = s; r.mu.Unlock() }
 func (r *runBar) get() string  { r.mu.Lock(); defer r.mu.Unlock(); return r.text }
 
-// startSweep begins the display of a sweep of which already runs have ended
-// (on resume).
-func (o *output) startSweep(e expanded, sweepID int64, jobs, already int, resumed bool) *sweepDisplay {
+// startSweep begins the display of a sweep, of which s.Ended runs ended
+// before (on resume).
+func (o *output) startSweep(s execute.SweepStart) *sweepDisplay {
 	d := &sweepDisplay{
-		out: o, e: e, varying: sweep.Varying(e.configs), total: len(e.configs), done: already,
+		out: o, plan: s.Plan, varying: sweep.Varying(s.Plan.Configs), total: len(s.Plan.Configs), done: s.Ended,
 		started: map[int]time.Time{}, last: map[int]train.EpochMetrics{}, bars: map[int]*runBar{},
 	}
-	if resumed {
-		o.logf("resuming sweep %q (id %d) from %s: %d of %d runs left, on %d workers", e.spec.Name, sweepID, e.spec.File,
-			d.total-already, d.total, max(min(jobs, d.total-already), 0))
+	spec := s.Plan.Spec
+	if s.Resumed {
+		o.logf("resuming sweep %q (id %d) from %s: %d of %d runs left, on %d workers", spec.Name, s.ID, spec.File,
+			d.total-s.Ended, d.total, s.Workers)
 	} else {
-		o.logf("sweep %q (id %d) from %s: %d runs on %d workers", e.spec.Name, sweepID, e.spec.File, d.total, min(jobs, d.total))
+		o.logf("sweep %q (id %d) from %s: %d runs on %d workers", spec.Name, s.ID, spec.File, d.total, s.Workers)
 	}
 	if o.tty && !o.quiet {
 		epochs := 0
-		for _, c := range e.configs {
+		for _, c := range s.Plan.Configs {
 			epochs += c.Epochs
 		}
 		d.progress = mpb.New(mpb.WithOutput(o.stdout), mpb.WithWidth(30), mpb.WithRefreshRate(250*time.Millisecond))
@@ -151,14 +183,14 @@ func (o *output) startSweep(e expanded, sweepID int64, jobs, already int, resume
 func (d *sweepDisplay) doneCount() int { d.mu.Lock(); defer d.mu.Unlock(); return d.done }
 
 func (d *sweepDisplay) event(ev execute.Event) {
-	cfg := d.e.configs[ev.Job]
+	cfg := d.plan.Configs[ev.Job]
 	switch ev.Kind {
 	case execute.RunStarted:
 		d.started[ev.Job] = nowFunc()
 		if d.progress != nil {
 			rb := &runBar{text: "starting"}
 			rb.bar = d.progress.New(int64(cfg.Epochs+1), mpb.BarStyle(), mpb.BarRemoveOnComplete(),
-				mpb.PrependDecorators(decor.Name(describe(cfg, d.varying), decor.WCSyncSpaceR)),
+				mpb.PrependDecorators(decor.Name(sweep.Describe(cfg, d.varying), decor.WCSyncSpaceR)),
 				mpb.AppendDecorators(decor.Any(func(decor.Statistics) string { return rb.get() })),
 			)
 			d.bars[ev.Job] = rb
@@ -201,7 +233,7 @@ func (d *sweepDisplay) event(ev execute.Event) {
 func (d *sweepDisplay) finishedLine(ev execute.Event, cfg train.Config) string {
 	secs := nowFunc().Sub(d.started[ev.Job]).Seconds()
 	s := fmt.Sprintf("%s [%*d/%d] %-11s %s", nowFunc().UTC().Format(time.RFC3339), len(fmt.Sprint(d.total)), d.doneCount(), d.total,
-		ev.Status, describe(cfg, d.varying))
+		ev.Status, sweep.Describe(cfg, d.varying))
 	if m, ok := d.last[ev.Job]; ok && m.Epoch > 0 && ev.Status != train.Diverged {
 		s += fmt.Sprintf(": epoch %d test_acc %.4f train_loss %.4f", m.Epoch, m.TestAcc, m.TrainLoss)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -12,10 +13,12 @@ import (
 	"strings"
 
 	"runner/internal/report"
-	"runner/internal/store"
 )
 
-const plotUsage = `usage: runner plot [flags] [SWEEP]
+var plotCommand = &command{
+	name:    "plot",
+	summary: "learning curves of a sweep as PNG and SVG",
+	usage: `usage: runner plot [flags] [SWEEP]
 
 Draws the learning curves of a sweep, as the book's figures 6-9 and 6-10 do:
 one line per configuration, the mean over its seeds of the runs that
@@ -43,109 +46,68 @@ mean over seeds. N = 1 (the default) draws the points as recorded.
 SWEEP is a sweep id or a name, which means the latest sweep of that name;
 by default the latest sweep of the database.
 
-Flags:
-`
-
-// PlotCommand draws the learning curves of a sweep.
-type PlotCommand struct{ *Main }
-
-// Run plots the sweep named in args.
-func (c *PlotCommand) Run(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("plot", flag.ContinueOnError)
-	fs.SetOutput(c.Stderr)
-	dbPath := fs.String("db", "results.db", "the SQLite database to read (`path`)")
-	outDir := fs.String("o", ".", "the existing `folder` to write the figures in")
-	smooth := fs.Int("smooth", 1, "a trailing moving average over `N` epochs; 1 for none")
-	metrics := fs.String("metric", "train_loss,test_acc", "the metrics to draw, comma-separated: `list` of train_loss, test_acc, val_acc, train_acc")
-	prefix := fs.String("prefix", "", "the `start` of the file names (default NAME-ID: the sweep's name and id)")
-	fs.Usage = func() { fmt.Fprint(c.Stderr, plotUsage); fs.PrintDefaults() }
-	refs, err := parseInterspersed(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return nil
-	}
-	if err != nil {
-		return withCode(exitUsage, errSilent)
-	}
-	if len(refs) > 1 {
-		return usageErrorf("plot: one sweep at a time, got %d: %s", len(refs), strings.Join(refs, " "))
-	}
-	if *smooth < 1 {
-		return usageErrorf("plot: --smooth must be at least 1 (got %d)", *smooth)
-	}
-	var ms []report.Metric
-	for _, name := range strings.Split(*metrics, ",") {
-		m, err := report.ParseMetric(strings.TrimSpace(name))
-		if err != nil {
-			return usageErrorf("plot: --metric: %v", err)
-		}
-		if !slices.Contains(ms, m) {
-			ms = append(ms, m)
-		}
-	}
-	if fi, err := os.Stat(*outDir); err != nil {
-		return usageErrorf("plot: -o %s: %v", *outDir, errors.Unwrap(err))
-	} else if !fi.IsDir() {
-		return usageErrorf("plot: -o %s: not a directory", *outDir)
-	}
-
-	db, err := store.OpenReadOnly(ctx, *dbPath)
-	if err != nil {
-		return withCode(exitDatabase, err)
-	}
-	defer db.Close()
-	ref := ""
-	if len(refs) == 1 {
-		ref = refs[0]
-	}
-	s, err := loadSweep(ctx, db, ref)
-	if err != nil {
-		return fmt.Errorf("plot: %w", err)
-	}
-	figs, notes, err := report.Figures(s, ms, *smooth)
-	if err != nil {
-		return usageErrorf("%v", err)
-	}
-	for _, n := range notes {
-		fmt.Fprintln(c.Stderr, "note:", n)
-	}
-	base := *prefix
-	if base == "" {
-		base = fmt.Sprintf("%s-%d", fileSafe(s.Name), s.ID)
-	}
-	for _, f := range figs {
-		for _, format := range []string{"png", "svg"} {
-			path := filepath.Join(*outDir, base+"-"+f.Name+"."+format)
-			if err := writeFigure(path, f, format); err != nil {
+`,
+	flags: func(fs *flag.FlagSet) func(context.Context, *Main, []string) error {
+		dbPath := dbFlag(fs, "the SQLite database to read (`path`)")
+		outDir := fs.String("o", ".", "the existing `folder` to write the figures in")
+		smooth := fs.Int("smooth", 1, "a trailing moving average over `N` epochs; 1 for none")
+		metrics := fs.String("metric", "train_loss,test_acc", "the metrics to draw, comma-separated: `list` of train_loss, test_acc, val_acc, train_acc")
+		prefix := fs.String("prefix", "", "the `start` of the file names (default NAME-ID: the sweep's name and id)")
+		return func(ctx context.Context, m *Main, refs []string) error {
+			if len(refs) > 1 {
+				return usageErrorf("plot: one sweep at a time, got %d: %s", len(refs), strings.Join(refs, " "))
+			}
+			if *smooth < 1 {
+				return usageErrorf("plot: --smooth must be at least 1 (got %d)", *smooth)
+			}
+			var ms []report.Metric
+			for _, name := range strings.Split(*metrics, ",") {
+				metric, err := report.ParseMetric(strings.TrimSpace(name))
+				if err != nil {
+					return usageErrorf("plot: --metric: %v", err)
+				}
+				if !slices.Contains(ms, metric) {
+					ms = append(ms, metric)
+				}
+			}
+			if fi, err := os.Stat(*outDir); err != nil {
+				return usageErrorf("plot: -o %s: %v", *outDir, errors.Unwrap(err))
+			} else if !fi.IsDir() {
+				return usageErrorf("plot: -o %s: not a directory", *outDir)
+			}
+			db, err := openReadOnly(ctx, *dbPath)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			s, err := loadSweep(ctx, db, optional(refs))
+			if err != nil {
 				return fmt.Errorf("plot: %w", err)
 			}
-			fmt.Fprintln(c.Stdout, path)
+			figs, notes, err := report.Figures(s, ms, *smooth)
+			if err != nil {
+				return usageErrorf("%v", err)
+			}
+			for _, n := range notes {
+				fmt.Fprintln(m.Stderr, "note:", n)
+			}
+			base := *prefix
+			if base == "" {
+				base = fmt.Sprintf("%s-%d", fileSafe(s.Name), s.ID)
+			}
+			for _, f := range figs {
+				for _, format := range []string{"png", "svg"} {
+					path := filepath.Join(*outDir, base+"-"+f.Name+"."+format)
+					err := writeFileAtomic(path, func(w io.Writer) error { return f.Write(w, format) })
+					if err != nil {
+						return fmt.Errorf("plot: %w", err)
+					}
+					fmt.Fprintln(m.Stdout, path)
+				}
+			}
+			return nil
 		}
-	}
-	return nil
-}
-
-// writeFigure writes f to path through a temporary file in the same
-// folder, so that a failure leaves no half-written figure behind.
-func writeFigure(path string, f *report.Figure, format string) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name()) // fails harmlessly after the rename
-	if err := f.Write(tmp, format); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
+	},
 }
 
 // unsafeChars are the characters a sweep name may have that do not belong

@@ -27,20 +27,13 @@ import (
 // standard output and standard error.
 func runSub(t *testing.T, stdin, name string, args ...string) (int, string, string) {
 	t.Helper()
+	if name != "query" && name != "export" && name != "schema" {
+		t.Fatalf("runSub: unknown command %q", name)
+	}
 	var stdout, stderr bytes.Buffer
 	m := &Main{Stdin: strings.NewReader(stdin), Stdout: &stdout, Stderr: &stderr}
 	ctx := context.Background()
-	var err error
-	switch name {
-	case "query":
-		err = (&QueryCommand{Main: m}).Run(ctx, args)
-	case "export":
-		err = (&ExportCommand{Main: m}).Run(ctx, args)
-	case "schema":
-		err = (&SchemaCommand{Main: m}).Run(ctx, args)
-	default:
-		t.Fatalf("runSub: unknown command %q", name)
-	}
+	err := m.Run(ctx, append([]string{name}, args...))
 	return exitCode(ctx, err, &stderr), stdout.String(), stderr.String()
 }
 
@@ -313,28 +306,6 @@ func mustSchemaVersion1(t *testing.T, path string) {
 	}
 }
 
-func TestSplitStatements(t *testing.T) {
-	for _, tt := range []struct {
-		text string
-		want []string
-	}{
-		{"", nil},
-		{" ;\n; -- only a comment", nil},
-		{"SELECT 1", []string{"SELECT 1"}},
-		{"SELECT 1;", []string{"SELECT 1"}},
-		{"SELECT 1; SELECT 2;", []string{"SELECT 1", "SELECT 2"}},
-		{"SELECT ';' AS semi, \"a;b\", `c;d`, [e;f] FROM t", []string{"SELECT ';' AS semi, \"a;b\", `c;d`, [e;f] FROM t"}},
-		{"SELECT 'it''s; here'", []string{"SELECT 'it''s; here'"}},
-		{"-- a comment; with a semicolon\nSELECT 1 /* and ; another */", []string{"-- a comment; with a semicolon\nSELECT 1 /* and ; another */"}},
-		{"SELECT 1; /* trailing */ -- comments", []string{"SELECT 1"}},
-		{"SELECT 'unterminated; string", []string{"SELECT 'unterminated; string"}},
-	} {
-		if got := splitStatements(tt.text); !slices.Equal(got, tt.want) {
-			t.Errorf("splitStatements(%q) = %q, want %q", tt.text, got, tt.want)
-		}
-	}
-}
-
 // readCSV parses CSV output into its header and records.
 func readCSV(t *testing.T, out string) ([]string, []map[string]string) {
 	t.Helper()
@@ -600,7 +571,7 @@ func TestReadmeSQL(t *testing.T) {
 	}
 	var stmts []string
 	for _, m := range sqlBlock.FindAllStringSubmatch(string(readme), -1) {
-		stmts = append(stmts, splitStatements(m[1])...)
+		stmts = append(stmts, store.SplitStatements(m[1])...)
 	}
 	if len(stmts) < 8 {
 		t.Fatalf("found %d SQL statements in README.md, want at least 8", len(stmts))

@@ -7,10 +7,14 @@ import (
 	"fmt"
 	"os"
 
+	"runner/internal/execute"
 	"runner/internal/store"
 )
 
-const schemaUsage = `usage: runner schema [flags]
+var schemaCommand = &command{
+	name:    "schema",
+	summary: "print the database schema and its views",
+	usage: `usage: runner schema [flags]
 
 Prints the schema of the results database (--db) as SQL: the PRAGMAs that
 mark it, then the CREATE statements of its tables, indexes and views
@@ -28,56 +32,53 @@ does.
 Exit codes: 0 success; 2 bad usage; 3 the database cannot be used (not a
 results database, a newer schema, an older one without --migrate).
 
-Flags:
-`
-
-// SchemaCommand prints the schema of a results database, or of a new one.
-type SchemaCommand struct{ *Main }
-
-// Run prints the schema.
-func (c *SchemaCommand) Run(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("schema", flag.ContinueOnError)
-	fs.SetOutput(c.Stderr)
-	dbPath := fs.String("db", "results.db", "the SQLite database whose schema to print (`path`)")
-	migrate := fs.Bool("migrate", false, "migrate the database to this runner's schema first (this writes to it)")
-	fs.Usage = func() { fmt.Fprint(c.Stderr, schemaUsage); fs.PrintDefaults() }
-	pos, err := parseInterspersed(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return nil
-	}
-	if err != nil {
-		return withCode(exitUsage, errSilent)
-	}
-	if len(pos) > 0 {
-		return usageErrorf("schema takes no arguments (the database is --db)")
-	}
-
-	var schema, source string
-	if _, err := os.Stat(*dbPath); errors.Is(err, os.ErrNotExist) {
-		schema, err = store.NewSchema(ctx)
-		if err != nil {
-			return err
-		}
-		source = fmt.Sprintf("no database at %s: the schema runner creates", *dbPath)
-	} else {
-		var db *store.DB
-		if *migrate {
-			var closeDB func()
-			if db, closeDB, err = openWriter(ctx, *dbPath, false, nil); err != nil {
-				return err
+`,
+	flags: func(fs *flag.FlagSet) func(context.Context, *Main, []string) error {
+		dbPath := dbFlag(fs, "the SQLite database whose schema to print (`path`)")
+		migrate := fs.Bool("migrate", false, "migrate the database to this runner's schema first (this writes to it)")
+		return func(ctx context.Context, m *Main, pos []string) error {
+			if len(pos) > 0 {
+				return usageErrorf("schema takes no arguments (the database is --db)")
 			}
-			defer closeDB()
-		} else {
-			if db, err = openReadOnly(ctx, *dbPath); err != nil {
-				return err
+			var schema, source string
+			var err error
+			if _, statErr := os.Stat(*dbPath); errors.Is(statErr, os.ErrNotExist) {
+				if schema, err = store.NewSchema(ctx); err != nil {
+					return withCode(exitInternal, err)
+				}
+				source = fmt.Sprintf("no database at %s: the schema runner creates", *dbPath)
+			} else {
+				var db *store.DB
+				if *migrate {
+					var closeDB func()
+					if db, closeDB, err = store.OpenWriter(ctx, *dbPath, false, nil); err != nil {
+						return writerError(err)
+					}
+					defer closeDB()
+				} else {
+					if db, err = openReadOnly(ctx, *dbPath); err != nil {
+						return err
+					}
+					defer db.Close()
+				}
+				if schema, err = db.Schema(ctx); err != nil {
+					return withCode(exitDatabase, err)
+				}
+				source = "the schema of " + *dbPath
 			}
-			defer db.Close()
+			if _, err := fmt.Fprintf(m.Stdout, "-- %s (schema version %d)\n%s", source, store.SchemaVersion, schema); err != nil {
+				return withCode(exitOutput, err)
+			}
+			return nil
 		}
-		if schema, err = db.Schema(ctx); err != nil {
-			return withCode(exitDatabase, err)
-		}
-		source = "the schema of " + *dbPath
+	},
+}
+
+// writerError maps an error of store.OpenWriter: another writer is exit 5,
+// anything else about the database 3.
+func writerError(err error) error {
+	if errors.Is(err, execute.ErrLocked) || errors.Is(err, context.Canceled) {
+		return err
 	}
-	_, err = fmt.Fprintf(c.Stdout, "-- %s (schema version %d)\n%s", source, store.SchemaVersion, schema)
-	return err
+	return withCode(exitDatabase, err)
 }

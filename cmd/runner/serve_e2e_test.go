@@ -278,8 +278,8 @@ func startServe(t *testing.T, dbPath string) string {
 	var stdout, stderr strings.Builder
 	go func() {
 		m := &Main{Stdin: strings.NewReader(""), Stdout: &syncWriter{b: &stdout}, Stderr: &syncWriter{b: &stderr}}
-		c := &ServeCommand{Main: m, ready: func(u string) { urls <- u }}
-		done <- c.Run(ctx, []string{"--db", dbPath, "--addr", "127.0.0.1:0", "--poll", "100ms"})
+		m.serveReady = func(u string) { urls <- u }
+		done <- m.Run(ctx, []string{"serve", "--db", dbPath, "--addr", "127.0.0.1:0", "--poll", "100ms"})
 	}()
 	t.Cleanup(func() {
 		cancel()

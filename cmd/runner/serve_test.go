@@ -589,7 +589,7 @@ func TestServeCommand(t *testing.T) {
 	} {
 		var stdout, stderr bytes.Buffer
 		m := &Main{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr}
-		err := (&ServeCommand{Main: m}).Run(context.Background(), tt.args)
+		err := m.Run(context.Background(), append([]string{"serve"}, tt.args...))
 		if code := exitCode(context.Background(), err, &stderr); code != tt.code || !strings.Contains(stderr.String(), tt.want) {
 			t.Errorf("serve %v: exit %d, stderr %q; want %d and %q", tt.args, code, stderr.String(), tt.code, tt.want)
 		}
@@ -608,7 +608,8 @@ func TestServeCommand(t *testing.T) {
 		urls := make(chan string, 1)
 		done := make(chan error, 1)
 		go func() {
-			done <- (&ServeCommand{Main: m, ready: func(u string) { urls <- u }}).Run(ctx, []string{"--db", path, "--addr", tt.addr})
+			m.serveReady = func(u string) { urls <- u }
+			done <- m.Run(ctx, []string{"serve", "--db", path, "--addr", tt.addr})
 		}()
 		var url string
 		select {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runner/internal/shard"
 	"slices"
 	"strings"
 	"syscall"
@@ -18,8 +19,8 @@ import (
 
 // shardEnv are the environment variables that choose a shard or a sweep
 // uid; the tests clear the ones of the machine they run on.
-var shardEnv = []string{envJobIndex, envShards, envSweepUID, envSlurmTask, envSlurmMin, envSlurmMax,
-	envSlurmCount, envSlurmStep, envSlurmJob, envSlurmCluster}
+var shardEnv = []string{shard.EnvJobIndex, shard.EnvShards, shard.EnvSweepUID, shard.EnvSlurmTask, shard.EnvSlurmMin, shard.EnvSlurmMax,
+	shard.EnvSlurmCount, shard.EnvSlurmStep, shard.EnvSlurmJob, shard.EnvSlurmCluster}
 
 // noShardEnv clears the shard variables for the test, so that a test run
 // inside a Slurm array or an Indexed Job does not shard its sweeps.
@@ -57,7 +58,7 @@ func runMerge(t *testing.T, args ...string) (int, string, string) {
 	var stdout, stderr bytes.Buffer
 	m := &Main{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr}
 	ctx := context.Background()
-	code := exitCode(ctx, (&MergeCommand{Main: m}).Run(ctx, args), &stderr)
+	code := exitCode(ctx, m.Run(ctx, append([]string{"merge"}, args...)), &stderr)
 	return code, stdout.String(), stderr.String()
 }
 
@@ -228,12 +229,12 @@ func TestShardedSweep(t *testing.T) {
 // uninterrupted process.
 func TestShardResume(t *testing.T) {
 	noShardEnv(t)
-	t.Setenv(envSweepUID, "nightly-1")
+	t.Setenv(shard.EnvSweepUID, "nightly-1")
 	dir := t.TempDir()
 	file := writeFile(t, dir, "nightly.yaml", nightlySweep)
 	shards := filepath.Join(dir, "shards.db")
 
-	cmd, out := startShard(t, []string{envSweepUID + "=nightly-1"}, "run", "-j", "1", "--shard", "0/2", "--db", shards, file)
+	cmd, out := startShard(t, []string{shard.EnvSweepUID + "=nightly-1"}, "run", "-j", "1", "--shard", "0/2", "--db", shards, file)
 	waitFor(t, shards, `SELECT count(*) FROM epochs WHERE epoch >= 1`, 3)
 	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
@@ -258,7 +259,7 @@ func TestShardResume(t *testing.T) {
 		t.Fatalf("merge: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	whole := filepath.Join(dir, "whole.db")
-	t.Setenv(envSweepUID, "")
+	t.Setenv(shard.EnvSweepUID, "")
 	if code, stdout, stderr := runMain(t, "run", "--quiet", "--db", whole, file); code != exitOK {
 		t.Fatalf("one process: exit %d\n%s\n%s", code, stdout, stderr)
 	}
@@ -285,8 +286,8 @@ func TestShardEmpty(t *testing.T) {
 		t.Fatal(err)
 	}
 	dbPath := filepath.Join(dir, "shard-5.db")
-	t.Setenv(envJobIndex, "5")
-	t.Setenv(envShards, "7")
+	t.Setenv(shard.EnvJobIndex, "5")
+	t.Setenv(shard.EnvShards, "7")
 	code, stdout, stderr := runMain(t, "run", "--mnist-dir", noMNIST, "--db", dbPath, file)
 	if code != exitOK || !strings.Contains(stdout, "shard 5/7 of "+file+": nothing to do (2 runs for 7 shards)") {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"text/tabwriter"
@@ -10,64 +9,54 @@ import (
 	"runner/internal/sweep"
 )
 
-const validateUsage = `usage: runner validate [flags] FILE...
+var validateCommand = &command{
+	name:    "validate",
+	summary: "check experiment files and list the runs they expand to",
+	usage: `usage: runner validate [flags] FILE...
 
 Parses and checks experiment files, applies the --set overrides, and prints
 the runs each expands to as a table (run number, key, and the hyperparameters
 that vary), with their count. Trains nothing and touches no database. Exits 2
 with every problem found (file:line: field: message) when a file is wrong.
-
-Flags:
-`
-
-// ValidateCommand checks experiment files and lists their runs.
-type ValidateCommand struct{ *Main }
-
-// Run validates the files named in args.
-func (c *ValidateCommand) Run(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
-	fs.SetOutput(c.Stderr)
-	var sf specFlags
-	sf.register(fs)
-	quiet := fs.Bool("quiet", false, "print only the count of runs per file")
-	fs.Usage = func() { fmt.Fprint(c.Stderr, validateUsage); fs.PrintDefaults() }
-	files, err := parseInterspersed(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return nil
-	}
-	if err != nil {
-		return withCode(exitUsage, errSilent)
-	}
-	if len(files) == 0 {
-		return usageErrorf("validate: no experiment file given")
-	}
-	specs, err := loadSpecs(files, sf)
-	if err != nil {
-		return err
-	}
-	for i, e := range specs {
-		if i > 0 && !*quiet {
-			fmt.Fprintln(c.Stdout)
-		}
-		fmt.Fprintf(c.Stdout, "%s: sweep %q, %d runs\n", e.spec.File, e.spec.Name, len(e.configs))
-		if *quiet {
-			continue
-		}
-		varying := sweep.Varying(e.configs)
-		tw := tabwriter.NewWriter(c.Stdout, 0, 0, 2, ' ', 0)
-		fmt.Fprint(tw, "run\tkey")
-		for _, name := range varying {
-			fmt.Fprintf(tw, "\t%s", name)
-		}
-		fmt.Fprintln(tw)
-		for j, cfg := range e.configs {
-			fmt.Fprintf(tw, "%d\t%s", j+1, cfg.Key())
-			for _, name := range varying {
-				fmt.Fprintf(tw, "\t%s", sweep.Param(cfg, name))
+`,
+	flags: func(fs *flag.FlagSet) func(context.Context, *Main, []string) error {
+		specs := specFlags(fs)
+		quiet := fs.Bool("quiet", false, "print only the count of runs per file")
+		return func(ctx context.Context, m *Main, files []string) error {
+			if len(files) == 0 {
+				return usageErrorf("validate: no experiment file given")
 			}
-			fmt.Fprintln(tw)
+			plans, err := specs.load(files)
+			if err != nil {
+				return err
+			}
+			for i, p := range plans {
+				if i > 0 && !*quiet {
+					fmt.Fprintln(m.Stdout)
+				}
+				fmt.Fprintf(m.Stdout, "%s: sweep %q, %d runs\n", p.Spec.File, p.Spec.Name, len(p.Configs))
+				if *quiet {
+					continue
+				}
+				varying := sweep.Varying(p.Configs)
+				tw := tabwriter.NewWriter(m.Stdout, 0, 0, 2, ' ', 0)
+				fmt.Fprint(tw, "run\tkey")
+				for _, name := range varying {
+					fmt.Fprintf(tw, "\t%s", name)
+				}
+				fmt.Fprintln(tw)
+				for j, cfg := range p.Configs {
+					fmt.Fprintf(tw, "%d\t%s", j+1, cfg.Key())
+					for _, name := range varying {
+						fmt.Fprintf(tw, "\t%s", sweep.Param(cfg, name))
+					}
+					fmt.Fprintln(tw)
+				}
+				if err := tw.Flush(); err != nil {
+					return withCode(exitOutput, err)
+				}
+			}
+			return nil
 		}
-		tw.Flush()
-	}
-	return nil
+	},
 }

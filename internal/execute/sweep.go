@@ -83,8 +83,8 @@ func LoadPlans(files, overrides []string, maxRuns int) ([]Plan, error) {
 
 // Hooks are told what Run does, on Run's goroutine (the database writer), in
 // this order: Log lines as they happen, and per sweep SweepStarted, Event
-// for every event of its runs (after it is committed), SweepFinished. Any
-// may be nil.
+// for every event of its runs (after it is committed), SweepFinished (also
+// when a write failed). Any may be nil.
 type Hooks struct {
 	Log           func(msg string)
 	SweepStarted  func(SweepStart)
@@ -109,6 +109,7 @@ type SweepOutcome struct {
 	Results []Result // one per config of Plan, in its order; Pending for a run never started
 	Elapsed time.Duration
 	DB      string // the database's path
+	Err     error  // why the sweep's results could not be recorded; Run returns it too
 }
 
 // RunOptions say how Run trains its plans.
@@ -278,14 +279,12 @@ func trainSweep(ctx context.Context, db *store.DB, p Plan, mnist *data.MNIST, o 
 	if err := db.FinishSweep(context.WithoutCancel(ctx), sr.id, status); err != nil && execErr == nil {
 		execErr = err
 	}
-	if execErr != nil {
-		return sr.results, withKind(ErrDatabase, execErr)
-	}
+	execErr = withKind(ErrDatabase, execErr)
 	if o.Hooks.SweepFinished != nil {
 		o.Hooks.SweepFinished(SweepOutcome{ID: sr.id, Plan: p, Status: status, Results: sr.results,
-			Elapsed: time.Since(start), DB: db.Path()})
+			Elapsed: time.Since(start), DB: db.Path(), Err: execErr})
 	}
-	return sr.results, nil
+	return sr.results, execErr
 }
 
 // sweepStatus is the status a sweep is recorded with when its training

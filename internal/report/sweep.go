@@ -19,7 +19,7 @@ type Sweep struct {
 	ID     int64
 	Name   string
 	Status store.SweepStatus
-	Runs   []Run  // in the order of the sweep's configs
+	Runs   []Run // in the order of the sweep's configs
 }
 
 // Run is one run of a sweep with its recorded epochs.

@@ -21,3 +21,31 @@ func Describe(c train.Config, varying []string) string {
 	}
 	return strings.Join(parts, " ")
 }
+
+// RunOrder gives the position of every run of a recorded sweep in its
+// sweep's order, by run key, by expanding the spec recorded with it (its
+// file name, YAML text and overrides), or nil when that spec does not
+// expand to the sweep it hashed to (another runner's parser, a spec written
+// by hand) or to more than maxOrderRuns runs.
+func RunOrder(file, spec string, overrides []string, specHash string) map[string]int {
+	s, err := Parse(file, []byte(spec), overrides)
+	if err != nil || s.Hash() != specHash {
+		return nil
+	}
+	n, err := s.Count()
+	if err != nil || n > maxOrderRuns {
+		return nil
+	}
+	configs, err := s.Expand(n)
+	if err != nil {
+		return nil
+	}
+	pos := make(map[string]int, len(configs))
+	for i, c := range configs {
+		pos[c.Key()] = i
+	}
+	return pos
+}
+
+// maxOrderRuns bounds the sweeps RunOrder expands.
+const maxOrderRuns = 1_000_000

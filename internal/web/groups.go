@@ -71,10 +71,11 @@ func (s *Server) sweepGroups(r *http.Request) (any, error) {
 			return nil, badRequest("alpha=%.20q: want a number in (0, 1)", v)
 		}
 	}
-	db, err := s.src.get(r.Context())
+	db, release, err := s.src.get(r.Context())
 	if err != nil {
 		return nil, err
 	}
+	defer release()
 	refs := []string{r.PathValue("sweep")}
 	if q.Has("vs") {
 		refs = append(refs, q.Get("vs"))
@@ -124,7 +125,7 @@ func (s *Server) sweepGroups(r *http.Request) (any, error) {
 }
 
 func refOf(s *report.Sweep) sweepRef {
-	return sweepRef{ID: s.ID, Name: s.Name, Status: s.Status, Runs: len(s.Runs)}
+	return sweepRef{ID: s.ID, Name: s.Name, Status: string(s.Status), Runs: len(s.Runs)}
 }
 
 // groupRuns maps each configuration of s (its key with seed 0) to the

@@ -101,14 +101,16 @@ func parseID(what, s string) (int64, error) {
 	return id, nil
 }
 
-// pathSweep opens the database and resolves the request's {sweep} path value.
-func (s *Server) pathSweep(r *http.Request) (*store.DB, store.Sweep, error) {
-	db, err := s.src.get(r.Context())
+// pathSweep opens the database and resolves the request's {sweep} path
+// value. The caller calls release when it has done reading, also when
+// err is not nil.
+func (s *Server) pathSweep(r *http.Request) (db *store.DB, sw store.Sweep, release func(), err error) {
+	db, release, err = s.src.get(r.Context())
 	if err != nil {
-		return nil, store.Sweep{}, err
+		return nil, store.Sweep{}, func() {}, err
 	}
-	sw, err := s.findSweep(r.Context(), db, r.PathValue("sweep"))
-	return db, sw, err
+	sw, err = s.findSweep(r.Context(), db, r.PathValue("sweep"))
+	return db, sw, release, err
 }
 
 // findSweep resolves a sweep reference (an id, or a name: its latest
@@ -129,9 +131,11 @@ func (s *Server) status(r *http.Request) (any, error) {
 	if _, err := queryParams(r); err != nil {
 		return nil, err
 	}
-	if _, err := s.src.get(r.Context()); err != nil {
+	_, release, err := s.src.get(r.Context())
+	if err != nil {
 		return nil, err
 	}
+	release()
 	version, _, _ := s.watch.state()
 	return map[string]any{
 		"db": s.opts.Path, "schema_version": store.SchemaVersion, "read_only": true, "version": version,
@@ -176,10 +180,11 @@ func (s *Server) sweeps(r *http.Request) (any, error) {
 			return nil, badRequest("limit %q: want an integer from 1 to %d", v, maxListed)
 		}
 	}
-	db, err := s.src.get(r.Context())
+	db, release, err := s.src.get(r.Context())
 	if err != nil {
 		return nil, err
 	}
+	defer release()
 	list, err := listSweeps(r.Context(), db, q.Get("name"), 0, limit, false)
 	if err != nil {
 		return nil, err
@@ -192,7 +197,8 @@ func (s *Server) sweep(r *http.Request) (any, error) {
 	if _, err := queryParams(r); err != nil {
 		return nil, err
 	}
-	db, sw, err := s.pathSweep(r)
+	db, sw, release, err := s.pathSweep(r)
+	defer release()
 	if err != nil {
 		return nil, err
 	}
@@ -405,7 +411,8 @@ func (s *Server) sweepRuns(r *http.Request) (any, error) {
 	if _, err := queryParams(r); err != nil {
 		return nil, err
 	}
-	db, sw, err := s.pathSweep(r)
+	db, sw, release, err := s.pathSweep(r)
+	defer release()
 	if err != nil {
 		return nil, err
 	}
@@ -462,10 +469,11 @@ func (s *Server) run(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := s.src.get(r.Context())
+	db, release, err := s.src.get(r.Context())
 	if err != nil {
 		return nil, err
 	}
+	defer release()
 	rows, err := db.SQLDB().QueryContext(r.Context(), oneRunSQL, id)
 	if err != nil {
 		return nil, fmt.Errorf("read run %d: %w", id, err)
@@ -571,7 +579,8 @@ func (s *Server) sweepEpochs(r *http.Request) (any, error) {
 			return nil, err
 		}
 	}
-	db, sw, err := s.pathSweep(r)
+	db, sw, release, err := s.pathSweep(r)
+	defer release()
 	if err != nil {
 		return nil, err
 	}
@@ -631,10 +640,11 @@ func (s *Server) runEpochs(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := s.src.get(r.Context())
+	db, release, err := s.src.get(r.Context())
 	if err != nil {
 		return nil, err
 	}
+	defer release()
 	e := newEpochs(id)
 	if err := readEpochs(r.Context(), db, runEpochsSQL, id, map[int64]*epochsJSON{id: e}); err != nil {
 		return nil, fmt.Errorf("read epochs of run %d: %w", id, err)

@@ -49,7 +49,11 @@
 // request values reach SQLite only as bound parameters; the assets are an
 // embedded file system, so no request can read another file. Each request
 // stats the database file: a file that disappeared gives 503, and a file
-// that was replaced (same path, another inode) is reopened. Responses carry
+// that was replaced (same path, another inode) is reopened. A request
+// holds a lease on the connection pool it reads: a pool replaced by a
+// reopen is closed only once the requests reading it are done. Errors are
+// told apart by store.Classify: any error SQLite reports on the server's
+// own statements means the database is not readable now (503). Responses carry
 // a Content-Security-Policy that allows only the server's own scripts,
 // styles and API; when the server listens on loopback it also refuses
 // requests whose Host header is not a loopback name (DNS rebinding).

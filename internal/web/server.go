@@ -66,15 +66,17 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 		opts.Poll = time.Second
 	}
 	s := &Server{opts: opts, src: &source{path: opts.Path}, streams: make(chan struct{}, maxStreams)}
-	if _, err := s.src.open(ctx); err != nil {
+	p, err := s.src.acquire(ctx)
+	if err != nil {
 		return nil, err
 	}
+	s.src.release(p)
 	s.watch = newWatcher(s.src, opts.Poll)
 	s.handler = s.routes()
 	return s, nil
 }
 
-// Close closes the database.
+// Close closes the database, once the requests still reading it are done.
 func (s *Server) Close() error {
 	s.src.drop()
 	return nil

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -58,7 +59,7 @@ const (
 		FROM run_summary s JOIN runs r ON r.id = s.run_id WHERE s.sweep_id = ? ORDER BY s.run_id`
 	oneRunSQL = `SELECT ` + runColumnsSQL + `
 		FROM run_summary s JOIN runs r ON r.id = s.run_id WHERE s.run_id = ?`
-	sweepRunIDsSQL = `SELECT id FROM runs WHERE sweep_id = ? ORDER BY id`
+	sweepRunIDsSQL = `SELECT id, config FROM runs WHERE sweep_id = ? ORDER BY id`
 	sweepEpochsSQL = `
 		SELECT e.run_id, e.epoch, e.lr, e.train_loss, e.train_acc, e.val_acc, e.test_acc, e.seconds, e.eval_seconds
 		FROM epochs e JOIN runs r ON r.id = e.run_id WHERE r.sweep_id = ? ORDER BY e.run_id, e.epoch`
@@ -398,12 +399,20 @@ func scanRun(rows *sql.Rows) (*runJSON, string, error) {
 			run.Params[name] = v
 		}
 	}
-	var c train.Config
-	if json.Unmarshal([]byte(config), &c) == nil {
-		c.Seed = 0
-		run.Group = c.Key()
-	}
+	run.Group = groupOf(config)
 	return &run, config, nil
+}
+
+// groupOf returns the configuration of a run given its config JSON: the
+// config's key with the seed left out, the same for runs that differ only
+// in their seed ("" for a config that does not decode).
+func groupOf(config string) string {
+	var c train.Config
+	if json.Unmarshal([]byte(config), &c) != nil {
+		return ""
+	}
+	c.Seed = 0
+	return c.Key()
 }
 
 // sweepRuns answers GET /api/sweeps/SWEEP/runs.
@@ -550,21 +559,68 @@ func readEpochs(ctx context.Context, db *store.DB, query string, arg int64, byRu
 	return rows.Err()
 }
 
-// parseRunIDs parses ?runs=1,2,3.
-func parseRunIDs(s string) ([]int64, error) {
+// idRange is one term of ?runs=: the run ids from lo to hi (lo == hi for
+// a single id).
+type idRange struct{ lo, hi int64 }
+
+// parseRunIDs parses ?runs=1,2,3 or, with ranges, ?runs=1-8,11,13-16.
+func parseRunIDs(s string) ([]idRange, error) {
 	parts := strings.Split(s, ",")
 	if len(parts) > maxListed {
-		return nil, badRequest("runs: at most %d ids, got %d", maxListed, len(parts))
+		return nil, badRequest("runs: at most %d ids or ranges, got %d", maxListed, len(parts))
 	}
-	ids := make([]int64, 0, len(parts))
+	terms := make([]idRange, 0, len(parts))
 	for _, p := range parts {
-		id, err := strconv.ParseInt(strings.TrimSpace(p), 10, 64)
-		if err != nil || id <= 0 {
-			return nil, badRequest("runs=%.40q: want run ids separated by commas, such as runs=1,2,3", s)
+		lo, hi, isRange := strings.Cut(strings.TrimSpace(p), "-")
+		a, err := strconv.ParseInt(strings.TrimSpace(lo), 10, 64)
+		b := a
+		if err == nil && isRange {
+			b, err = strconv.ParseInt(strings.TrimSpace(hi), 10, 64)
 		}
-		ids = append(ids, id)
+		if err != nil || a <= 0 || b < a {
+			return nil, badRequest("runs=%.40q: want run ids or ranges of ids separated by commas, such as runs=1,2,3 or runs=1-8,11", s)
+		}
+		terms = append(terms, idRange{a, b})
 	}
-	return ids, nil
+	return terms, nil
+}
+
+// sweepRun is a run of a sweep as sweepEpochs needs it: its id and the
+// configuration it belongs to (runJSON.Group).
+type sweepRun struct {
+	id    int64
+	group string
+}
+
+// selectRuns returns the runs of the sweep (in increasing id order) that
+// the terms of ?runs= name, in the order they name them, each once. An id
+// given alone, or as a range's end, that is not a run of the sweep is
+// missing.
+func selectRuns(runs []sweepRun, terms []idRange) (selected []sweepRun, missing []string) {
+	index := func(id int64) (int, bool) {
+		return slices.BinarySearchFunc(runs, id, func(r sweepRun, id int64) int { return cmp.Compare(r.id, id) })
+	}
+	seen := map[int64]bool{}
+	for _, t := range terms {
+		i, okLo := index(t.lo)
+		j, okHi := index(t.hi)
+		if !okLo {
+			missing = append(missing, strconv.FormatInt(t.lo, 10))
+		}
+		if !okHi && t.hi != t.lo {
+			missing = append(missing, strconv.FormatInt(t.hi, 10))
+		}
+		if !okLo || !okHi {
+			continue
+		}
+		for _, r := range runs[i : j+1] {
+			if !seen[r.id] {
+				seen[r.id] = true
+				selected = append(selected, r)
+			}
+		}
+	}
+	return selected, missing
 }
 
 // sweepEpochs answers GET /api/sweeps/SWEEP/epochs.
@@ -573,9 +629,9 @@ func (s *Server) sweepEpochs(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var want []int64
+	var terms []idRange
 	if q.Has("runs") {
-		if want, err = parseRunIDs(q.Get("runs")); err != nil {
+		if terms, err = parseRunIDs(q.Get("runs")); err != nil {
 			return nil, err
 		}
 	}
@@ -584,51 +640,49 @@ func (s *Server) sweepEpochs(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	ids, err := runIDs(r.Context(), db, sw.ID)
+	runs, err := sweepRuns(r.Context(), db, sw.ID)
 	if err != nil {
 		return nil, fmt.Errorf("read runs of sweep %d: %w", sw.ID, err)
 	}
-	if want == nil {
-		want = ids
+	want := runs
+	if terms != nil {
+		var missing []string
+		if want, missing = selectRuns(runs, terms); len(missing) > 0 {
+			return nil, notFound("sweep %d has no run %s", sw.ID, strings.Join(missing, ", "))
+		}
 	}
 	byRun := map[int64]*epochsJSON{}
-	out := []*epochsJSON{}
-	var missing []string
-	for _, id := range want {
-		if _, ok := slices.BinarySearch(ids, id); !ok {
-			missing = append(missing, strconv.FormatInt(id, 10))
-			continue
-		}
-		if byRun[id] == nil {
-			byRun[id] = newEpochs(id)
-			out = append(out, byRun[id])
-		}
-	}
-	if len(missing) > 0 {
-		return nil, notFound("sweep %d has no run %s", sw.ID, strings.Join(missing, ", "))
+	out := make([]*epochsJSON, len(want))
+	for i, run := range want {
+		out[i] = newEpochs(run.id)
+		byRun[run.id] = out[i]
 	}
 	if err := readEpochs(r.Context(), db, sweepEpochsSQL, sw.ID, byRun); err != nil {
 		return nil, fmt.Errorf("read epochs of sweep %d: %w", sw.ID, err)
 	}
-	return map[string]any{"sweep_id": sw.ID, "runs": out}, nil
+	return map[string]any{"sweep_id": sw.ID, "runs": out, "means": meanCurves(want, byRun)}, nil
 }
 
-// runIDs returns the ids of the runs of a sweep, in increasing order.
-func runIDs(ctx context.Context, db *store.DB, sweepID int64) ([]int64, error) {
+// sweepRuns returns the runs of a sweep, in increasing id order.
+func sweepRuns(ctx context.Context, db *store.DB, sweepID int64) ([]sweepRun, error) {
 	rows, err := db.SQLDB().QueryContext(ctx, sweepRunIDsSQL, sweepID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var ids []int64
+	var runs []sweepRun
 	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
+		var (
+			run    sweepRun
+			config string
+		)
+		if err := rows.Scan(&run.id, &config); err != nil {
 			return nil, err
 		}
-		ids = append(ids, id)
+		run.group = groupOf(config)
+		runs = append(runs, run)
 	}
-	return ids, rows.Err()
+	return runs, rows.Err()
 }
 
 // runEpochs answers GET /api/runs/RUN/epochs.

@@ -16,7 +16,9 @@
 //
 // The curves are SVG drawn by app.js: the training loss on a log axis and an
 // accuracy, one line per selected run, or the mean over seeds per group,
-// coloured by the hyperparameter the user picks.
+// coloured by the hyperparameter the user picks. Every mean and standard
+// deviation the page shows is computed by the server, with internal/report's
+// functions, as runner compare computes them; app.js only draws and formats.
 //
 // # API
 //
@@ -32,8 +34,11 @@
 //	GET /api/sweeps/SWEEP/runs          its runs: hyperparameters, status, final and best metrics
 //	GET /api/sweeps/SWEEP/groups[?metric=M&best=B&vs=SWEEP2&alpha=A]
 //	                                    mean ± sd over seeds per configuration, as runner compare
-//	GET /api/sweeps/SWEEP/epochs[?runs=1,2,3]
-//	                                    per-epoch metrics of its runs (all, or those listed)
+//	GET /api/sweeps/SWEEP/epochs[?runs=1,2,3|1-8,11]
+//	                                    per-epoch metrics of its runs (all, or those listed:
+//	                                    ids, and ranges of ids whose ends are runs of the
+//	                                    sweep), and their mean ± sd per configuration and
+//	                                    epoch (report.Summarize), which the curves draw
 //	GET /api/runs/RUN                   one run: its summary and its full config
 //	GET /api/runs/RUN/epochs            its per-epoch metrics
 //	GET /api/events                     server-sent events: "change" whenever the database changes

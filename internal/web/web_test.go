@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"testing"
 )
@@ -30,9 +31,28 @@ func TestLoopbackHost(t *testing.T) {
 }
 
 func TestParseRunIDs(t *testing.T) {
-	for in, ok := range map[string]bool{"1": true, "1,2,3": true, " 4 , 5": true, "": false, "1,": false, "0": false, "-1": false, "x": false, "1 OR 1=1": false} {
-		if _, err := parseRunIDs(in); (err == nil) != ok {
-			t.Errorf("parseRunIDs(%q): %v", in, err)
+	for _, tt := range []struct {
+		in   string
+		want string // the ranges, or "" for an error
+	}{
+		{"1", "[{1 1}]"},
+		{"1,2,3", "[{1 1} {2 2} {3 3}]"},
+		{" 4 , 5", "[{4 4} {5 5}]"},
+		{"1-8,11,13-16", "[{1 8} {11 11} {13 16}]"},
+		{" 2 - 3 ", "[{2 3}]"},
+		{"7-7", "[{7 7}]"},
+		{"", ""}, {"1,", ""}, {"0", ""}, {"-1", ""}, {"x", ""}, {"1 OR 1=1", ""},
+		{"3-1", ""}, {"1-", ""}, {"-", ""}, {"1-2-3", ""}, {"0-2", ""}, {"1-x", ""}, {"1--2", ""},
+	} {
+		got, err := parseRunIDs(tt.in)
+		if tt.want == "" {
+			if err == nil {
+				t.Errorf("parseRunIDs(%q) = %v, want an error", tt.in, got)
+			}
+			continue
+		}
+		if err != nil || fmt.Sprint(got) != tt.want {
+			t.Errorf("parseRunIDs(%q) = %v, %v; want %s", tt.in, got, err, tt.want)
 		}
 	}
 }

@@ -109,6 +109,7 @@ const state = {
   columns: [],
   varying: [],
   epochs: new Map(),    // run id -> epochs columns
+  means: [],            // mean ± sd per configuration of the selected runs, as the API gives it
   selected: new Set(),
   autoSelect: true,     // select every run (new ones too) until the user chooses
   colorBy: null,
@@ -165,7 +166,7 @@ function showNotFound(msg) {
 function resetSweepState() {
   sweepGen++;
   Object.assign(state, {
-    sweep: null, runs: [], epochs: new Map(), selected: new Set(), autoSelect: true,
+    sweep: null, runs: [], epochs: new Map(), means: [], selected: new Set(), autoSelect: true,
     colorBy: null, filter: '', statusFilter: '', sort: {key: 'id', dir: 1}, groups: null, groupVs: '', groupsNote: '',
   });
 }
@@ -316,14 +317,36 @@ function defaultColorBy() {
 
 let epochsSeq = 0; // answers to older requests are dropped: selections change fast
 
+// runsParam is the selection as ?runs= takes it: ranges of runs that
+// follow each other in the sweep, such as 1-8,11,13-16.
+function runsParam() {
+  const parts = [];
+  let first = null, last = null;
+  const flush = () => {
+    if (first !== null) parts.push(first === last ? String(first) : `${first}-${last}`);
+    first = null;
+  };
+  for (const r of state.runs) {
+    if (!state.selected.has(r.id)) { flush(); continue; }
+    if (first === null) first = r.id;
+    last = r.id;
+  }
+  flush();
+  return parts.join(',');
+}
+
+// loadEpochs fetches the epochs of the selected runs and, computed by the
+// server, their mean ± sd per configuration.
 async function loadEpochs() {
   const seq = ++epochsSeq;
-  const ids = [...state.selected].sort((a, b) => a - b);
-  if (ids.length === 0) { state.epochs = new Map(); return; }
+  const q = runsParam();
+  if (q === '') { state.epochs = new Map(); state.means = []; return; }
   const id = encodeURIComponent(state.route.id);
-  const q = ids.length > 300 ? '' : '?runs=' + ids.join(',');
-  const data = await api('sweeps/' + id + '/epochs' + q);
-  if (seq === epochsSeq) state.epochs = new Map(data.runs.map((r) => [r.id, r]));
+  const data = await api('sweeps/' + id + '/epochs?runs=' + q);
+  if (seq === epochsSeq) {
+    state.epochs = new Map(data.runs.map((r) => [r.id, r]));
+    state.means = data.means;
+  }
 }
 
 async function loadGroups() {
@@ -490,27 +513,23 @@ function renderCurves() {
       });
     }
     // One line per configuration (the API's group: the config without its
-    // seed), the mean over its seeds; coloured by the colour-by value its
-    // runs share, so that lines with the same value share a colour.
-    const byGroup = new Map();
-    for (const r of runs) {
-      const k = r.group ?? runLabel(r, false);
-      if (!byGroup.has(k)) byGroup.set(k, {run: r, es: []});
-      byGroup.get(k).es.push(state.epochs.get(r.id));
-    }
-    return [...byGroup.values()].map(({run, es}) => {
-      const xs = [...new Set(es.flatMap((e) => e.epoch))].filter((x) => x > 0 || !state.skip0).sort((a, b) => a - b);
+    // seed), the mean over its seeds as the server computed it; coloured
+    // by the colour-by value its runs share, so that lines with the same
+    // value share a colour.
+    const byId = new Map(runs.map((r) => [r.id, r]));
+    return state.means.filter((m) => byId.has(m.run_ids[0])).map((m) => {
+      const run = byId.get(m.run_ids[0]);
+      const st = m[metric];
       const pts = [], band = [];
-      for (const x of xs) {
-        const vals = es.map((e) => e[metric][e.epoch.indexOf(x)]).filter(isNum);
-        if (!vals.length) continue;
-        const mean = vals.reduce((a, b) => a + b, 0) / vals.length;
-        const sd = vals.length > 1 ? Math.sqrt(vals.reduce((a, b) => a + (b - mean) ** 2, 0) / (vals.length - 1)) : 0;
-        pts.push([x, mean]);
-        band.push([x, mean - sd, mean + sd]);
-      }
+      m.epoch.forEach((x, i) => {
+        if ((x === 0 && state.skip0) || !isNum(st.mean[i])) return;
+        const sd = isNum(st.sd[i]) ? st.sd[i] : 0; // one run: no spread
+        pts.push([x, st.mean[i]]);
+        band.push([x, st.mean[i] - sd, st.mean[i] + sd]);
+      });
+      const n = m.run_ids.length;
       return {color: colors.get(colorKey(run)), dashed, mean: true, points: pts, band,
-        title: `${runLabel(run, false)}: mean of ${es.length} run${es.length > 1 ? 's' : ''}`};
+        title: `${runLabel(run, false)}: mean of ${n} run${n > 1 ? 's' : ''}`};
     });
   };
   const loss = series('train_loss', false);

@@ -4,24 +4,27 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"flag"
 	"io"
 	"os"
 	"path/filepath"
+	"runner/internal/store/storetest"
 	"strings"
 	"testing"
-
-	_ "github.com/mattn/go-sqlite3"
 )
 
 // runMain runs the command line args through the command's own code path
 // and returns its exit code, standard output and standard error.
 func runMain(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
+	return runMainContext(t, context.Background(), args...)
+}
+
+// runMainContext is runMain under ctx.
+func runMainContext(t *testing.T, ctx context.Context, args ...string) (int, string, string) {
+	t.Helper()
 	var stdout, stderr bytes.Buffer
 	m := &Main{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr}
-	ctx := context.Background()
 	code := exitCode(ctx, m.Run(ctx, args), &stderr)
 	return code, stdout.String(), stderr.String()
 }
@@ -64,7 +67,7 @@ type epochRow struct {
 
 func readEpochs(t *testing.T, path string) []epochRow {
 	t.Helper()
-	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
+	db, err := storetest.OpenReadOnly(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +107,7 @@ func tryCount(path, query string) (int, error) {
 	if _, err := os.Stat(path); err != nil {
 		return 0, err
 	}
-	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
+	db, err := storetest.OpenReadOnly(path)
 	if err != nil {
 		return 0, err
 	}

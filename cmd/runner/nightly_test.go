@@ -1,11 +1,12 @@
 package main
 
 import (
-	"database/sql"
+	"context"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runner/internal/store/storetest"
 	"strings"
 	"syscall"
 	"testing"
@@ -28,8 +29,15 @@ optimizers:
 // see TestMain).
 func startRunner(t *testing.T, args ...string) *exec.Cmd {
 	t.Helper()
+	return startRunnerEnv(t, nil, args...)
+}
+
+// startRunnerEnv is startRunner with env added to the environment, such as
+// RUNNER_TEST_HOLD (see holdRuns).
+func startRunnerEnv(t *testing.T, env []string, args ...string) *exec.Cmd {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], args...)
-	cmd.Env = append(os.Environ(), "RUNNER_TEST_MAIN=1")
+	cmd.Env = append(append(os.Environ(), "RUNNER_TEST_MAIN=1"), env...)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -52,6 +60,21 @@ func waitFor(t *testing.T, path, query string, n int) int {
 	}
 }
 
+// waitForText polls the file at path until it holds text.
+func waitForText(t *testing.T, path, text string) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		if b, err := os.ReadFile(path); err == nil && strings.Contains(string(b), text) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s did not say %q within 60 s", path, text)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 // TestResumeAfterKill kills a sweep with SIGKILL in the middle, checks that
 // the database is consistent and holds every epoch committed before the
 // kill, resumes it, and compares the result with an uninterrupted sweep of
@@ -61,7 +84,11 @@ func TestResumeAfterKill(t *testing.T) {
 	file := writeFile(t, dir, "nightly.yaml", nightlySweep)
 	killed := filepath.Join(dir, "killed.db")
 
-	cmd := startRunner(t, "run", "-j", "2", "--db", killed, file)
+	// The first two runs finish; the next two are held after epoch 2, so
+	// the kill finds runs ended, runs in flight and runs never started.
+	cmd := startRunnerEnv(t, []string{"RUNNER_TEST_HOLD=2:2"}, "run", "-j", "2", "--db", killed, file)
+	waitFor(t, killed, `SELECT count(*) FROM runs WHERE status = 'done'`, 2)
+	waitFor(t, killed, `SELECT count(*) FROM runs r WHERE (SELECT max(epoch) FROM epochs WHERE run_id = r.id) = 2`, 2)
 	committed := waitFor(t, killed, `SELECT count(*) FROM epochs WHERE epoch >= 1`, 12)
 	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
@@ -116,10 +143,7 @@ func TestResumeAfterKill(t *testing.T) {
 	if code != exitOK || count(t, killed, `SELECT count(*) FROM sweeps`) != 2 {
 		t.Errorf("--resume of a finished sweep: exit %d, want a second sweep\n%s", code, stdout)
 	}
-	db, err := sql.Open("sqlite3", killed)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := storetest.Open(t, killed)
 	if _, err := db.Exec(`UPDATE sweeps SET status = 'failed' WHERE id = 2`); err != nil {
 		t.Fatal(err)
 	}
@@ -138,31 +162,41 @@ func TestTwoWriters(t *testing.T) {
 	file := writeFile(t, dir, "nightly.yaml", nightlySweep)
 	dbPath := filepath.Join(dir, "results.db")
 
-	first := startRunner(t, "run", "-j", "2", "--quiet", "--db", dbPath, file)
-	waitFor(t, dbPath, `SELECT count(*) FROM epochs`, 1)
+	// The first writer's runs are held after epoch 1 until release exists:
+	// it holds the lock for as long as the test needs.
+	release := filepath.Join(dir, "release")
+	first := startRunnerEnv(t, []string{"RUNNER_TEST_HOLD=0:1:" + release}, "run", "-j", "2", "--quiet", "--db", dbPath, file)
+	waitFor(t, dbPath, `SELECT count(*) FROM epochs WHERE epoch >= 1`, 1)
 
-	start := time.Now()
-	code, _, stderr := runMain(t, "run", "--quiet", "--db", dbPath, file)
-	if code != exitLocked || !strings.Contains(stderr, "being written by another runner") || !strings.Contains(stderr, "pid ") {
-		t.Fatalf("second writer: exit %d, want %d naming the holder\n%s", code, exitLocked, stderr)
+	// Without --wait the second writer is refused at once; were it to wait,
+	// the deadline would end it with another exit code.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	code, _, stderr := runMainContext(t, ctx, "run", "--quiet", "--db", dbPath, file)
+	if code != exitLocked {
+		t.Fatalf("second writer: exit %d, want %d\n%s", code, exitLocked, stderr)
 	}
-	if d := time.Since(start); d > 5*time.Second {
-		t.Errorf("the refused writer took %v to exit", d)
+	if !strings.Contains(stderr, "being written by another runner") || !strings.Contains(stderr, "pid ") {
+		t.Errorf("second writer: the error does not name the holder:\n%s", stderr)
 	}
 	// A reader works while the first writes.
 	if n := count(t, dbPath, `SELECT count(*) FROM sweeps`); n != 1 {
 		t.Errorf("sweeps while the first runs: %d, want 1 (the refused writer wrote one?)", n)
 	}
 
-	code, stdout, stderr := runMain(t, "run", "--wait", "--db", dbPath, file)
-	if code != exitOK {
-		t.Fatalf("--wait: exit %d\n%s\n%s", code, stdout, stderr)
-	}
-	if !strings.Contains(stdout, "waiting:") {
-		t.Errorf("--wait did not say it waited:\n%s", stdout)
+	// With --wait it says it waits (in its log file), and goes on once
+	// the first is released and done.
+	logPath := filepath.Join(dir, "second.log")
+	second := startRunner(t, "run", "--wait", "--quiet", "--log-file", logPath, "--db", dbPath, file)
+	waitForText(t, logPath, "waiting:")
+	if err := os.WriteFile(release, nil, 0o644); err != nil {
+		t.Fatal(err)
 	}
 	if err := first.Wait(); err != nil {
 		t.Errorf("first writer: %v", err)
+	}
+	if err := second.Wait(); err != nil {
+		t.Errorf("--wait: %v", err)
 	}
 	if n := count(t, dbPath, `SELECT count(*) FROM sweeps WHERE status = 'done'`); n != 2 {
 		t.Errorf("done sweeps: %d, want 2", n)
@@ -179,10 +213,11 @@ func TestCheck(t *testing.T) {
 	dir := t.TempDir()
 	file := writeFile(t, dir, "nightly.yaml", nightlySweep)
 	dbPath := filepath.Join(dir, "results.db")
-	code, stdout, _ := runMain(t, "check", "--db", dbPath, "nightly")
+	code, _, stderr := runMain(t, "check", "--db", dbPath, "nightly")
 	if code != exitDatabase {
-		t.Errorf("check on a missing database: exit %d, want %d", code, exitDatabase)
+		t.Errorf("check on a missing database: exit %d, want %d\n%s", code, exitDatabase, stderr)
 	}
+	var stdout string
 	for i := 0; i < 2; i++ {
 		if code, stdout, stderr := runMain(t, "run", "--quiet", "--db", dbPath, file); code != exitOK {
 			t.Fatalf("run %d: exit %d\n%s\n%s", i, code, stdout, stderr)
@@ -194,12 +229,22 @@ func TestCheck(t *testing.T) {
 			}
 		}
 	}
-	code, stdout, stderr := runMain(t, "check", "--db", dbPath, "nightly")
-	if code != exitOK || !strings.Contains(stdout, "6 runs in both") || !strings.Contains(stdout, "no run got worse") || strings.Contains(stdout, "worse\n") {
+	code, stdout, stderr = runMain(t, "check", "--db", dbPath, "nightly")
+	if code != exitOK {
 		t.Fatalf("check of two equal sweeps: exit %d\n%s\n%s", code, stdout, stderr)
 	}
+	for _, want := range []string{"6 runs in both", "no run got worse"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("check of two equal sweeps does not say %q:\n%s", want, stdout)
+		}
+	}
+	if strings.Contains(stdout, "worse\n") {
+		t.Errorf("check of two equal sweeps marks a run worse:\n%s", stdout)
+	}
 
-	cmd := startRunner(t, "run", "-j", "2", "--quiet", "--db", dbPath, file)
+	// Every run of the third sweep is held after its first epoch: none
+	// can finish before the signal.
+	cmd := startRunnerEnv(t, []string{"RUNNER_TEST_HOLD=0:1"}, "run", "-j", "2", "--quiet", "--db", dbPath, file)
 	waitFor(t, dbPath, `SELECT count(*) FROM epochs e JOIN runs r ON r.id = e.run_id WHERE r.sweep_id = 3 AND e.epoch >= 1`, 1)
 	cmd.Process.Signal(syscall.SIGTERM)
 	var ee *exec.ExitError
@@ -207,8 +252,14 @@ func TestCheck(t *testing.T) {
 		t.Fatalf("terminated run: %v", err)
 	}
 	code, stdout, _ = runMain(t, "check", "--db", dbPath, "nightly")
-	if code != exitRunsFailed || !strings.Contains(stdout, "sweep 3 against sweep 2") || !strings.Contains(stdout, "6 of 6 runs got worse by more than 0.005 or are missing") {
+	if code != exitRunsFailed {
 		t.Errorf("check of an interrupted sweep: exit %d, want %d\n%s", code, exitRunsFailed, stdout)
+	}
+	if !strings.Contains(stdout, "sweep 3 against sweep 2") {
+		t.Errorf("check of an interrupted sweep: not sweep 3 against sweep 2:\n%s", stdout)
+	}
+	if !strings.Contains(stdout, "6 of 6 runs got worse by more than 0.005 or are missing") {
+		t.Errorf("check of an interrupted sweep: not 6 of 6 worse:\n%s", stdout)
 	}
 	// The same against the first sweep by id, and an unknown baseline.
 	if code, stdout, _ = runMain(t, "check", "--db", dbPath, "--baseline", "1", "nightly"); code != exitRunsFailed {
@@ -272,7 +323,9 @@ optimizers:
   - {name: sgd, lr: {log_uniform: [1.0e-4, 0.3]}}
 `)
 	killed := filepath.Join(dir, "killed.db")
-	cmd := startRunner(t, "run", "-j", "2", "--db", killed, file)
+	// Runs from the sixth on are held after epoch 1: the kill finds the
+	// search unfinished.
+	cmd := startRunnerEnv(t, []string{"RUNNER_TEST_HOLD=5:1"}, "run", "-j", "2", "--db", killed, file)
 	waitFor(t, killed, `SELECT count(*) FROM runs WHERE status IN ('done', 'pruned')`, 3)
 	cmd.Process.Signal(syscall.SIGKILL)
 	cmd.Wait()
@@ -297,7 +350,7 @@ optimizers:
 // queryString returns the single text value query gives on the database at path.
 func queryString(t *testing.T, path, query string) string {
 	t.Helper()
-	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
+	db, err := storetest.OpenReadOnly(path)
 	if err != nil {
 		t.Fatal(err)
 	}

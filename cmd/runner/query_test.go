@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -14,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runner/internal/store/storetest"
 	"slices"
 	"strings"
 	"sync"
@@ -295,10 +295,7 @@ func mustSchemaVersion1(t *testing.T, path string) {
 		t.Fatal(err)
 	}
 	w.Close()
-	db, err := sql.Open("sqlite3", path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := storetest.Open(t, path)
 	defer db.Close()
 	_, err = db.Exec(`DROP VIEW group_summary; DROP VIEW run_epochs; DROP VIEW run_summary; DROP TABLE steps; ALTER TABLE sweeps DROP COLUMN shards; ALTER TABLE sweeps DROP COLUMN shard_index; ALTER TABLE sweeps DROP COLUMN shard_count; ALTER TABLE sweeps DROP COLUMN sweep_uid; PRAGMA user_version = 1`)
 	if err != nil {
@@ -517,10 +514,7 @@ func TestSchema(t *testing.T) {
 
 	// The output makes a database that runner accepts as it is.
 	replayed := filepath.Join(dir, "replayed.db")
-	raw, err := sql.Open("sqlite3", replayed)
-	if err != nil {
-		t.Fatal(err)
-	}
+	raw := storetest.Open(t, replayed)
 	if _, err := raw.Exec(stdout); err != nil {
 		t.Fatalf("replay the schema: %v", err)
 	}

@@ -98,7 +98,7 @@ decisions depend on N.
 			start := time.Now()
 			tally, err := execute.Run(ctx, plans, execute.RunOptions{
 				DB: *dbPath, Jobs: *jobs, MNISTDir: *mnistDir, Resume: *resume, Wait: *wait, Shard: sh,
-				Host: host, Version: Version(), Hooks: out.hooks(),
+				Host: host, Version: Version(), Hooks: out.hooks(), AfterEpoch: afterEpoch,
 			})
 			out.summaryLine(tally, time.Since(start), err)
 			switch {
@@ -113,6 +113,10 @@ decisions depend on N.
 		}
 	},
 }
+
+// afterEpoch is nil but in the tests that run this binary as a
+// subprocess and hold its runs in flight (see TestMain).
+var afterEpoch func(ctx context.Context, order, epoch int)
 
 // specArgs are the flags run and validate share: the overrides and the
 // limit on a file's runs.

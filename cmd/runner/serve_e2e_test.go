@@ -56,6 +56,11 @@ optimizers:
   - {name: sgd, lr: 0.1}
 `
 
+// e2eDeadline bounds every wait for a state of the page, the server or
+// the browser: far more than any of them takes, so that a wait fails only
+// when the state never comes.
+const e2eDeadline = 60 * time.Second
+
 // findChromium returns the path of a Chromium binary, or "".
 func findChromium() string {
 	if p := os.Getenv("RUNNER_CHROMIUM"); p != "" {
@@ -122,7 +127,9 @@ func TestServeE2E(t *testing.T) {
 		b.waitFor(`document.querySelectorAll('#sweeps tbody tr').length === 2`)
 		b.eval(fmt.Sprintf(`(async () => { location.hash = '#/sweeps/1'; await new Promise(r => setTimeout(r, %d)); location.hash = '#/sweeps/2'; })()`, ms))
 		b.waitFor(`document.querySelector('#sweep-card h1') !== null && document.querySelector('#sweep-card h1').textContent === 'live' && document.querySelector('#sweep-card .id').textContent === '#2' && document.querySelectorAll('#run-table tbody tr').length === 1`)
-		time.Sleep(100 * time.Millisecond) // time for a late error
+		// Every load has settled, the dropped one too: none in flight, none
+		// queued (app.js's own state). A late error would be on the page now.
+		b.waitFor(`loading === null && loadAgain === false`)
 		if got := b.eval(`document.querySelector('#banner').hidden && document.querySelector('.crumbs').textContent`); got != "Sweeps / live" {
 			t.Errorf("sweep 1 then 2 after %d ms: crumbs or banner %v, banner %q", ms, got, b.eval(`document.querySelector('#banner').textContent`))
 		}
@@ -228,7 +235,9 @@ func TestServeE2E(t *testing.T) {
 	b.eval(`document.querySelector('#varying-only').click()`)
 	b.waitFor(`document.querySelectorAll('#run-table thead th').length === 2 + 4 + 10`) // optimizer, lr, schedule, seed
 	b.eval(`window.scrollTo(0, 0)`)
-	time.Sleep(200 * time.Millisecond)
+	// Scrolled to the top, and a frame drawn since.
+	b.waitFor(`window.scrollY === 0`)
+	b.eval(`new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(true))))`)
 	shot := b.screenshot()
 	out := os.Getenv("RUNNER_E2E_SCREENSHOT")
 	if out == "" {
@@ -288,8 +297,8 @@ func startServe(t *testing.T, dbPath string) string {
 			if err != nil {
 				t.Errorf("serve: %v", err)
 			}
-		case <-time.After(10 * time.Second):
-			t.Error("serve did not stop within 10 s of its context's end")
+		case <-time.After(e2eDeadline):
+			t.Errorf("serve did not stop within %v of its context's end", e2eDeadline)
 		}
 	})
 	select {
@@ -297,8 +306,8 @@ func startServe(t *testing.T, dbPath string) string {
 		return u
 	case err := <-done:
 		t.Fatalf("serve: %v\n%s", err, stderr.String())
-	case <-time.After(10 * time.Second):
-		t.Fatal("serve did not start within 10 s")
+	case <-time.After(e2eDeadline):
+		t.Fatalf("serve did not start within %v", e2eDeadline)
 	}
 	return ""
 }
@@ -502,8 +511,8 @@ func (b *browser) callOn(session, method string, params any) json.RawMessage {
 		return m.Result
 	case <-b.readDone:
 		b.t.Fatalf("%s: chromium closed the DevTools pipe", method)
-	case <-time.After(30 * time.Second):
-		b.t.Fatalf("%s: no answer within 30 s", method)
+	case <-time.After(e2eDeadline):
+		b.t.Fatalf("%s: no answer within %v", method, e2eDeadline)
 	}
 	return nil
 }
@@ -548,10 +557,10 @@ func (b *browser) tryEval(expr string) (any, error) {
 }
 
 // waitFor polls cond, a JavaScript expression, until it is true, for up
-// to 15 seconds.
+// to e2eDeadline.
 func (b *browser) waitFor(cond string) {
 	b.t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(e2eDeadline)
 	var last any
 	var err error
 	for time.Now().Before(deadline) {
@@ -560,7 +569,7 @@ func (b *browser) waitFor(cond string) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	b.t.Fatalf("waiting for %s: still %v (%v) after 15 s; page errors: %q; page text:\n%s", cond, last, err,
+	b.t.Fatalf("waiting for %s: still %v (%v) after %v; page errors: %q; page text:\n%s", cond, last, err, e2eDeadline,
 		b.problems(), tail(fmt.Sprint(b.eval(`document.body.innerText`)), 1500))
 }
 

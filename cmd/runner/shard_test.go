@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runner/internal/shard"
+	"runner/internal/store/storetest"
 	"slices"
 	"strings"
 	"syscall"
@@ -66,7 +66,7 @@ func runMerge(t *testing.T, args ...string) (int, string, string) {
 // path, ids included, with the row counts.
 func dataChecksum(t *testing.T, path string) string {
 	t.Helper()
-	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
+	db, err := storetest.OpenReadOnly(path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -78,6 +78,11 @@ type Options struct {
 	// the sweep that ended before (on resume), for comparison.
 	Prune *PruneRule
 	Ended []EndedRun
+	// AfterEpoch, when set, is called on a run's worker after each epoch
+	// it reports (epoch 0 included), with the run's Order: a seam for tests
+	// that hold runs in flight. It may block, and should return once ctx
+	// is done; the run then ends interrupted.
+	AfterEpoch func(ctx context.Context, order, epoch int)
 }
 
 // Result is how one run ended.
@@ -138,7 +143,7 @@ func Execute(ctx context.Context, db *store.DB, jobs []Job, opts Options) ([]Res
 					}
 					continue
 				}
-				trainJob(ctx, i, jobs[i], opts.MNIST, pr, events)
+				trainJob(ctx, i, jobs[i], opts, pr, events)
 			}
 		}()
 	}
@@ -207,7 +212,7 @@ func record(ctx context.Context, db *store.DB, ev Event, r *Result) error {
 // trainJob trains one run, sending its events and, with a pruner, asking
 // it after every epoch whether to go on. A panic ends the run Failed with
 // the panic value and stack in its error.
-func trainJob(ctx context.Context, i int, job Job, m *data.MNIST, pr *pruner, events chan<- Event) {
+func trainJob(ctx context.Context, i int, job Job, opts Options, pr *pruner, events chan<- Event) {
 	if pr != nil {
 		defer pr.end(job.Order)
 	}
@@ -218,12 +223,15 @@ func trainJob(ctx context.Context, i int, job Job, m *data.MNIST, pr *pruner, ev
 				st, err = train.Failed, fmt.Errorf("panic: %v\n%s", v, debug.Stack())
 			}
 		}()
-		d, err := train.PrepareData(m, job.Config.Dataset)
+		d, err := train.PrepareData(opts.MNIST, job.Config.Dataset)
 		if err != nil {
 			return train.Failed, err
 		}
 		return train.Run(ctx, job.Config, d, func(em train.EpochMetrics) error {
 			events <- Event{Kind: EpochDone, Job: i, RunID: job.RunID, Metrics: em}
+			if opts.AfterEpoch != nil {
+				opts.AfterEpoch(ctx, job.Order, em.Epoch)
+			}
 			if pr != nil {
 				// The last epoch is never judged: stopping there saves
 				// nothing and would drop a finished run from the results.

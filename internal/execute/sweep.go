@@ -123,6 +123,8 @@ type RunOptions struct {
 	Host     string       // recorded with each new sweep
 	Version  string       // runner's version, recorded with each new sweep
 	Hooks    Hooks
+	// AfterEpoch is Options.AfterEpoch: nil but in tests.
+	AfterEpoch func(ctx context.Context, order, epoch int)
 }
 
 // Tally counts what Run's sweeps did.
@@ -259,7 +261,7 @@ func trainSweep(ctx context.Context, db *store.DB, p Plan, mnist *data.MNIST, o 
 
 	start := time.Now()
 	jobResults, execErr := Execute(ctx, db, sr.jobs, Options{
-		Jobs: workers, MNIST: mnist, Prune: prune, Ended: sr.ended,
+		Jobs: workers, MNIST: mnist, Prune: prune, Ended: sr.ended, AfterEpoch: o.AfterEpoch,
 		OnEvent: func(ev Event) {
 			if o.Hooks.Event != nil {
 				ev.Job = sr.jobIndex[ev.Job]

@@ -6,8 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"runtime/debug"
 	"strings"
+
+	"runner/internal/version"
 )
 
 // A command is one subcommand of runner. Its usage text and its flags are
@@ -168,52 +169,10 @@ Prints the version of runner and of Go it was built with (also runner
 			if len(args) > 0 {
 				return usageErrorf("version takes no arguments")
 			}
-			fmt.Fprintln(m.Stdout, "runner", Version())
+			fmt.Fprintln(m.Stdout, "runner", version.String())
 			return nil
 		}
 	},
-}
-
-// version is set at link time (-ldflags "-X main.version=v1.2.3"); otherwise
-// Version derives one from the build's VCS information.
-var version = ""
-
-// Version returns the version of this binary: the link-time version, the
-// module version, or the VCS revision (with "+dirty" for a modified tree),
-// followed by the Go version.
-func Version() string {
-	v := version
-	info, ok := debug.ReadBuildInfo()
-	if v == "" && ok && info.Main.Version != "" && info.Main.Version != "(devel)" {
-		v = info.Main.Version
-	}
-	if v == "" && ok {
-		var rev, dirty string
-		for _, s := range info.Settings {
-			switch s.Key {
-			case "vcs.revision":
-				rev = s.Value
-			case "vcs.modified":
-				if s.Value == "true" {
-					dirty = "+dirty"
-				}
-			}
-		}
-		if len(rev) > 12 {
-			rev = rev[:12]
-		}
-		if rev != "" {
-			v = "devel-" + rev + dirty
-		}
-	}
-	if v == "" {
-		v = "devel"
-	}
-	goVersion := "unknown"
-	if ok {
-		goVersion = info.GoVersion
-	}
-	return v + " (" + goVersion + ")"
 }
 
 // parseInterspersed parses flags that may come before, between or after the

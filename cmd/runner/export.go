@@ -1,15 +1,13 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 
+	"runner/internal/atomicfile"
 	"runner/internal/report"
 	"runner/internal/store"
 )
@@ -87,7 +85,7 @@ database cannot be used; 6 the output cannot be written.
 			if *outPath == "" || *outPath == "-" {
 				return write(m.Stdout)
 			}
-			if err := writeFileAtomic(*outPath, write); err != nil {
+			if err := atomicfile.Write(*outPath, write); err != nil {
 				return err
 			}
 			fmt.Fprintf(m.Stderr, "exported the %s of sweep %q (id %d) to %s\n", *what, sweep.Name, sweep.ID, *outPath)
@@ -114,37 +112,4 @@ func findSweep(ctx context.Context, db *store.DB, ref string) (store.Sweep, erro
 		return s, withCode(exitDatabase, err)
 	}
 	return s, nil
-}
-
-// writeFileAtomic writes a file through write into a temporary file in the
-// same folder, which it renames to path only once everything is written
-// and synced: path is then either the whole new file or what it was
-// before. Errors of write are returned as they are.
-func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return withCode(exitOutput, fmt.Errorf("create %s: %w", path, err))
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	bw := bufio.NewWriter(f)
-	if err := write(bw); err != nil {
-		return err
-	}
-	if err := bw.Flush(); err != nil {
-		return withCode(exitOutput, fmt.Errorf("write %s: %w", path, err))
-	}
-	for _, step := range []func() error{
-		func() error { return f.Chmod(0o644) }, f.Sync, f.Close,
-		func() error { return os.Rename(f.Name(), path) },
-	} {
-		if err := step(); err != nil {
-			return withCode(exitOutput, fmt.Errorf("write %s: %w", path, err))
-		}
-	}
-	return nil
 }

@@ -35,6 +35,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"runner/internal/atomicfile"
 	"runner/internal/execute"
 	"runner/internal/store"
 	"runner/internal/sweep"
@@ -132,6 +133,7 @@ func codeOf(err error) int {
 	var ee *exitError
 	var list sweep.ErrorList
 	var sink *store.SinkError
+	var file *atomicfile.Error
 	switch {
 	case errors.As(err, &ee):
 		return ee.code
@@ -141,7 +143,7 @@ func codeOf(err error) int {
 		return exitData
 	case errors.Is(err, execute.ErrInput), errors.As(err, &list):
 		return exitUsage
-	case errors.As(err, &sink):
+	case errors.As(err, &sink), errors.As(err, &file):
 		return exitOutput
 	case errors.Is(err, store.ErrNotFound):
 		return exitUsage // a sweep named on the command line

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 
+	"runner/internal/atomicfile"
 	"runner/internal/report"
 )
 
@@ -98,7 +99,7 @@ by default the latest sweep of the database.
 			for _, f := range figs {
 				for _, format := range []string{"png", "svg"} {
 					path := filepath.Join(*outDir, base+"-"+f.Name+"."+format)
-					err := writeFileAtomic(path, func(w io.Writer) error { return f.Write(w, format) })
+					err := atomicfile.Write(path, func(w io.Writer) error { return f.Write(w, format) })
 					if err != nil {
 						return fmt.Errorf("plot: %w", err)
 					}

@@ -10,6 +10,7 @@ import (
 	"runner/internal/execute"
 	"runner/internal/shard"
 	"runner/internal/sweep"
+	"runner/internal/version"
 )
 
 var runCommand = &command{
@@ -98,7 +99,7 @@ decisions depend on N.
 			start := time.Now()
 			tally, err := execute.Run(ctx, plans, execute.RunOptions{
 				DB: *dbPath, Jobs: *jobs, MNISTDir: *mnistDir, Resume: *resume, Wait: *wait, Shard: sh,
-				Host: host, Version: Version(), Hooks: out.hooks(), AfterEpoch: afterEpoch,
+				Host: host, Version: version.String(), Hooks: out.hooks(), AfterEpoch: afterEpoch,
 			})
 			out.summaryLine(tally, time.Since(start), err)
 			switch {

@@ -28,4 +28,3 @@ func TestSplitStatements(t *testing.T) {
 		}
 	}
 }
-

@@ -104,7 +104,7 @@ func optional(pos []string) string {
 
 // findSweep finds the sweep ref names (see report.Find): a ref that names
 // no sweep is a usage error, a failed read a database error.
-func findSweep(ctx context.Context, db *store.DB, ref string) (store.Sweep, error) {
+func findSweep(ctx context.Context, db *store.DB, ref string) (store.SweepRecord, error) {
 	s, err := report.Find(ctx, db, ref)
 	if errors.Is(err, store.ErrNotFound) {
 		return s, withCode(exitUsage, err)

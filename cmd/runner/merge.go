@@ -83,7 +83,7 @@ it exits with code 5, or waits with --wait.
 
 // runOrder gives the position of every run of s in its sweep's order,
 // from the spec recorded with it (see sweep.RunOrder).
-func runOrder(s store.Sweep) map[string]int {
+func runOrder(s store.SweepRecord) map[string]int {
 	return sweep.RunOrder(s.File, s.Spec, s.Overrides, s.SpecHash)
 }
 

@@ -49,7 +49,7 @@ func setup(t *testing.T, n, epochs int) (*store.DB, []execute.Job) {
 	for i := range configs {
 		configs[i] = smallConfig(int64(i+1), epochs)
 	}
-	_, ids, err := db.CreateSweep(context.Background(), store.Sweep{Name: "t", RunsTotal: n}, configs)
+	_, ids, err := db.CreateSweep(context.Background(), store.SweepRecord{Name: "t", RunsTotal: n}, configs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +184,7 @@ func TestExecutePrunesDeterministically(t *testing.T) {
 			c.Optimizer.LR = lr
 			configs[i] = c
 		}
-		_, ids, err := db.CreateSweep(context.Background(), store.Sweep{Name: "p"}, configs)
+		_, ids, err := db.CreateSweep(context.Background(), store.SweepRecord{Name: "p"}, configs)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -322,7 +322,7 @@ func beginSweep(ctx context.Context, db *store.DB, p Plan, o RunOptions) (*sweep
 			return resumeSweep(ctx, db, s.ID, p)
 		}
 	}
-	id, runIDs, err := db.CreateSweep(ctx, store.Sweep{
+	id, runIDs, err := db.CreateSweep(ctx, store.SweepRecord{
 		Name:          p.Spec.Name,
 		Description:   p.Spec.Description,
 		File:          p.Spec.File,

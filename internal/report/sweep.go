@@ -35,11 +35,11 @@ type Run struct {
 // database, a number is a sweep id, anything else a sweep name, which means
 // the latest sweep of that name. A number that is no sweep's id is tried as a
 // name. A ref that names no sweep gives an error wrapping store.ErrNotFound.
-func Find(ctx context.Context, db *store.DB, ref string) (store.Sweep, error) {
+func Find(ctx context.Context, db *store.DB, ref string) (store.SweepRecord, error) {
 	if ref == "" {
 		s, err := db.LatestSweep(ctx, "")
 		if errors.Is(err, store.ErrNotFound) {
-			return store.Sweep{}, fmt.Errorf("find sweep: %s holds no sweep: %w", db.Path(), store.ErrNotFound)
+			return store.SweepRecord{}, fmt.Errorf("find sweep: %s holds no sweep: %w", db.Path(), store.ErrNotFound)
 		}
 		return s, err
 	}
@@ -51,7 +51,7 @@ func Find(ctx context.Context, db *store.DB, ref string) (store.Sweep, error) {
 	}
 	s, err := db.LatestSweep(ctx, ref)
 	if errors.Is(err, store.ErrNotFound) {
-		return store.Sweep{}, fmt.Errorf("find sweep: no sweep has id or name %q in %s: %w", ref, db.Path(), store.ErrNotFound)
+		return store.SweepRecord{}, fmt.Errorf("find sweep: no sweep has id or name %q in %s: %w", ref, db.Path(), store.ErrNotFound)
 	}
 	return s, err
 }

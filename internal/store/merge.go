@@ -69,7 +69,7 @@ func (db *DB) SetSweepShard(ctx context.Context, sweepID int64, sh Shard) error 
 // name that is shard sh (the same uid, index and count), as SetSweepShard
 // recorded it; with a nil sh, the latest sweep of that name that is not
 // sharded at all. No such sweep is ErrNotFound.
-func (db *DB) LatestShardSweep(ctx context.Context, name string, sh *Shard) (Sweep, error) {
+func (db *DB) LatestShardSweep(ctx context.Context, name string, sh *Shard) (SweepRecord, error) {
 	query, args := `SELECT id FROM sweeps WHERE name = ? AND shard_count IS NULL ORDER BY id DESC LIMIT 1`, []any{name}
 	what := fmt.Sprintf("unsharded sweep %q", name)
 	if sh != nil {
@@ -81,9 +81,9 @@ func (db *DB) LatestShardSweep(ctx context.Context, name string, sh *Shard) (Swe
 	var id int64
 	err := db.db.QueryRowContext(ctx, query, args...).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Sweep{}, fmt.Errorf("store: latest %s: %w", what, ErrNotFound)
+		return SweepRecord{}, fmt.Errorf("store: latest %s: %w", what, ErrNotFound)
 	} else if err != nil {
-		return Sweep{}, fmt.Errorf("store: latest %s: %w", what, err)
+		return SweepRecord{}, fmt.Errorf("store: latest %s: %w", what, err)
 	}
 	return db.Sweep(ctx, id)
 }
@@ -96,7 +96,7 @@ type MergeOptions struct {
 	// source they come from, so that their ids follow the sweep's order
 	// as if one process had trained them. Without it, or for keys it does
 	// not give, they follow the order of the sources.
-	Order func(Sweep) map[string]int
+	Order func(SweepRecord) map[string]int
 	// DryRun does all the work in the transaction and rolls it back.
 	DryRun bool
 }
@@ -187,7 +187,7 @@ type srcSweep struct {
 	file   string
 	tx     *sql.Tx // the source's
 	row    row
-	sweep  Sweep
+	sweep  SweepRecord
 	shards *sweepShards // nil when not sharded
 	runs   []row
 }
@@ -213,7 +213,7 @@ type merger struct {
 	ctx   context.Context
 	tx    *sql.Tx
 	cols  map[string][]string // columns of each table, in order
-	order func(Sweep) map[string]int
+	order func(SweepRecord) map[string]int
 	stmts map[string]*sql.Stmt // by query; closed with the transaction
 }
 

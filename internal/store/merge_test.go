@@ -33,7 +33,7 @@ func (f shardFile) write(tb testing.TB, path string) (int64, []int64) {
 	tb.Helper()
 	ctx := context.Background()
 	db := MustOpenPath(tb, path)
-	id, runIDs, err := db.CreateSweep(ctx, store.Sweep{Name: f.name, SpecHash: f.hash, Host: "h" + filepath.Base(path)}, f.configs)
+	id, runIDs, err := db.CreateSweep(ctx, store.SweepRecord{Name: f.name, SpecHash: f.hash, Host: "h" + filepath.Base(path)}, f.configs)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -96,8 +96,8 @@ func seeds(n int) []train.Config {
 }
 
 // positions is a MergeOptions.Order that knows the order of configs.
-func positions(configs []train.Config) func(store.Sweep) map[string]int {
-	return func(store.Sweep) map[string]int {
+func positions(configs []train.Config) func(store.SweepRecord) map[string]int {
+	return func(store.SweepRecord) map[string]int {
 		pos := map[string]int{}
 		for i, c := range configs {
 			pos[c.Key()] = i

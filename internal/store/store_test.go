@@ -504,7 +504,7 @@ func TestOpenReadOnly(t *testing.T) {
 			return err
 		}},
 		{"CreateSweep", func() error {
-			_, _, err := db.CreateSweep(ctx, store.Sweep{Name: "x"}, []train.Config{withSeed(baseConfig(), 9)})
+			_, _, err := db.CreateSweep(ctx, store.SweepRecord{Name: "x"}, []train.Config{withSeed(baseConfig(), 9)})
 			return err
 		}},
 		{"StartRun", func() error { return db.StartRun(ctx, runIDs[0]) }},
@@ -596,7 +596,7 @@ func withSeed(c train.Config, seed int64) train.Config {
 // MustCreateSweep creates a sweep of the given configs.
 func MustCreateSweep(tb testing.TB, db *store.DB, name string, configs ...train.Config) (int64, []int64) {
 	tb.Helper()
-	id, runIDs, err := db.CreateSweep(context.Background(), store.Sweep{Name: name}, configs)
+	id, runIDs, err := db.CreateSweep(context.Background(), store.SweepRecord{Name: name}, configs)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -11,8 +11,8 @@ import (
 	"runner/internal/train"
 )
 
-// Sweep is one row of the sweeps table: one invocation of `runner run`.
-type Sweep struct {
+// SweepRecord is one row of the sweeps table: one invocation of `runner run`.
+type SweepRecord struct {
 	ID            int64    // set by CreateSweep
 	Name          string   // required
 	Description   string   // from the spec
@@ -37,7 +37,7 @@ type Sweep struct {
 // transaction. It ignores s.ID, s.Status, s.StartedAt, s.FinishedAt and
 // s.RunsTotal. It returns the run ids in the order of configs. Two configs
 // with the same Key are an error, and then nothing is written.
-func (db *DB) CreateSweep(ctx context.Context, s Sweep, configs []train.Config) (sweepID int64, runIDs []int64, err error) {
+func (db *DB) CreateSweep(ctx context.Context, s SweepRecord, configs []train.Config) (sweepID int64, runIDs []int64, err error) {
 	if s.Name == "" {
 		return 0, nil, errors.New("store: create sweep: name is empty")
 	}
@@ -140,18 +140,18 @@ const sweepColumns = `id, name, description, file, spec, overrides, spec_hash, s
 	host, runner_version, started_at, finished_at, runs_total`
 
 // Sweep returns the sweep with the given id, or an error wrapping ErrNotFound.
-func (db *DB) Sweep(ctx context.Context, id int64) (Sweep, error) {
+func (db *DB) Sweep(ctx context.Context, id int64) (SweepRecord, error) {
 	row := db.db.QueryRowContext(ctx, `SELECT `+sweepColumns+` FROM sweeps WHERE id = ?`, id)
 	s, err := scanSweep(row)
 	if err != nil {
-		return Sweep{}, fmt.Errorf("store: sweep %d: %w", id, err)
+		return SweepRecord{}, fmt.Errorf("store: sweep %d: %w", id, err)
 	}
 	return s, nil
 }
 
 // LatestSweep returns the most recently created sweep with the given name,
 // or of any name when name is "", or an error wrapping ErrNotFound.
-func (db *DB) LatestSweep(ctx context.Context, name string) (Sweep, error) {
+func (db *DB) LatestSweep(ctx context.Context, name string) (SweepRecord, error) {
 	var row *sql.Row
 	if name == "" {
 		row = db.db.QueryRowContext(ctx, `SELECT `+sweepColumns+` FROM sweeps ORDER BY id DESC LIMIT 1`)
@@ -161,17 +161,17 @@ func (db *DB) LatestSweep(ctx context.Context, name string) (Sweep, error) {
 	s, err := scanSweep(row)
 	if err != nil {
 		if name == "" {
-			return Sweep{}, fmt.Errorf("store: latest sweep: %w", err)
+			return SweepRecord{}, fmt.Errorf("store: latest sweep: %w", err)
 		}
-		return Sweep{}, fmt.Errorf("store: latest sweep %q: %w", name, err)
+		return SweepRecord{}, fmt.Errorf("store: latest sweep %q: %w", name, err)
 	}
 	return s, nil
 }
 
 // scanSweep reads one row of sweepColumns; no row is ErrNotFound.
-func scanSweep(row *sql.Row) (Sweep, error) {
+func scanSweep(row *sql.Row) (SweepRecord, error) {
 	var (
-		s                                                        Sweep
+		s                                                        SweepRecord
 		desc, file, spec, overrides, hash, status, host, version sql.NullString
 		started, finished                                        sql.NullString
 		seed, total                                              sql.NullInt64
@@ -179,26 +179,26 @@ func scanSweep(row *sql.Row) (Sweep, error) {
 	err := row.Scan(&s.ID, &s.Name, &desc, &file, &spec, &overrides, &hash, &seed, &status,
 		&host, &version, &started, &finished, &total)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Sweep{}, ErrNotFound
+		return SweepRecord{}, ErrNotFound
 	} else if err != nil {
-		return Sweep{}, err
+		return SweepRecord{}, err
 	}
 	s.Description, s.File, s.Spec, s.SpecHash = desc.String, file.String, spec.String, hash.String
 	s.Status, s.Host, s.RunnerVersion = SweepStatus(status.String), host.String, version.String
 	s.Seed, s.RunsTotal = seed.Int64, int(total.Int64)
 	if overrides.String != "" {
 		if err := json.Unmarshal([]byte(overrides.String), &s.Overrides); err != nil {
-			return Sweep{}, fmt.Errorf("decode overrides %q: %w", overrides.String, err)
+			return SweepRecord{}, fmt.Errorf("decode overrides %q: %w", overrides.String, err)
 		}
 		if len(s.Overrides) == 0 {
 			s.Overrides = nil
 		}
 	}
 	if s.StartedAt, err = parseTime(started); err != nil {
-		return Sweep{}, fmt.Errorf("started_at: %w", err)
+		return SweepRecord{}, fmt.Errorf("started_at: %w", err)
 	}
 	if s.FinishedAt, err = parseTime(finished); err != nil {
-		return Sweep{}, fmt.Errorf("finished_at: %w", err)
+		return SweepRecord{}, fmt.Errorf("finished_at: %w", err)
 	}
 	return s, nil
 }

@@ -19,7 +19,7 @@ func TestDB_CreateSweep(t *testing.T) {
 	useClock(t, start, 1500*time.Millisecond)
 	db := MustOpen(t)
 
-	in := store.Sweep{
+	in := store.SweepRecord{
 		Name:          "ch6-optimizers",
 		Description:   "SGD vs Adam",
 		File:          "experiments/ch6.yaml",
@@ -87,7 +87,7 @@ func TestDB_CreateSweep(t *testing.T) {
 func TestDB_CreateSweep_Empty(t *testing.T) {
 	ctx := context.Background()
 	db := MustOpen(t)
-	id, runIDs, err := db.CreateSweep(ctx, store.Sweep{Name: "nothing"}, nil)
+	id, runIDs, err := db.CreateSweep(ctx, store.SweepRecord{Name: "nothing"}, nil)
 	if err != nil || len(runIDs) != 0 {
 		t.Fatalf("CreateSweep with no configs = %v, %v", runIDs, err)
 	}
@@ -105,17 +105,17 @@ func TestDB_CreateSweep_Invalid(t *testing.T) {
 	for _, tt := range []struct {
 		name    string
 		setup   string // SQL run first, if any
-		sweep   store.Sweep
+		sweep   store.SweepRecord
 		configs []train.Config
 		wantErr string
 	}{
-		{"duplicate key", "", store.Sweep{Name: "dup"}, []train.Config{a, b, a}, "runs 0 and 2 have the same key " + a.Key()},
-		{"no name", "", store.Sweep{}, []train.Config{a}, "name is empty"},
+		{"duplicate key", "", store.SweepRecord{Name: "dup"}, []train.Config{a, b, a}, "runs 0 and 2 have the same key " + a.Key()},
+		{"no name", "", store.SweepRecord{}, []train.Config{a}, "name is empty"},
 		// Fails inside the transaction, after the sweep and the first run
 		// are inserted: the rollback must take them back.
 		{"second run refused by the database", `CREATE TRIGGER refuse_seed_2 BEFORE INSERT ON runs WHEN NEW.seed = 2
 			BEGIN SELECT RAISE(ABORT, 'seed 2 refused'); END`,
-			store.Sweep{Name: "abort"}, []train.Config{a, b}, "insert run 1 (key " + b.Key() + "): seed 2 refused"},
+			store.SweepRecord{Name: "abort"}, []train.Config{a, b}, "insert run 1 (key " + b.Key() + "): seed 2 refused"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			db := MustOpen(t)

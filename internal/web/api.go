@@ -105,10 +105,10 @@ func parseID(what, s string) (int64, error) {
 // pathSweep opens the database and resolves the request's {sweep} path
 // value. The caller calls release when it has done reading, also when
 // err is not nil.
-func (s *Server) pathSweep(r *http.Request) (db *store.DB, sw store.Sweep, release func(), err error) {
+func (s *Server) pathSweep(r *http.Request) (db *store.DB, sw store.SweepRecord, release func(), err error) {
 	db, release, err = s.src.get(r.Context())
 	if err != nil {
-		return nil, store.Sweep{}, func() {}, err
+		return nil, store.SweepRecord{}, func() {}, err
 	}
 	sw, err = s.findSweep(r.Context(), db, r.PathValue("sweep"))
 	return db, sw, release, err
@@ -116,13 +116,13 @@ func (s *Server) pathSweep(r *http.Request) (db *store.DB, sw store.Sweep, relea
 
 // findSweep resolves a sweep reference (an id, or a name: its latest
 // sweep) as report.Find does.
-func (s *Server) findSweep(ctx context.Context, db *store.DB, ref string) (store.Sweep, error) {
+func (s *Server) findSweep(ctx context.Context, db *store.DB, ref string) (store.SweepRecord, error) {
 	if ref == "" || len(ref) > 200 {
-		return store.Sweep{}, badRequest("sweep %q: want an id or a name", ref)
+		return store.SweepRecord{}, badRequest("sweep %q: want an id or a name", ref)
 	}
 	sw, err := report.Find(ctx, db, ref)
 	if errors.Is(err, store.ErrNotFound) {
-		return store.Sweep{}, notFound("no sweep has id or name %q", ref)
+		return store.SweepRecord{}, notFound("no sweep has id or name %q", ref)
 	}
 	return sw, err
 }

@@ -97,7 +97,7 @@ func createSweep(t *testing.T, db *store.DB, src string) (int64, []execute.Job) 
 		t.Fatal(err)
 	}
 	host, _ := os.Hostname()
-	id, runIDs, err := db.CreateSweep(context.Background(), store.Sweep{
+	id, runIDs, err := db.CreateSweep(context.Background(), store.SweepRecord{
 		Name: spec.Name, Description: spec.Description, File: spec.File, Spec: string(spec.Source),
 		Overrides: spec.Overrides, SpecHash: spec.Hash(), Seed: spec.Seed, Host: host,
 	}, configs)

@@ -61,11 +61,10 @@ func Curves(s *Sweep, m Metric, window int) ([]Curve, []string) {
 	return curves, notes
 }
 
-// meanCurve averages m over runs at each epoch that some run recorded with
-// a finite value.
+// meanCurve averages m over runs (Summarize) at each epoch that some run
+// recorded with a finite value.
 func meanCurve(runs []Run, m Metric) Curve {
-	sum := map[int]float64{}
-	count := map[int]int{}
+	values := map[int][]float64{}
 	last := -1
 	for _, r := range runs {
 		for _, e := range r.Epochs {
@@ -73,16 +72,15 @@ func meanCurve(runs []Run, m Metric) Curve {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
 				continue
 			}
-			sum[e.Epoch] += v
-			count[e.Epoch]++
+			values[e.Epoch] = append(values[e.Epoch], v)
 			last = max(last, e.Epoch)
 		}
 	}
 	var c Curve
 	for e := 0; e <= last; e++ {
-		if count[e] > 0 {
+		if len(values[e]) > 0 {
 			c.X = append(c.X, float64(e))
-			c.Y = append(c.Y, sum[e]/float64(count[e]))
+			c.Y = append(c.Y, Summarize(values[e]).Mean)
 		}
 	}
 	return c

@@ -27,7 +27,7 @@ type Run struct {
 	ID     int64
 	Config train.Config
 	Status train.Status
-	Epochs []train.EpochMetrics // ordered by epoch, epoch 0 (before training) first
+	Epochs []train.EpochMetrics // ordered by epoch, epoch 0 (before training) first; with positions and layer statistics where recorded
 	Steps  []train.StepMetrics  // the per-step log, when the sweep set log_steps
 }
 
@@ -82,6 +82,9 @@ func LoadWith(ctx context.Context, db *store.DB, id int64, opt LoadOptions) (*Sw
 	}
 	epochs, err := db.SweepEpochs(ctx, id)
 	if err != nil {
+		return nil, fmt.Errorf("load sweep: %w", err)
+	}
+	if err := db.AddDetails(ctx, id, epochs); err != nil {
 		return nil, fmt.Errorf("load sweep: %w", err)
 	}
 	s := &Sweep{ID: rec.ID, Name: rec.Name, Status: rec.Status, Runs: make([]Run, len(runs))}

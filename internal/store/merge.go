@@ -175,7 +175,7 @@ func (db *DB) Merge(ctx context.Context, sources []*DB, opt MergeOptions) (Merge
 }
 
 // mergeTables are the tables Merge copies, parents first.
-var mergeTables = []string{"sweeps", "runs", "epochs", "steps"}
+var mergeTables = []string{"sweeps", "runs", "epochs", "steps", "path", "layer_stats"}
 
 // A row is one row of a table, by column name: int64, float64, string,
 // []byte or nil, as database/sql reads them.
@@ -697,7 +697,7 @@ const (
 
 // run merges one run of the source sweep s into the sweep targetID.
 func (m *merger) run(targetID int64, s *srcSweep, r row) (int, error) {
-	srcEpochs, srcSteps, err := readHistory(m.ctx, s.tx, r["id"].(int64))
+	src, err := readHistory(m.ctx, s.tx, r["id"].(int64))
 	if err != nil {
 		return 0, fmt.Errorf("read the source: %w", err)
 	}
@@ -712,16 +712,15 @@ func (m *merger) run(targetID int64, s *srcSweep, r row) (int, error) {
 		if err != nil {
 			return 0, err
 		}
-		return added, m.insertHistory(id, srcEpochs, srcSteps)
+		return added, m.insertHistory(id, src)
 	}
 	old := have[0]
 	id := old["id"].(int64)
-	oldEpochs, oldSteps, err := readHistory(m.ctx, m.tx, id)
+	oldHistory, err := readHistory(m.ctx, m.tx, id)
 	if err != nil {
 		return 0, err
 	}
-	if sameRows(old, r, "id", "sweep_id", "started_at", "finished_at") &&
-		sameHistory(oldEpochs, srcEpochs, "run_id", "seconds", "eval_seconds") && sameHistory(oldSteps, srcSteps, "run_id") {
+	if sameRows(old, r, "id", "sweep_id", "started_at", "finished_at") && oldHistory.same(src) {
 		return unchanged, nil
 	}
 	oldDone := train.Status(fmt.Sprint(old["status"])).Finished()
@@ -730,37 +729,70 @@ func (m *merger) run(targetID int64, s *srcSweep, r row) (int, error) {
 	case oldDone && srcDone:
 		return 0, fmt.Errorf("finished %v in both, with other results (the target's sweep %d, run %d): two launches with one sweep uid?"+
 			" Give each launch its own RUNNER_SWEEP_UID, or merge them into separate files", r["status"], targetID, id)
-	case oldDone || (!srcDone && len(srcEpochs) <= len(oldEpochs)):
+	case oldDone || (!srcDone && len(src.epochs()) <= len(oldHistory.epochs())):
 		return kept, nil
 	}
 	if err := m.update("runs", id, old, without(r, "id", "sweep_id")); err != nil {
 		return 0, err
 	}
-	for _, q := range []string{`DELETE FROM steps WHERE run_id = ?`, `DELETE FROM epochs WHERE run_id = ?`} {
-		if _, err := m.tx.ExecContext(m.ctx, q, id); err != nil {
-			return 0, fmt.Errorf("replace run %d: %w", id, err)
+	if err := m.deleteHistory(id); err != nil {
+		return 0, fmt.Errorf("replace run %d: %w", id, err)
+	}
+	return updated, m.insertHistory(id, src)
+}
+
+// historyTables are the tables that hold a run's history, by run_id, each
+// with the order its rows are read in. A merged run takes all of them.
+var historyTables = []struct{ table, order string }{
+	{"epochs", "epoch"}, {"steps", "step"}, {"path", "step"}, {"layer_stats", "epoch, layer"},
+}
+
+// history is a run's rows of each of historyTables, in that order.
+type history [][]row
+
+// readHistory reads the history of a run.
+func readHistory(ctx context.Context, q querier, runID int64) (history, error) {
+	h := make(history, len(historyTables))
+	for i, t := range historyTables {
+		var err error
+		if h[i], err = queryRows(ctx, q, `SELECT * FROM `+t.table+` WHERE run_id = ? ORDER BY `+t.order, runID); err != nil {
+			return nil, fmt.Errorf("%s of run %d: %w", t.table, runID, err)
 		}
 	}
-	return updated, m.insertHistory(id, srcEpochs, srcSteps)
+	return h, nil
 }
 
-// readHistory reads the epochs and steps of a run.
-func readHistory(ctx context.Context, q querier, runID int64) (epochs, steps []row, err error) {
-	if epochs, err = queryRows(ctx, q, `SELECT * FROM epochs WHERE run_id = ? ORDER BY epoch`, runID); err != nil {
-		return nil, nil, fmt.Errorf("epochs of run %d: %w", runID, err)
+// epochs returns the history's epochs rows.
+func (h history) epochs() []row { return h[0] }
+
+// same reports whether two histories hold the same rows, the epochs'
+// timings aside.
+func (h history) same(other history) bool {
+	for i, t := range historyTables {
+		ignore := []string{"run_id"}
+		if t.table == "epochs" {
+			ignore = append(ignore, "seconds", "eval_seconds")
+		}
+		if !sameHistory(h[i], other[i], ignore...) {
+			return false
+		}
 	}
-	if steps, err = queryRows(ctx, q, `SELECT * FROM steps WHERE run_id = ? ORDER BY step`, runID); err != nil {
-		return nil, nil, fmt.Errorf("steps of run %d: %w", runID, err)
-	}
-	return epochs, steps, nil
+	return true
 }
 
-func (m *merger) insertHistory(runID int64, epochs, steps []row) error {
-	for _, t := range []struct {
-		table string
-		rows  []row
-	}{{"epochs", epochs}, {"steps", steps}} {
-		for _, r := range t.rows {
+// deleteHistory deletes the history of a run of the target.
+func (m *merger) deleteHistory(runID int64) error {
+	for i := len(historyTables) - 1; i >= 0; i-- {
+		if _, err := m.tx.ExecContext(m.ctx, `DELETE FROM `+historyTables[i].table+` WHERE run_id = ?`, runID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (m *merger) insertHistory(runID int64, h history) error {
+	for i, t := range historyTables {
+		for _, r := range h[i] {
 			copied := without(r)
 			copied["run_id"] = runID
 			if _, err := m.insert(t.table, copied); err != nil {
@@ -802,7 +834,7 @@ func (m *merger) insert(table string, r row) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("insert into %s: %w", table, err)
 	}
-	if table == "steps" {
+	if table == "steps" || table == "path" || table == "layer_stats" {
 		return 0, nil // WITHOUT ROWID
 	}
 	return res.LastInsertId()

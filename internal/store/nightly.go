@@ -87,6 +87,8 @@ func (db *DB) DeleteSweeps(ctx context.Context, ids []int64) error {
 	// Epochs and runs go by ON DELETE CASCADE; deleting them explicitly
 	// first keeps this correct even on a connection without foreign keys.
 	for _, q := range []string{
+		`DELETE FROM layer_stats WHERE run_id IN (SELECT id FROM runs WHERE sweep_id IN (` + in + `))`,
+		`DELETE FROM path WHERE run_id IN (SELECT id FROM runs WHERE sweep_id IN (` + in + `))`,
 		`DELETE FROM steps WHERE run_id IN (SELECT id FROM runs WHERE sweep_id IN (` + in + `))`,
 		`DELETE FROM epochs WHERE run_id IN (SELECT id FROM runs WHERE sweep_id IN (` + in + `))`,
 		`DELETE FROM runs WHERE sweep_id IN (` + in + `)`,

@@ -94,6 +94,39 @@ func (db *DB) addEpoch(ctx context.Context, runID int64, m train.EpochMetrics) e
 		nullNaN(m.TestAcc), nullNaN(m.Seconds), nullNaN(m.EvalSeconds)); err != nil {
 		return err
 	}
+	if m.Position != nil {
+		var x, y any
+		if len(m.Position) > 0 {
+			x = nullNaN(m.Position[0])
+		}
+		if len(m.Position) > 1 {
+			y = nullNaN(m.Position[1])
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO path (run_id, step, x, y, value, distance) VALUES (?, ?, ?, ?, ?, ?)`,
+			runID, m.Epoch, x, y, nullNaN(m.TrainLoss), nullNaN(m.Distance)); err != nil {
+			return err
+		}
+	}
+	if len(m.Layers) > 0 {
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO layer_stats (run_id, epoch, layer, mean, std, zeros, saturated,
+			hist_lo, hist_hi, hist, below, above, grad_rms, weight_rms, update_ratio)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for _, l := range m.Layers {
+			hist, err := json.Marshal(l.Hist)
+			if err != nil {
+				return err
+			}
+			if _, err := stmt.ExecContext(ctx, runID, m.Epoch, l.Layer, nullNaN(l.Mean), nullNaN(l.Std), nullNaN(l.Zeros),
+				nullNaN(l.Saturated), l.HistLo, l.HistHi, string(hist), l.Below, l.Above,
+				nullNaN(l.GradRMS), nullNaN(l.WeightRMS), nullNaN(l.UpdateRatio)); err != nil {
+				return err
+			}
+		}
+	}
 	if len(m.Steps) > 0 {
 		stmt, err := tx.PrepareContext(ctx, `INSERT INTO steps (run_id, step, epoch, lr, loss) VALUES (?, ?, ?, ?, ?)`)
 		if err != nil {

@@ -9,7 +9,7 @@ import (
 
 // SchemaVersion is the schema version this package reads and writes, kept
 // in PRAGMA user_version.
-const SchemaVersion = 4
+const SchemaVersion = 5
 
 // applicationID marks a results database, in PRAGMA application_id (bytes
 // 68 to 71 of the file): "RUNR" in ASCII. Migration 1 sets it; every later
@@ -223,6 +223,72 @@ ALTER TABLE sweeps ADD COLUMN sweep_uid TEXT;
 ALTER TABLE sweeps ADD COLUMN shard_count INTEGER CHECK (shard_count >= 1);
 ALTER TABLE sweeps ADD COLUMN shard_index INTEGER CHECK (shard_index >= 0 AND shard_index < shard_count);
 ALTER TABLE sweeps ADD COLUMN shards TEXT;
+`,
+
+	// 5: runs on objective functions and per-layer statistics: the
+	// dataset and function columns of runs, the path table (one row per
+	// optimizer step of a function run) and the layer_stats table (one row
+	// per hidden layer per epoch of a run with log_layers), each with a
+	// view beside the run's hyperparameters.
+	`
+ALTER TABLE runs ADD COLUMN dataset TEXT;
+ALTER TABLE runs ADD COLUMN function TEXT;
+UPDATE runs SET dataset = 'mnist';
+
+-- path: where a run on an objective function stands after each step
+-- (step 0: the start), the function's value there, and the distance to the
+-- nearest minimum of the function. Step s is epoch s of the run.
+CREATE TABLE path (
+	run_id   INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+	step     INTEGER NOT NULL CHECK (step >= 0),
+	x        REAL,
+	y        REAL,
+	value    REAL,
+	distance REAL,
+	PRIMARY KEY (run_id, step)
+) WITHOUT ROWID;
+
+-- layer_stats: the activations of each hidden layer over a fixed probe
+-- batch, at epoch 0 and after each epoch, and the layer's weights.
+CREATE TABLE layer_stats (
+	run_id       INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+	epoch        INTEGER NOT NULL CHECK (epoch >= 0),
+	layer        INTEGER NOT NULL CHECK (layer >= 1),
+	mean         REAL,
+	std          REAL,
+	zeros        REAL,
+	saturated    REAL,
+	hist_lo      REAL,
+	hist_hi      REAL,
+	hist         TEXT, -- JSON array of the bin counts
+	below        INTEGER,
+	above        INTEGER,
+	grad_rms     REAL,
+	weight_rms   REAL,
+	update_ratio REAL,
+	PRIMARY KEY (run_id, epoch, layer)
+) WITHOUT ROWID;
+
+CREATE VIEW run_path AS
+SELECT
+	r.id AS run_id, r.sweep_id, s.name AS sweep_name, r.run_key,
+	r.function, r.optimizer, r.lr, r.momentum, r.decay_rate, r.beta1, r.beta2, r.eps,
+	r.schedule, r.step_every, r.gamma, r.decay_k, r.min_lr, r.warmup, r.epochs AS steps, r.status,
+	p.step, p.x, p.y, p.value, p.distance
+FROM runs r
+JOIN sweeps s ON s.id = r.sweep_id
+JOIN path p ON p.run_id = r.id;
+
+CREATE VIEW run_layers AS
+SELECT
+	r.id AS run_id, r.sweep_id, s.name AS sweep_name, r.run_key,
+	r.optimizer, r.lr, r.hidden, r.activation, r.init, r.batchnorm, r.dropout, r.weight_decay,
+	r.seed, r.status,
+	l.epoch, l.layer, l.mean, l.std, l.zeros, l.saturated, l.hist_lo, l.hist_hi, l.hist,
+	l.below, l.above, l.grad_rms, l.weight_rms, l.update_ratio
+FROM runs r
+JOIN sweeps s ON s.id = r.sweep_id
+JOIN layer_stats l ON l.run_id = r.id;
 `,
 }
 

@@ -57,8 +57,8 @@ func TestOpen_NewDatabase(t *testing.T) {
 			}
 			tables := queryString(t, db.SQLDB(),
 				`SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name)`)
-			if tables != "epochs,runs,steps,sweeps" {
-				t.Errorf("tables = %s, want epochs,runs,steps,sweeps", tables)
+			if tables != "epochs,layer_stats,path,runs,steps,sweeps" {
+				t.Errorf("tables = %s, want epochs,layer_stats,path,runs,steps,sweeps", tables)
 			}
 		})
 	}

@@ -89,8 +89,8 @@ func (db *DB) CreateSweep(ctx context.Context, s SweepRecord, configs []train.Co
 			optimizer, lr, momentum, decay_rate, beta1, beta2, eps,
 			schedule, step_every, gamma, decay_k, min_lr, warmup,
 			hidden, activation, init, batchnorm, dropout, weight_decay, precision,
-			epochs, batch_size, seed, train_limit, validation, status)
-		VALUES (?, ?, ?,  ?, ?, ?, ?, ?, ?, ?,  ?, ?, ?, ?, ?, ?,  ?, ?, ?, ?, ?, ?, ?,  ?, ?, ?, ?, ?, ?)`)
+			epochs, batch_size, seed, train_limit, validation, status, dataset, function)
+		VALUES (?, ?, ?,  ?, ?, ?, ?, ?, ?, ?,  ?, ?, ?, ?, ?, ?,  ?, ?, ?, ?, ?, ?, ?,  ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return 0, nil, fmt.Errorf("store: create sweep %q: prepare run insert: %w", s.Name, err)
 	}
@@ -103,7 +103,7 @@ func (db *DB) CreateSweep(ctx context.Context, s SweepRecord, configs []train.Co
 			o.Name, o.LR, nullZero(o.Momentum), nullZero(o.DecayRate), nullZero(o.Beta1), nullZero(o.Beta2), nullZero(o.Eps),
 			sc.Name, nullZero(sc.Every), nullZero(sc.Gamma), nullZero(sc.K), nullZero(sc.MinLR), nullZero(sc.Warmup),
 			m.HiddenString(), m.Activation, m.Init, m.BatchNorm, m.Dropout, m.WeightDecay, m.Precision,
-			c.Epochs, c.BatchSize, c.Seed, d.TrainLimit, d.Validation, string(train.Pending))
+			c.Epochs, c.BatchSize, c.Seed, d.TrainLimit, d.Validation, string(train.Pending), d.Name, nullText(d.Function))
 		if err != nil {
 			return 0, nil, fmt.Errorf("store: create sweep %q: insert run %d (key %s): %w", s.Name, i, keys[i], err)
 		}

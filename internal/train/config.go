@@ -28,14 +28,26 @@ type Config struct {
 	// option, not part of the run: it changes no metric and is left out of
 	// the canonical JSON and the key.
 	LogSteps int `json:"-"`
+
+	// LogLayers makes the trainer report the statistics of every hidden
+	// layer at epoch 0 and after every epoch (EpochMetrics.Layers). Like
+	// LogSteps it is a logging option: it changes no metric and is left out
+	// of the canonical JSON and the key.
+	LogLayers bool `json:"-"`
 }
 
-// DatasetConfig says which images a run trains and evaluates on.
+// DatasetConfig says which images a run trains and evaluates on, or, for
+// Name "function", which objective function it minimizes: then each epoch
+// is one optimizer step from Start, and the image fields are zero.
 type DatasetConfig struct {
-	Name       string  `json:"name"`        // "mnist"
+	Name       string  `json:"name"`        // "mnist" or "function"
 	TrainLimit int     `json:"train_limit"` // first N training images; 0 = all
 	Validation float64 `json:"validation"`  // fraction of the (limited) training images held out
 	SplitSeed  int64   `json:"split_seed"`  // seeds the shuffle that picks the validation images
+
+	Function  string    `json:"function,omitempty"`  // function: book | rosenbrock | beale | himmelblau | rastrigin | quadratic
+	Start     []float64 `json:"start,omitempty"`     // function: the start point
+	Condition float64   `json:"condition,omitempty"` // function quadratic: the condition number κ
 }
 
 // ModelConfig describes the multi-layer perceptron.

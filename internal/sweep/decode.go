@@ -18,7 +18,7 @@ import (
 // The keys each mapping of the format accepts, in the order the package
 // documentation lists them.
 var (
-	topKeys       = []string{"name", "description", "seed", "search", "prune", "log_steps", "dataset", "model", "train", "optimizers", "schedules"}
+	topKeys       = []string{"name", "description", "seed", "search", "prune", "log_steps", "log_layers", "dataset", "model", "train", "optimizers", "schedules"}
 	searchKeys    = []string{"method", "trials"}
 	pruneKeys     = []string{"method", "min_epochs", "eta"}
 	datasetKeys   = []string{"name", "train_limit", "validation"}
@@ -243,6 +243,14 @@ func (d *decoder) spec(root *yaml.Node, s *Spec) {
 				d.fail(v, key, "%s", msg)
 			} else {
 				s.LogSteps = n
+			}
+		case "log_layers":
+			d.locs[key] = &fieldLoc{key: d.at(k), vals: []loc{d.at(v)}}
+			b, msg := boolOf(resolve(v))
+			if msg != "" {
+				d.fail(v, key, "%s", msg)
+			} else {
+				s.LogLayers = b
 			}
 		case "search":
 			d.search(k, v, &s.Search)

@@ -61,6 +61,13 @@
 //	                         steps (in the steps table), as the book's figures
 //	                         do per iteration; 0 = per epoch only. Not part of
 //	                         any run's key, nor of the spec's hash
+//	log_layers    false      also record every hidden layer's statistics at
+//	                         epoch 0 and after each epoch (layer_stats):
+//	                         the mean, std, zeros, saturation and a 30-bin
+//	                         histogram of its activations over a fixed probe
+//	                         batch of 1,000 training images, its weight and
+//	                         gradient RMS and its last update's size. A
+//	                         logging option like log_steps
 //	search.method        grid      grid (every point of the grid) | random
 //	search.trials        none      random only: the number of trials, >= 1, required
 //	prune.method         none      median | asha; leave prune out (or null) for none
@@ -79,7 +86,7 @@
 //	model.dropout        0.0       ratio of hidden units dropped, in [0, 1)
 //	model.weight_decay   0.0       the L2 coefficient λ, >= 0
 //	model.precision      float32   float32 | float64
-//	train.epochs         10        >= 1
+//	train.epochs         10        >= 0; 0 trains nothing (epoch 0 only)
 //	train.batch_size     100       >= 1
 //	train.seeds          [1]       one run per seed; any integers
 //	optimizers           [{name: sgd, lr: 0.01}]

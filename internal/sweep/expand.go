@@ -297,6 +297,7 @@ func odometer(lens []int, fn func(ix []int)) {
 func (s *Spec) withLogging(runs []train.Config) []train.Config {
 	for i := range runs {
 		runs[i].LogSteps = s.LogSteps
+		runs[i].LogLayers = s.LogLayers
 	}
 	return runs
 }

@@ -36,6 +36,12 @@ type Spec struct {
 	// part of Hash.
 	LogSteps int
 
+	// LogLayers asks the trainer to record the statistics of every hidden
+	// layer (activations over a fixed probe batch, weight and gradient
+	// RMS) at epoch 0 and after every epoch, in the layer_stats table. A
+	// logging option like LogSteps.
+	LogLayers bool
+
 	// Dists names the distribution a random search draws a field from,
 	// by the field's path ("model.weight_decay", "optimizers[0].lr"):
 	// "uniform", "log_uniform" or "int_uniform". The field's axis then

@@ -36,7 +36,7 @@ func TestParse_Example(t *testing.T) {
 	perOptimizer := map[string]int{}
 	for _, c := range runs {
 		perOptimizer[c.Optimizer.Name]++
-		if c.Dataset != (train.DatasetConfig{Name: "mnist"}) || !reflect.DeepEqual(c.Model, bookModel) ||
+		if !reflect.DeepEqual(c.Dataset, train.DatasetConfig{Name: "mnist"}) || !reflect.DeepEqual(c.Model, bookModel) ||
 			c.Epochs != 10 || c.BatchSize != 100 {
 			t.Errorf("run %s: dataset, model, epochs or batch size not the defaults", c.CanonicalJSON())
 		}
@@ -468,18 +468,18 @@ func TestParse_TrainLimitAll(t *testing.T) {
 
 func TestLoad(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "exp.yaml")
-	if err := os.WriteFile(path, []byte("name: tmp\ntrain: {epochs: 0}\n"), 0o644); err != nil {
+	if err := os.WriteFile(path, []byte("name: tmp\ntrain: {epochs: -1}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	_, err := sweep.Load(path, nil)
-	if err == nil || err.Error() != path+":2: train.epochs: must be >= 1 (got 0)" {
+	if err == nil || err.Error() != path+":2: train.epochs: must be >= 0 (got -1)" {
 		t.Errorf("Load: %v", err)
 	}
 	s, err := sweep.Load(path, []string{"train.epochs=3"})
 	if err != nil {
 		t.Fatalf("Load with override: %v", err)
 	}
-	if s.File != path || string(s.Source) != "name: tmp\ntrain: {epochs: 0}\n" || !slices.Equal(s.Overrides, []string{"train.epochs=3"}) {
+	if s.File != path || string(s.Source) != "name: tmp\ntrain: {epochs: -1}\n" || !slices.Equal(s.Overrides, []string{"train.epochs=3"}) {
 		t.Errorf("File, Source, Overrides = %q, %q, %q", s.File, s.Source, s.Overrides)
 	}
 	if _, err := sweep.Load(filepath.Join(t.TempDir(), "missing.yaml"), nil); !errors.Is(err, fs.ErrNotExist) {

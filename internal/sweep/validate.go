@@ -76,7 +76,7 @@ func (s *Spec) validate() ErrorList {
 	check(v, "model.dropout", m.Dropout, inRange(0, 1))
 	check(v, "model.weight_decay", m.WeightDecay, atLeast(0))
 	check(v, "model.precision", m.Precision, oneOf("precision", "float32", "float64"))
-	check(v, "train.epochs", t.Epochs, intAtLeast(1))
+	check(v, "train.epochs", t.Epochs, intAtLeast(0))
 	check(v, "train.batch_size", t.BatchSize, intAtLeast(1))
 	check(v, "train.seeds", t.Seeds, func(int64) string { return "" })
 

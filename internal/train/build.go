@@ -49,8 +49,8 @@ func (c Config) Validate() error {
 	if p := c.Model.Precision; p != "float32" && p != "float64" {
 		bad("model.precision: want float32 or float64 (got %q)", p)
 	}
-	if c.Epochs < 1 {
-		bad("epochs: must be >= 1 (got %d)", c.Epochs)
+	if c.Epochs < 0 {
+		bad("epochs: must be >= 0 (got %d)", c.Epochs)
 	}
 	if c.BatchSize < 1 {
 		bad("batch_size: must be >= 1 (got %d)", c.BatchSize)

@@ -4,11 +4,18 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"errors"
 	"flag"
+	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"runner/internal/atomicfile"
+	"runner/internal/execute"
+	"runner/internal/store"
 	"runner/internal/store/storetest"
+	"runner/internal/sweep"
 	"strings"
 	"testing"
 )
@@ -395,4 +402,37 @@ func hasFlags(fs *flag.FlagSet) bool {
 	n := 0
 	fs.VisitAll(func(*flag.Flag) { n++ })
 	return n > 0
+}
+
+// TestExitCodeTable maps an error of each kind the internal packages mark
+// to its documented exit code; an error of no known kind is a bug (70).
+func TestExitCodeTable(t *testing.T) {
+	wrap := func(err error) error { return fmt.Errorf("some context: %w", err) }
+	for _, tt := range []struct {
+		name string
+		err  error
+		code int
+	}{
+		{"a code given by a command", usageErrorf("bad flag"), exitUsage},
+		{"locked", wrap(store.ErrLocked), exitLocked},
+		{"MNIST", wrap(execute.ErrData), exitData},
+		{"bad input", wrap(execute.ErrInput), exitUsage},
+		{"experiment file", wrap(sweep.ErrorList{{File: "x.yaml", Line: 1, Field: "name", Msg: "required"}}), exitUsage},
+		{"database", wrap(execute.ErrDatabase), exitDatabase},
+		{"not SQLite", wrap(store.ErrNotSQLite), exitDatabase},
+		{"newer schema", wrap(store.ErrNewerSchema), exitDatabase},
+		{"missing file", wrap(fs.ErrNotExist), exitDatabase},
+		{"no such sweep", wrap(store.ErrNotFound), exitUsage},
+		{"output", wrap(&store.SinkError{Err: errors.New("broken pipe")}), exitOutput},
+		{"output file", wrap(&atomicfile.Error{Path: "x.csv", Err: errors.New("disk full")}), exitOutput},
+		{"anything else", errors.New("an invariant failed"), exitInternal},
+	} {
+		var stderr bytes.Buffer
+		if got := exitCode(context.Background(), tt.err, &stderr); got != tt.code {
+			t.Errorf("%s: exit %d, want %d", tt.name, got, tt.code)
+		}
+		if !strings.Contains(stderr.String(), tt.err.Error()) {
+			t.Errorf("%s: the message %q was not printed: %q", tt.name, tt.err, stderr.String())
+		}
+	}
 }

@@ -11,13 +11,14 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
+	"testing"
+
 	"runner/internal/atomicfile"
 	"runner/internal/execute"
 	"runner/internal/store"
 	"runner/internal/store/storetest"
 	"runner/internal/sweep"
-	"strings"
-	"testing"
 )
 
 // runMain runs the command line args through the command's own code path

@@ -6,11 +6,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runner/internal/store/storetest"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"runner/internal/store/storetest"
 )
 
 // nightlySweep is long enough to be killed in the middle: 6 runs of 8

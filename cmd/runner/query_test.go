@@ -12,13 +12,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runner/internal/store/storetest"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 
 	"runner/internal/store"
+	"runner/internal/store/storetest"
 )
 
 // runSub runs the command query, export or schema through its own Run, as

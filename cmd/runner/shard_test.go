@@ -9,12 +9,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runner/internal/shard"
-	"runner/internal/store/storetest"
 	"slices"
 	"strings"
 	"syscall"
 	"testing"
+
+	"runner/internal/shard"
+	"runner/internal/store/storetest"
 )
 
 // shardEnv are the environment variables that choose a shard or a sweep

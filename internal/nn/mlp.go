@@ -94,6 +94,8 @@ type MLP[T kernel.Float] struct {
 
 	affines  []*Affine[T]
 	dropouts []*Dropout[T]
+	hiddenAt []int       // the index in Layers of each hidden layer's activation
+	hiddenW  []*Param[T] // the weight matrix feeding each hidden layer: W1 … W_len(Hidden)
 	params   []*Param[T]
 	values   [][]T
 	grads    [][]T
@@ -123,6 +125,8 @@ func New[T kernel.Float](cfg Config, initRNG, dropoutRNG *rand.Rand) (*MLP[T], e
 		if cfg.BatchNorm {
 			m.Layers = append(m.Layers, NewBatchNorm[T](sizes[i+1], idx))
 		}
+		m.hiddenAt = append(m.hiddenAt, len(m.Layers))
+		m.hiddenW = append(m.hiddenW, &a.W)
 		m.Layers = append(m.Layers, NewActivation[T](cfg.Activation, sizes[i+1]))
 		if cfg.Dropout > 0 {
 			d := NewDropout[T](cfg.Dropout, sizes[i+1], dropoutRNG)
@@ -158,6 +162,38 @@ func (m *MLP[T]) Forward(x []T, rows int, train bool) []T {
 	}
 	return x
 }
+
+// ForwardHidden runs rows examples of x through the hidden layers in
+// evaluation mode, exactly as Forward(x, rows, false) does up to the last
+// hidden layer, and calls visit(i, a) for each hidden layer i (from 0, in
+// order) with a its rows × Hidden[i] activations: the output of the
+// activation function, before any dropout scaling. a is a buffer of the
+// network, valid until its next forward pass; visit must not modify it.
+//
+// Like every evaluation pass it draws no dropout mask and leaves the batch
+// normalisation running averages, the parameters and their gradients as
+// they are, so it may run between training steps without changing them.
+// It allocates nothing once the layers' buffers hold rows examples.
+func (m *MLP[T]) ForwardHidden(x []T, rows int, visit func(layer int, a []T)) {
+	h := 0
+	for k, l := range m.Layers {
+		if h == len(m.hiddenAt) {
+			return
+		}
+		x = l.Forward(x, rows, false)
+		if k == m.hiddenAt[h] {
+			visit(h, x[:rows*m.Config.Hidden[h]])
+			h++
+		}
+	}
+}
+
+// HiddenWeights returns the weight matrix of the affine layer feeding each
+// hidden layer, in order (W1 … W_len(Hidden); the output layer's is not
+// among them). Each Param's Value is the network's live weights and its
+// Grad the gradient of the last LossAndGrad, weight decay included: callers
+// read them and must not modify them.
+func (m *MLP[T]) HiddenWeights() []*Param[T] { return m.hiddenW }
 
 // LossAndGrad runs a training-mode forward pass on rows examples, then the
 // backward pass, leaving the gradients in Grads. It returns the mean

@@ -296,7 +296,7 @@ func mustSchemaVersion1(t *testing.T, path string) {
 	w.Close()
 	db := storetest.Open(t, path)
 	defer db.Close()
-	_, err = db.Exec(`DROP VIEW group_summary; DROP VIEW run_epochs; DROP VIEW run_summary; DROP TABLE steps; ALTER TABLE sweeps DROP COLUMN shards; ALTER TABLE sweeps DROP COLUMN shard_index; ALTER TABLE sweeps DROP COLUMN shard_count; ALTER TABLE sweeps DROP COLUMN sweep_uid; PRAGMA user_version = 1`)
+	_, err = db.Exec(`DROP VIEW run_layers; DROP VIEW run_path; DROP TABLE layer_stats; DROP TABLE path; ALTER TABLE runs DROP COLUMN function; ALTER TABLE runs DROP COLUMN dataset; DROP VIEW group_summary; DROP VIEW run_epochs; DROP VIEW run_summary; DROP TABLE steps; ALTER TABLE sweeps DROP COLUMN shards; ALTER TABLE sweeps DROP COLUMN shard_index; ALTER TABLE sweeps DROP COLUMN shard_count; ALTER TABLE sweeps DROP COLUMN sweep_uid; PRAGMA user_version = 1`)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,11 +3,14 @@ package train
 import (
 	"errors"
 	"fmt"
+	"math"
 	"slices"
+	"strings"
 
 	"runner/internal/data"
 	"runner/internal/kernel"
 	"runner/internal/nn"
+	"runner/internal/objective"
 	"runner/internal/optim"
 )
 
@@ -20,11 +23,68 @@ var (
 // Validate reports a config that cannot be trained. The experiment parser
 // (internal/sweep) reports the same problems with file and line; this check
 // guards configs that come from elsewhere, such as results.db on resume.
+//
+// A function run (Dataset.Name "function") needs a known function, a start
+// point of two finite numbers and, for quadratic, a finite condition > 0
+// (no condition for the others); the image and model fields do not apply
+// to it and are not checked (the sweep leaves them zero).
 func (c Config) Validate() error {
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
-	if c.Dataset.Name != "mnist" {
-		bad("dataset.name: unknown dataset %q", c.Dataset.Name)
+	switch c.Dataset.Name {
+	case FunctionDataset:
+		c.Dataset.validateFunction(bad)
+	case "mnist":
+		c.validateMNIST(bad)
+	default:
+		bad("dataset.name: unknown dataset %q (want mnist or %s)", c.Dataset.Name, FunctionDataset)
+		c.validateMNIST(bad)
+	}
+	if c.Epochs < 0 {
+		bad("epochs: must be >= 0 (got %d)", c.Epochs)
+	}
+	o := c.Optimizer
+	if !slices.Contains(OptimizerNames, o.Name) {
+		bad("optimizer.name: unknown optimizer %q", o.Name)
+	}
+	if !(o.LR > 0) {
+		bad("optimizer.lr: must be > 0 (got %g)", o.LR)
+	}
+	s := c.Schedule
+	if !slices.Contains(ScheduleNames, s.Name) {
+		bad("schedule.name: unknown schedule %q", s.Name)
+	}
+	if s.Name == "step" && s.Every < 1 {
+		bad("schedule.every: must be >= 1 (got %d)", s.Every)
+	}
+	if s.Warmup < 0 {
+		bad("schedule.warmup: must be >= 0 (got %d)", s.Warmup)
+	}
+	return errors.Join(errs...)
+}
+
+// validateFunction checks the dataset of a function run.
+func (d DatasetConfig) validateFunction(bad func(string, ...any)) {
+	if !slices.Contains(objective.Names, d.Function) {
+		bad("dataset.function: unknown function %q (want %s)", d.Function, strings.Join(objective.Names, ", "))
+	}
+	if len(d.Start) != 2 {
+		bad("dataset.start: want a point of 2 coordinates (got %d)", len(d.Start))
+	} else if slices.ContainsFunc(d.Start, func(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) }) {
+		bad("dataset.start: want finite coordinates (got %v)", d.Start)
+	}
+	switch {
+	case d.Function == "quadratic" && !(d.Condition > 0 && !math.IsInf(d.Condition, 0)):
+		bad("dataset.condition: must be a finite number > 0 for quadratic (got %g)", d.Condition)
+	case d.Function != "quadratic" && d.Condition != 0:
+		bad("dataset.condition: applies to quadratic only (got %g for %q)", d.Condition, d.Function)
+	}
+}
+
+// validateMNIST checks the dataset, model and batch size of an MNIST run.
+func (c Config) validateMNIST(bad func(string, ...any)) {
+	if c.Dataset.Function != "" || c.Dataset.Start != nil || c.Dataset.Condition != 0 {
+		bad("dataset: function, start and condition apply to dataset %s only", FunctionDataset)
 	}
 	if c.Dataset.TrainLimit < 0 {
 		bad("dataset.train_limit: must be >= 0 (got %d)", c.Dataset.TrainLimit)
@@ -49,30 +109,9 @@ func (c Config) Validate() error {
 	if p := c.Model.Precision; p != "float32" && p != "float64" {
 		bad("model.precision: want float32 or float64 (got %q)", p)
 	}
-	if c.Epochs < 0 {
-		bad("epochs: must be >= 0 (got %d)", c.Epochs)
-	}
 	if c.BatchSize < 1 {
 		bad("batch_size: must be >= 1 (got %d)", c.BatchSize)
 	}
-	o := c.Optimizer
-	if !slices.Contains(OptimizerNames, o.Name) {
-		bad("optimizer.name: unknown optimizer %q", o.Name)
-	}
-	if !(o.LR > 0) {
-		bad("optimizer.lr: must be > 0 (got %g)", o.LR)
-	}
-	s := c.Schedule
-	if !slices.Contains(ScheduleNames, s.Name) {
-		bad("schedule.name: unknown schedule %q", s.Name)
-	}
-	if s.Name == "step" && s.Every < 1 {
-		bad("schedule.every: must be >= 1 (got %d)", s.Every)
-	}
-	if s.Warmup < 0 {
-		bad("schedule.warmup: must be >= 0 (got %d)", s.Warmup)
-	}
-	return errors.Join(errs...)
 }
 
 // network maps the model section to the network's configuration.

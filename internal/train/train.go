@@ -32,8 +32,13 @@ type Data struct {
 }
 
 // PrepareData takes the run's training images (the first TrainLimit, then
-// the validation split with SplitSeed) and the test set from m.
+// the validation split with SplitSeed) and the test set from m. A function
+// run needs no images: for it PrepareData returns an empty Data and does
+// not touch m, which may be nil.
 func PrepareData(m *data.MNIST, c DatasetConfig) (Data, error) {
+	if c.Name == FunctionDataset {
+		return Data{}, nil
+	}
 	tr := m.Train.First(c.TrainLimit)
 	d := Data{Train: tr, Test: m.Test}
 	if c.Validation > 0 {
@@ -54,15 +59,20 @@ var ErrDiverged = errors.New("loss is not finite")
 var ErrPruned = errors.New("pruned")
 
 // Run trains cfg on d and calls report after epoch 0 and after every epoch,
-// on the calling goroutine. It returns the run's final status: Done;
-// Diverged with an error wrapping ErrDiverged; Interrupted with the
-// context's error when ctx is cancelled (checked before every step and
-// every evaluation chunk); Pruned when report returns an error wrapping
-// ErrPruned; Interrupted when it returns the context's error; Failed with the
-// error when the config cannot be trained or report returns another error.
+// on the calling goroutine. A function run (Dataset.Name "function") takes
+// one optimizer step per epoch on its objective function and needs no d.
+// It returns the run's final status: Done; Diverged with an error wrapping
+// ErrDiverged; Interrupted with the context's error when ctx is cancelled
+// (checked before every step and every evaluation chunk); Pruned when
+// report returns an error wrapping ErrPruned; Interrupted when it returns
+// the context's error; Failed with the error when the config cannot be
+// trained or report returns another error.
 func Run(ctx context.Context, cfg Config, d Data, report func(EpochMetrics) error) (Status, error) {
 	if err := cfg.Validate(); err != nil {
 		return Failed, err
+	}
+	if cfg.Dataset.Name == FunctionDataset {
+		return runFunction(ctx, cfg, report) // d is not used
 	}
 	switch cfg.Model.Precision {
 	case "float64":

@@ -13,6 +13,8 @@ import (
 	"unicode"
 
 	"gopkg.in/yaml.v3"
+
+	"runner/internal/objective"
 )
 
 // The keys each mapping of the format accepts, in the order the package
@@ -21,7 +23,7 @@ var (
 	topKeys       = []string{"name", "description", "seed", "search", "prune", "log_steps", "log_layers", "dataset", "model", "train", "optimizers", "schedules"}
 	searchKeys    = []string{"method", "trials"}
 	pruneKeys     = []string{"method", "min_epochs", "eta"}
-	datasetKeys   = []string{"name", "train_limit", "validation"}
+	datasetKeys   = []string{"name", "train_limit", "validation", "function", "start", "condition"}
 	modelKeys     = []string{"hidden", "activation", "init", "batchnorm", "dropout", "weight_decay", "precision"}
 	trainKeys     = []string{"epochs", "batch_size", "seeds"}
 	optimizerKeys = entryKeys(optimizerFields)
@@ -266,6 +268,12 @@ func (d *decoder) spec(root *yaml.Node, s *Spec) {
 					replace(&s.Dataset.TrainLimit, axis(d, k, v, p, trainLimitOf))
 				case "validation":
 					replace(&s.Dataset.Validation, axis(d, k, v, p, floatOf))
+				case "function":
+					replace(&s.Dataset.Function, axis(d, k, v, p, stringOf))
+				case "start":
+					replace(&s.Dataset.Start, d.points(k, v, p))
+				case "condition":
+					replace(&s.Dataset.Condition, axis(d, k, v, p, floatOf))
 				}
 			})
 		case "model":
@@ -306,6 +314,9 @@ func (d *decoder) spec(root *yaml.Node, s *Spec) {
 			replace(&s.Schedules, entries(d, k, v, key, d.schedule))
 		}
 	})
+	if slices.Contains(s.Dataset.Function, "quadratic") && s.Dataset.Condition == nil && !d.failed["dataset.condition"] {
+		s.Dataset.Condition = []float64{objective.DefaultCondition}
+	}
 }
 
 // text decodes name or description: any scalar but null, as written.
@@ -454,6 +465,30 @@ func (d *decoder) hidden(k, v *yaml.Node, path string) [][]int {
 		return nil
 	}
 	return [][]int{layers}
+}
+
+// points decodes dataset.start: a point [x, y], or a non-empty list of
+// such points (an axis), or a choice of points.
+func (d *decoder) points(k, v *yaml.Node, path string) [][]float64 {
+	r := resolve(v)
+	if r.Kind == yaml.MappingNode {
+		return axis(d, k, v, path, pointOf) // a distribution: only a choice applies
+	}
+	if r.Kind != yaml.SequenceNode {
+		d.fail(v, path, "want a point [x, y] such as [-7, 2], or a list of such points (got %s)", describe(r))
+		d.locs[path] = &fieldLoc{key: d.at(k)}
+		return nil
+	}
+	if len(r.Content) > 0 && resolve(r.Content[0]).Kind == yaml.SequenceNode {
+		return axis(d, k, v, path, pointOf) // a list of points
+	}
+	d.locs[path] = &fieldLoc{key: d.at(k), vals: []loc{d.at(v)}}
+	p, msg := pointOf(r)
+	if msg != "" {
+		d.fail(v, path, "%s", msg)
+		return nil
+	}
+	return [][]float64{p}
 }
 
 // entries decodes the optimizers or schedules list with one.
@@ -656,6 +691,23 @@ func canonicalInit(s string) string {
 		return strconv.FormatFloat(v+0, 'g', -1, 64)
 	}
 	return s
+}
+
+// pointOf decodes a start point: a list of numbers. Validate checks that
+// it has two.
+func pointOf(n *yaml.Node) ([]float64, string) {
+	if n.Kind != yaml.SequenceNode {
+		return nil, "want a point [x, y] such as [-7, 2] (got " + describe(n) + ")"
+	}
+	p := make([]float64, len(n.Content))
+	for i, e := range n.Content {
+		v, msg := floatOf(resolve(e))
+		if msg != "" {
+			return nil, "a point's coordinates: " + msg
+		}
+		p[i] = v
+	}
+	return p, ""
 }
 
 // layersOf decodes a list of hidden-layer sizes.

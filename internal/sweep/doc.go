@@ -1,7 +1,9 @@
 // Package sweep reads experiment files: YAML documents that describe a grid
 // of training runs over optimizers, learning rates, decay schedules and the
 // model, as in chapter 6 of "Deep Learning from Scratch", or a random
-// search over them, as in its §6.5. It parses a file, applies command-line
+// search over them, as in its §6.5; or the paths of optimizers on
+// two-dimensional test functions, as in its figure 6-8 (see Function
+// datasets). It parses a file, applies command-line
 // overrides, fills in the book's defaults, validates every value, and
 // expands the grid (or draws the trials) into one train.Config per run.
 //
@@ -73,10 +75,15 @@
 //	prune.method         none      median | asha; leave prune out (or null) for none
 //	prune.min_epochs     1         epochs every run trains before it may be stopped, >= 1
 //	prune.eta            3         asha only: the reduction factor, an integer >= 2
-//	dataset.name         mnist     mnist (the only dataset for now)
+//	dataset.name         mnist     mnist | function (see Function datasets)
 //	dataset.train_limit  0         the first N training images, 0 to 60000; 0 means
 //	                               all (60000 is the same as 0)
 //	dataset.validation   0.0       fraction of those images held out, in [0, 1)
+//	dataset.function     none      function only, required: book | rosenbrock |
+//	                               beale | himmelblau | rastrigin | quadratic
+//	dataset.start        none      function only, required: the start point [x, y];
+//	                               a list of points sweeps them
+//	dataset.condition    10        function quadratic only: its condition number κ > 0
 //	model.hidden         [100, 100, 100, 100]
 //	                               hidden-layer sizes, each >= 1; [] means none
 //	                               (input 784 and output 10 are implied)
@@ -86,7 +93,8 @@
 //	model.dropout        0.0       ratio of hidden units dropped, in [0, 1)
 //	model.weight_decay   0.0       the L2 coefficient λ, >= 0
 //	model.precision      float32   float32 | float64
-//	train.epochs         10        >= 0; 0 trains nothing (epoch 0 only)
+//	train.epochs         10        >= 0; 0 trains nothing (epoch 0 only); for a
+//	                               function dataset, the number of optimizer steps
 //	train.batch_size     100       >= 1
 //	train.seeds          [1]       one run per seed; any integers
 //	optimizers           [{name: sgd, lr: 0.01}]
@@ -129,12 +137,65 @@
 // that do not apply to an entry's optimizer or schedule are zero in its
 // train.Config.
 //
+// # Function datasets
+//
+// With dataset.name function, a run minimizes a two-dimensional test
+// function (package objective) instead of training a network: it starts at
+// dataset.start and takes one step of its optimizer per epoch, so
+// train.epochs is the number of steps, and a schedule's epochs are steps
+// (step: {every: 10} decays every 10 steps). Every step is recorded with
+// the position, the function's value (the epoch's train_loss) and the
+// distance to the nearest minimum; the accuracies are NULL. The book's
+// figure 6-8, 30 steps of four optimizers from (−7, 2) on x²/20 + y²:
+//
+//	name: optimizer-paths
+//	dataset: {name: function, function: book, start: [-7, 2]}
+//	train: {epochs: 30}
+//	optimizers:
+//	  - {name: sgd, lr: 0.95}
+//	  - {name: momentum, lr: 0.1}
+//	  - {name: adagrad, lr: 1.5}
+//	  - {name: adam, lr: 0.3}
+//
+// The functions, each with its minimum:
+//
+//	book        x²/20 + y²                     0 at (0, 0)
+//	rosenbrock  (1−x)² + 100(y−x²)²            0 at (1, 1)
+//	beale       (1.5−x+xy)² + (2.25−x+xy²)² + (2.625−x+xy³)²
+//	                                           0 at (3, 0.5)
+//	himmelblau  (x²+y−11)² + (x+y²−7)²         0 at four points, (3, 2) among them
+//	rastrigin   20 + Σ (xᵢ² − 10 cos(2πxᵢ))    0 at (0, 0)
+//	quadratic   ½(x² + κy²)                    0 at (0, 0); κ = condition
+//
+// dataset.function and dataset.start are required; a start point is a
+// list of two finite numbers, and a list of points ("start: [[-7, 2],
+// [0, 2]]") is an axis. dataset.condition takes a number > 0 (a list is an
+// axis) and applies to quadratic only: it defaults to 10 when
+// dataset.function names quadratic, and is an error otherwise. Several
+// condition numbers need quadratic alone in dataset.function, since the
+// runs of the other functions would repeat. The functions, the start
+// points and the condition numbers cross with each other and with the
+// optimizers and schedules as any axes do.
+//
+// A function run has no images, no network, no batches and no randomness,
+// so the MNIST-only keys are errors in a function sweep when given (in the
+// file or with --set): dataset.train_limit, dataset.validation, every key
+// of model, train.batch_size, log_steps (every step is recorded already)
+// and log_layers; so are more than one train.seeds (the runs would repeat)
+// and prune (it ranks runs on validation accuracy). Their defaults stay in
+// the Spec, and the runs' train.Config leave them zero (no model, batch
+// size 0), so that they say nothing in a run's key. dataset.function,
+// dataset.start and dataset.condition are errors in an MNIST sweep, and
+// function cannot be crossed with mnist in dataset.name. A function run
+// always computes in float64.
+//
 // # Expansion
 //
 // The runs are the cartesian product of the axes, in this order (the first
 // varies slowest, the seeds fastest):
 //
-//	dataset.name, dataset.train_limit, dataset.validation,
+//	dataset.name, dataset.function, dataset.start, dataset.condition,
+//	dataset.train_limit, dataset.validation,
 //	model.hidden, model.activation, model.init, model.batchnorm,
 //	model.dropout, model.weight_decay, model.precision,
 //	train.epochs, train.batch_size,
@@ -183,7 +244,8 @@
 //	                       names, true or false, or for hidden lists of sizes
 //
 // uniform and log_uniform are for the fields that take real numbers:
-// dataset.validation, model.init, model.dropout, model.weight_decay, and
+// dataset.validation, dataset.condition, model.init, model.dropout,
+// model.weight_decay, and
 // lr, momentum, decay_rate, beta1, beta2, eps, gamma, k and min_lr.
 // int_uniform is for those that take integers: dataset.train_limit (whose
 // bounds must be >= 1, since 0 means all the images), train.epochs,
@@ -195,7 +257,8 @@
 // "activation: [relu, tanh]" draws one of the two.
 //
 // Each trial draws one value for each field that has more than one, in
-// this order: dataset.name, dataset.train_limit, dataset.validation,
+// this order: dataset.name, dataset.function, dataset.start,
+// dataset.condition, dataset.train_limit, dataset.validation,
 // model.hidden, model.activation, model.init, model.batchnorm,
 // model.dropout, model.weight_decay, model.precision, train.epochs,
 // train.batch_size; then one optimizers entry, each entry as likely (the
@@ -228,9 +291,11 @@
 // Expand's limit applies to.
 //
 // A random search ranks its trials on validation accuracy, never on test
-// accuracy, so it needs dataset.validation > 0 (every value of it). A
-// distribution in a grid search is an error at its line, and so is
-// search.trials.
+// accuracy, so it needs dataset.validation > 0 (every value of it); a
+// random search over a function dataset, which has no validation, is
+// judged by its runs' final value or distance instead (runner compare
+// --metric train_loss). A distribution in a grid search is an error at its
+// line, and so is search.trials.
 //
 // # Pruning
 //
@@ -248,7 +313,7 @@
 // have got that far. eta does not apply to median. A run no longer than
 // min_epochs is never stopped, so --set train.epochs=1 still makes a
 // smoke run. Pruning ranks runs on validation accuracy too, so it needs
-// dataset.validation > 0.
+// dataset.validation > 0, and does not apply to a function dataset.
 //
 // Pruning belongs to the sweep, not to its runs: it changes no run's
 // config or key, though it changes Spec.Hash. This package reads and

@@ -107,7 +107,7 @@ func TestParse_Errors(t *testing.T) {
 		{"train_limit too large", "name: x\ndataset: {train_limit: 70000}\n",
 			nil, []want{{"", 2, "dataset.train_limit", "must be in [0, 60000]"}}},
 		{"unknown dataset", "name: x\ndataset: {name: cifar10}\n",
-			nil, []want{{"", 2, "dataset.name", `unknown dataset "cifar10" (want mnist)`}}},
+			nil, []want{{"", 2, "dataset.name", `unknown dataset "cifar10" (want mnist or function)`}}},
 		{"bad activation", "name: x\nmodel: {activation: [relu, gelu]}\n",
 			nil, []want{{"", 2, "model.activation", `unknown activation "gelu" (want relu, sigmoid or tanh)`}}},
 		{"bad init", "name: x\nmodel:\n  init: [he, -0.1, lecun]\n",

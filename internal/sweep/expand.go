@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"slices"
 	"strings"
 
 	"runner/internal/train"
@@ -22,6 +23,9 @@ func (s *Spec) axes() []axisLen {
 	d, m, t := &s.Dataset, &s.Model, &s.Train
 	return []axisLen{
 		{"dataset.name", len(d.Name)},
+		{"dataset.function", len(orZero(d.Function))},
+		{"dataset.start", len(orZero(d.Start))},
+		{"dataset.condition", len(orZero(d.Condition))},
 		{"dataset.train_limit", len(d.TrainLimit)},
 		{"dataset.validation", len(d.Validation)},
 		{"model.hidden", len(m.Hidden)},
@@ -171,7 +175,9 @@ func (s *Spec) tooMany(n *big.Int, why string) *Error {
 
 // Expand returns one train.Config per run of the grid: the cartesian
 // product of the axes in this order, outermost first: dataset.name,
-// dataset.train_limit, dataset.validation, model.hidden, model.activation,
+// dataset.function, dataset.start, dataset.condition (those three for a
+// function dataset only), dataset.train_limit, dataset.validation,
+// model.hidden, model.activation,
 // model.init, model.batchnorm, model.dropout, model.weight_decay,
 // model.precision, train.epochs, train.batch_size, the optimizers entries
 // (in file order, each one's lr, momentum, decay_rate, beta1, beta2, eps),
@@ -215,8 +221,9 @@ func (s *Spec) Expand(maxRuns int) ([]train.Config, error) {
 	}
 
 	d, m, t := &s.Dataset, &s.Model, &s.Train
+	functions, starts, conditions := orZero(d.Function), orZero(d.Start), orZero(d.Condition)
 	lens := []int{
-		len(d.Name), len(d.TrainLimit), len(d.Validation),
+		len(d.Name), len(functions), len(starts), len(conditions), len(d.TrainLimit), len(d.Validation),
 		len(m.Hidden), len(m.Activation), len(m.Init), len(m.BatchNorm), len(m.Dropout), len(m.WeightDecay), len(m.Precision),
 		len(t.Epochs), len(t.BatchSize), len(opts), len(scheds), len(t.Seeds),
 	}
@@ -227,23 +234,26 @@ func (s *Spec) Expand(maxRuns int) ([]train.Config, error) {
 		c := train.Config{
 			Dataset: train.DatasetConfig{
 				Name:       d.Name[ix[0]],
-				TrainLimit: d.TrainLimit[ix[1]],
-				Validation: d.Validation[ix[2]],
+				Function:   functions[ix[1]],
+				Start:      slices.Clone(starts[ix[2]]),
+				Condition:  conditions[ix[3]],
+				TrainLimit: d.TrainLimit[ix[4]],
+				Validation: d.Validation[ix[5]],
 			},
 			Model: train.ModelConfig{
-				Hidden:      append([]int{}, m.Hidden[ix[3]]...),
-				Activation:  m.Activation[ix[4]],
-				Init:        m.Init[ix[5]],
-				BatchNorm:   m.BatchNorm[ix[6]],
-				Dropout:     m.Dropout[ix[7]],
-				WeightDecay: m.WeightDecay[ix[8]],
-				Precision:   m.Precision[ix[9]],
+				Hidden:      append([]int{}, m.Hidden[ix[6]]...),
+				Activation:  m.Activation[ix[7]],
+				Init:        m.Init[ix[8]],
+				BatchNorm:   m.BatchNorm[ix[9]],
+				Dropout:     m.Dropout[ix[10]],
+				WeightDecay: m.WeightDecay[ix[11]],
+				Precision:   m.Precision[ix[12]],
 			},
-			Epochs:    t.Epochs[ix[10]],
-			BatchSize: t.BatchSize[ix[11]],
-			Optimizer: opts[ix[12]],
-			Schedule:  scheds[ix[13]],
-			Seed:      t.Seeds[ix[14]],
+			Epochs:    t.Epochs[ix[13]],
+			BatchSize: t.BatchSize[ix[14]],
+			Optimizer: opts[ix[15]],
+			Schedule:  scheds[ix[16]],
+			Seed:      t.Seeds[ix[17]],
 		}
 		if c.Dataset.Validation > 0 {
 			// The split seed only matters when images are held out; left
@@ -251,6 +261,7 @@ func (s *Spec) Expand(maxRuns int) ([]train.Config, error) {
 			// keys of runs it cannot affect.
 			c.Dataset.SplitSeed = s.Seed
 		}
+		functionRun(&c)
 		key := c.Key()
 		if j, dup := seen[key]; dup {
 			// Validate rejects repeated values, so this is a bug.
@@ -264,6 +275,32 @@ func (s *Spec) Expand(maxRuns int) ([]train.Config, error) {
 		return nil, err
 	}
 	return s.withLogging(runs), nil
+}
+
+// orZero returns vals, or for no values one zero value: the one value of
+// an axis that does not apply to the sweep (a function's start for MNIST).
+func orZero[T any](vals []T) []T {
+	if len(vals) == 0 {
+		return make([]T, 1)
+	}
+	return vals
+}
+
+// functionRun clears, in the config of a function run, what does not
+// apply to it: the images, the model and the batch size (their defaults
+// in the Spec), and the condition of a function other than quadratic. An
+// MNIST run is left alone.
+func functionRun(c *train.Config) {
+	if c.Dataset.Name != train.FunctionDataset {
+		return
+	}
+	c.Dataset = train.DatasetConfig{Name: c.Dataset.Name, Function: c.Dataset.Function, Start: c.Dataset.Start,
+		Condition: c.Dataset.Condition}
+	if c.Dataset.Function != "quadratic" {
+		c.Dataset.Condition = 0
+	}
+	c.Model = train.ModelConfig{}
+	c.BatchSize = 0
 }
 
 // odometer calls fn with every index vector of a grid with the given axis

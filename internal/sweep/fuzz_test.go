@@ -50,6 +50,10 @@ func FuzzParse(f *testing.F) {
 	f.Add("name: x\n", "model.hidden=[[50],[100,100]]\ntrain.seeds=[1,2]\nschedules[0]={name: step, every: 1}")
 	f.Add("name: x\n", "optimizers=[{name: adam, lr: 0.1}]\noptimizers[0].eps=1e-8\ndataset.validation=0.1")
 	f.Add("name: x\n", "train.epoch=1\nmodel.hidden=[[1],[\nfoo")
+	f.Add("name: x\ndataset: {name: function, function: [book, quadratic], start: [[-7, 2], [1, 1]], condition: 100}\ntrain: {epochs: 30}\n",
+		"dataset.condition=[1, 10]\nmodel.hidden=[5]")
+	f.Add("name: x\nsearch: {method: random, trials: 3}\ndataset: {name: function, function: quadratic, start: {choice: [[1, 2], [3]]}, condition: {log_uniform: [1, 100]}}\n", "")
+	f.Add("name: x\ndataset: {name: [function, mnist], function: rastrigin, start: [a, .nan]}\nprune: {method: median}\n", "dataset.start=7")
 
 	f.Fuzz(func(t *testing.T, src, overrides string) {
 		var ovs []string

@@ -4,6 +4,7 @@ import (
 	"math/big"
 	"slices"
 	"strconv"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 
@@ -180,6 +181,16 @@ func formatNum[T int | float64](x T) string {
 	return strconv.FormatFloat(float64(x), 'g', -1, 64)
 }
 
+// formatPoint formats a point as "(x,y)", its coordinates in shortest
+// form.
+func formatPoint(p []float64) string {
+	parts := make([]string, len(p))
+	for i, x := range p {
+		parts[i] = formatNum(x)
+	}
+	return "(" + strings.Join(parts, ",") + ")"
+}
+
 // fieldNamed returns the row of fields with the given key, or nil.
 func fieldNamed[E, C any](fields []entryField[E, C], key string) entryField[E, C] {
 	for _, f := range fields {
@@ -202,7 +213,7 @@ func entryKeys[E, C any](fields []entryField[E, C]) []string {
 // params lists the hyperparameters Param and Varying know, in the order of
 // the grid's axes (outermost first).
 var params = slices.Concat(
-	[]string{"dataset", "train_limit", "validation", "split_seed",
+	[]string{"dataset", "function", "start", "condition", "train_limit", "validation", "split_seed",
 		"hidden", "activation", "init", "batchnorm", "dropout", "weight_decay", "precision",
 		"epochs", "batch_size", "optimizer"},
 	optimizerKeys[1:],
@@ -211,16 +222,29 @@ var params = slices.Concat(
 	[]string{"seed"},
 )
 
+// mnistParams are the hyperparameters a function run does not take.
+var mnistParams = []string{"train_limit", "validation", "split_seed",
+	"hidden", "activation", "init", "batchnorm", "dropout", "weight_decay", "precision", "batch_size"}
+
 // applies reports whether c takes the named hyperparameter, one of
 // params: the hyperparameters of an optimizer (a schedule) are taken only
-// by the runs of the optimizers (schedules) that use them; every run takes
-// the others.
+// by the runs of the optimizers (schedules) that use them; function and
+// start only by function runs, condition only by those on quadratic, and
+// the images, the model and the batch size only by MNIST runs; every run
+// takes the others.
 func applies(name string, c train.Config) bool {
+	fn := c.Dataset.Name == train.FunctionDataset
 	switch {
 	case slices.Contains(optimizerKeys[1:], name):
 		return slices.Contains(optimizerParams[c.Optimizer.Name], name)
 	case slices.Contains(scheduleKeys[1:], name):
 		return slices.Contains(scheduleParams[c.Schedule.Name], name)
+	case name == "function" || name == "start":
+		return fn
+	case name == "condition":
+		return fn && c.Dataset.Function == "quadratic"
+	case slices.Contains(mnistParams, name):
+		return !fn
 	}
 	return true
 }
@@ -228,14 +252,16 @@ func applies(name string, c train.Config) bool {
 // Varying returns the names of the hyperparameters whose values differ
 // between configs, in the grid's axis order (outermost first), so that a
 // table of runs can show only the columns that tell them apart. The names
-// are those of Param: dataset, train_limit, validation, split_seed, hidden,
+// are those of Param: dataset, function, start, condition, train_limit,
+// validation, split_seed, hidden,
 // activation, init, batchnorm, dropout, weight_decay, precision, epochs,
 // batch_size, optimizer, lr, momentum, decay_rate, beta1, beta2, eps,
 // schedule, every, gamma, k, min_lr, warmup and seed.
 //
-// A hyperparameter that only some runs take (beta1 is Adam's) varies only
-// when the runs that take it disagree: the optimizer or schedule column
-// already tells the others apart.
+// A hyperparameter that only some runs take (beta1 is Adam's, condition
+// the quadratic function's) varies only when the runs that take it
+// disagree: the optimizer, schedule or function column already tells the
+// others apart.
 func Varying(configs []train.Config) []string {
 	var out []string
 	for _, name := range params {
@@ -257,9 +283,11 @@ func Varying(configs []train.Config) []string {
 }
 
 // Param formats the named hyperparameter of c for a table: numbers in
-// shortest form, hidden as "100-100" ("none" for no hidden layers),
-// optimizer and schedule by name. It returns "" for a hyperparameter that
-// c's optimizer or schedule does not take, and for an unknown name.
+// shortest form, hidden as "100-100" ("none" for no hidden layers), start
+// as "(-7,2)", dataset, function, optimizer and schedule by name. It
+// returns "" for a hyperparameter that c does not take (see Varying: the
+// MNIST ones for a function run, and the other way round; those of other
+// optimizers and schedules), and for an unknown name.
 func Param(c train.Config, name string) string {
 	if !applies(name, c) {
 		return ""
@@ -277,6 +305,12 @@ func Param(c train.Config, name string) string {
 	switch name {
 	case "dataset":
 		return c.Dataset.Name
+	case "function":
+		return c.Dataset.Function
+	case "start":
+		return formatPoint(c.Dataset.Start)
+	case "condition":
+		return formatNum(c.Dataset.Condition)
 	case "train_limit":
 		return formatNum(c.Dataset.TrainLimit)
 	case "validation":

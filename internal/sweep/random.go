@@ -6,6 +6,7 @@ import (
 	"math/big"
 	"math/bits"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 
 	"runner/internal/train"
@@ -128,7 +129,8 @@ func floatsBetween(lo, hi float64) *big.Int {
 func bigInt(n int) *big.Int { return big.NewInt(int64(n)) }
 
 // space returns the number of distinct trials a random search may draw:
-// the product, over the fields of dataset, model and train but the seeds,
+// the product, over the fields of dataset, model and train but the seeds
+// (one value each for the fields that do not apply to the sweep),
 // of their numbers of values, × the sum over the optimizers entries of
 // the product of theirs, × the same sum for schedules. Validate has made
 // sure that no two of these give the same config.
@@ -137,6 +139,9 @@ func (s *Spec) space() *big.Int {
 	d, m, t := &s.Dataset, &s.Model, &s.Train
 	for _, f := range []*big.Int{
 		spaceOf(s.Dists["dataset.name"], d.Name),
+		spaceOf(s.Dists["dataset.function"], orZero(d.Function)),
+		spaceOf(s.Dists["dataset.start"], orZero(d.Start)),
+		spaceOf(s.Dists["dataset.condition"], orZero(d.Condition)),
 		spaceOf(s.Dists["dataset.train_limit"], d.TrainLimit),
 		spaceOf(s.Dists["dataset.validation"], d.Validation),
 		spaceOf(s.Dists["model.hidden"], m.Hidden),
@@ -171,7 +176,8 @@ func entriesSpace[E, C any](s *Spec, list string, fields []entryField[E, C], ent
 }
 
 // drawTrial draws one trial's config, with seed 0, in the documented
-// order: dataset.name, dataset.train_limit, dataset.validation,
+// order: dataset.name, dataset.function, dataset.start,
+// dataset.condition, dataset.train_limit, dataset.validation,
 // model.hidden, model.activation, model.init, model.batchnorm,
 // model.dropout, model.weight_decay, model.precision, train.epochs,
 // train.batch_size, the optimizers entry and then its lr, momentum,
@@ -181,6 +187,9 @@ func (s *Spec) drawTrial(r *drawer) train.Config {
 	d, m, t := &s.Dataset, &s.Model, &s.Train
 	var c train.Config
 	c.Dataset.Name = pick(r, s.Dists["dataset.name"], d.Name)
+	c.Dataset.Function = pick(r, s.Dists["dataset.function"], orZero(d.Function))
+	c.Dataset.Start = slices.Clone(pick(r, s.Dists["dataset.start"], orZero(d.Start)))
+	c.Dataset.Condition = pick(r, s.Dists["dataset.condition"], orZero(d.Condition))
 	c.Dataset.TrainLimit = pick(r, s.Dists["dataset.train_limit"], d.TrainLimit)
 	if c.Dataset.TrainLimit == mnistTrainImages {
 		c.Dataset.TrainLimit = 0 // as Parse stores it: all the images
@@ -202,6 +211,7 @@ func (s *Spec) drawTrial(r *drawer) train.Config {
 		func(o *OptimizerAxes) train.OptimizerConfig { return train.OptimizerConfig{Name: o.Name} })
 	c.Schedule = drawEntry(s, r, "schedules", scheduleFields, s.Schedules,
 		func(sc *ScheduleAxes) train.ScheduleConfig { return train.ScheduleConfig{Name: sc.Name} })
+	functionRun(&c)
 	return c
 }
 
@@ -248,7 +258,8 @@ func (s *Spec) expandRandom() ([]train.Config, error) {
 		seen[key] = true
 		for _, seed := range seeds {
 			run := c
-			run.Model.Hidden = append([]int{}, c.Model.Hidden...)
+			run.Model.Hidden = slices.Clone(c.Model.Hidden) // nil stays nil: a function run has no model
+			run.Dataset.Start = slices.Clone(c.Dataset.Start)
 			run.Seed = seed
 			runs = append(runs, run)
 		}

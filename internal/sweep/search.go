@@ -31,6 +31,7 @@ const (
 var kinds = map[string]valueKind{
 	"dataset.train_limit": intKind,
 	"dataset.validation":  realKind,
+	"dataset.condition":   realKind,
 	"model.init":          realKind,
 	"model.dropout":       realKind,
 	"model.weight_decay":  realKind,
@@ -289,7 +290,7 @@ func (v *validator) search() {
 		case s.Search.Trials < 1:
 			v.add("search.trials", 0, "must be >= 1 (got %d)", s.Search.Trials)
 		}
-		if !s.failed["dataset.validation"] && slices.ContainsFunc(s.Dataset.Validation, func(f float64) bool { return !(f > 0) }) {
+		if !s.functionSweep() && !s.failed["dataset.validation"] && slices.ContainsFunc(s.Dataset.Validation, func(f float64) bool { return !(f > 0) }) {
 			v.add("search.method", 0, "random search "+needValidation+" (dataset.validation has %v)", "trials", slices.Min(s.Dataset.Validation))
 		}
 		for _, path := range slices.Sorted(maps.Keys(s.Dists)) { // Parse has checked these
@@ -342,6 +343,10 @@ func (v *validator) prune() {
 		}
 	default:
 		v.add("prune.method", 0, "unknown pruning method %q (want median or asha)", p.Method)
+		return
+	}
+	if v.s.functionSweep() {
+		v.add("prune.method", 0, "pruning does not apply to dataset function: it ranks runs on validation accuracy, which a function run has not")
 		return
 	}
 	if p.MinEpochs < 1 && !failed["prune.min_epochs"] {

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"os"
 	"slices"
+
+	"runner/internal/train"
 )
 
 // DefaultMaxRuns is the largest grid Expand materialises when it is given
@@ -81,10 +83,29 @@ type Prune struct {
 
 // DatasetAxes are the values swept for train.DatasetConfig. TrainLimit
 // holds 0 for all the training images, which Parse also stores for 60000.
+//
+// Function, Start and Condition are the axes of a function dataset (Name
+// ["function"]): the objective functions, the start points [x, y] and the
+// condition numbers of quadratic (Parse gives it [10] when Function holds
+// quadratic and the file gives none). They are nil for MNIST, and
+// Condition is nil when no function takes it; a function sweep keeps the
+// defaults of the MNIST-only axes (train_limit, validation, the model,
+// batch_size), which its runs leave zero.
 type DatasetAxes struct {
 	Name       []string  `json:"name"`
 	TrainLimit []int     `json:"train_limit"`
 	Validation []float64 `json:"validation"`
+
+	Function  []string    `json:"function,omitempty"`
+	Start     [][]float64 `json:"start,omitempty"`
+	Condition []float64   `json:"condition,omitempty"`
+}
+
+// functionSweep reports whether s minimizes objective functions rather
+// than training on MNIST: its dataset.name is function (Validate refuses
+// function crossed with another dataset).
+func (s *Spec) functionSweep() bool {
+	return slices.Contains(s.Dataset.Name, train.FunctionDataset)
 }
 
 // ModelAxes are the values swept for train.ModelConfig. Init holds

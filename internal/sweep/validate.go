@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"runner/internal/data"
+	"runner/internal/objective"
 	"runner/internal/train"
 )
 
@@ -33,8 +34,48 @@ func (s *Spec) validate() ErrorList {
 		v.add("log_steps", -1, "must be >= 0 (got %d)", s.LogSteps)
 	}
 
-	d, m, t := &s.Dataset, &s.Model, &s.Train
-	check(v, "dataset.name", d.Name, oneOf("dataset", "mnist"))
+	d, t := &s.Dataset, &s.Train
+	check(v, "dataset.name", d.Name, oneOf("dataset", "mnist", train.FunctionDataset))
+	if s.functionSweep() {
+		v.functionAxes()
+	} else {
+		v.mnistAxes()
+	}
+	check(v, "train.epochs", t.Epochs, intAtLeast(0))
+	if !s.functionSweep() {
+		check(v, "train.batch_size", t.BatchSize, intAtLeast(1))
+	}
+	check(v, "train.seeds", t.Seeds, func(int64) string { return "" })
+
+	if len(s.Optimizers) == 0 && !s.failed["optimizers"] {
+		v.add("optimizers", -1, "empty list: give at least one entry")
+	}
+	for i := range s.Optimizers {
+		v.optimizer(i)
+	}
+	if len(s.Schedules) == 0 && !s.failed["schedules"] {
+		v.add("schedules", -1, "empty list: give at least one entry")
+	}
+	for i := range s.Schedules {
+		v.schedule(i)
+	}
+	v.repeatedEntries()
+	v.search()
+	v.prune()
+	v.trialSpace()
+	return v.errs
+}
+
+// mnistAxes checks the axes of an MNIST sweep, the images and the model,
+// and that no field of a function dataset is given.
+func (v *validator) mnistAxes() {
+	s := v.s
+	d, m := &s.Dataset, &s.Model
+	for _, path := range []string{"dataset.function", "dataset.start", "dataset.condition"} {
+		if s.locs[path] != nil {
+			v.add(path, -1, "applies to dataset function only (dataset.name is %s)", strings.Join(d.Name, ", "))
+		}
+	}
 	check(v, "dataset.train_limit", d.TrainLimit, func(n int) string {
 		if n < 0 || n > mnistTrainImages {
 			return fmt.Sprintf("must be in [0, %d], the MNIST training images; 0 means all (got %d)", mnistTrainImages, n)
@@ -76,27 +117,76 @@ func (s *Spec) validate() ErrorList {
 	check(v, "model.dropout", m.Dropout, inRange(0, 1))
 	check(v, "model.weight_decay", m.WeightDecay, atLeast(0))
 	check(v, "model.precision", m.Precision, oneOf("precision", "float32", "float64"))
-	check(v, "train.epochs", t.Epochs, intAtLeast(0))
-	check(v, "train.batch_size", t.BatchSize, intAtLeast(1))
-	check(v, "train.seeds", t.Seeds, func(int64) string { return "" })
+}
 
-	if len(s.Optimizers) == 0 && !s.failed["optimizers"] {
-		v.add("optimizers", -1, "empty list: give at least one entry")
+// mnistOnly are the fields that do not apply to a function dataset.
+var mnistOnly = []string{"dataset.train_limit", "dataset.validation",
+	"model.hidden", "model.activation", "model.init", "model.batchnorm", "model.dropout", "model.weight_decay", "model.precision",
+	"train.batch_size"}
+
+// functionAxes checks the axes of a function sweep: its functions, start
+// points and condition numbers, that no MNIST-only field is given, and
+// that the sweep would not repeat its runs.
+func (v *validator) functionAxes() {
+	s := v.s
+	d := &s.Dataset
+	if len(d.Name) > 1 && !s.failed["dataset.name"] {
+		v.add("dataset.name", -1, "function cannot be crossed with another dataset: a sweep minimizes functions or trains on MNIST, not both")
 	}
-	for i := range s.Optimizers {
-		v.optimizer(i)
+	for _, path := range mnistOnly {
+		if s.locs[path] != nil {
+			v.add(path, -1, "does not apply to dataset function, which has no images, network or batches")
+		}
 	}
-	if len(s.Schedules) == 0 && !s.failed["schedules"] {
-		v.add("schedules", -1, "empty list: give at least one entry")
+	if s.LogLayers {
+		v.add("log_layers", -1, "does not apply to dataset function, which has no layers")
 	}
-	for i := range s.Schedules {
-		v.schedule(i)
+	if s.LogSteps > 0 {
+		v.add("log_steps", -1, "does not apply to dataset function: each epoch is one step, and the path table records every step")
 	}
-	v.repeatedEntries()
-	v.search()
-	v.prune()
-	v.trialSpace()
-	return v.errs
+	if len(s.Train.Seeds) > 1 && !s.failed["train.seeds"] {
+		v.add("train.seeds", -1, "a function run depends on no seed: more than one would repeat every run (got %d seeds)", len(s.Train.Seeds))
+	}
+
+	required := func(path, what string) bool {
+		if s.locs[path] != nil || s.failed[path] {
+			return false
+		}
+		v.errs.add(s.where("dataset.name", 0), path, "required for dataset function: %s", what)
+		return true
+	}
+	if !required("dataset.function", orList(objective.Names)) {
+		check(v, "dataset.function", d.Function, oneOf("function", objective.Names...))
+	}
+	if !required("dataset.start", "the start point [x, y], such as [-7, 2]") {
+		check(v, "dataset.start", d.Start, func(p []float64) string {
+			if len(p) != 2 {
+				return fmt.Sprintf("want a point of 2 coordinates [x, y] (got %d: %v)", len(p), p)
+			}
+			return ""
+		})
+	}
+	if s.failed["dataset.condition"] || s.failed["dataset.function"] {
+		return
+	}
+	var others []string
+	for _, f := range d.Function {
+		if f != "quadratic" {
+			others = append(others, f)
+		}
+	}
+	switch {
+	case !slices.Contains(d.Function, "quadratic"):
+		if d.Condition != nil {
+			v.add("dataset.condition", -1, "applies to the quadratic function only (dataset.function is %s)", strings.Join(d.Function, ", "))
+		}
+	default:
+		check(v, "dataset.condition", d.Condition, above(0))
+		if len(d.Condition) > 1 && len(others) > 0 {
+			v.add("dataset.condition", -1, "several values need dataset.function to be quadratic alone: the runs of %s, which take no condition, would repeat",
+				strings.Join(others, ", "))
+		}
+	}
 }
 
 // validator collects the errors of one Validate.

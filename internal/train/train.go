@@ -116,6 +116,8 @@ type trainer[T kernel.Float] struct {
 	x      []T   // a minibatch or an evaluation chunk of pixels
 	labels []int // its labels
 	index  []int // the example indices of an evaluation chunk
+
+	layers *layerLog[T] // the layer statistics' state; nil unless cfg.LogLayers
 }
 
 // newTrainer builds the network, optimizer and schedule of cfg over d.
@@ -144,6 +146,9 @@ func newTrainer[T kernel.Float](cfg Config, d Data) (*trainer[T], error) {
 		index:         make([]int, rows),
 	}
 	t.sched = newSchedule(cfg.Schedule, cfg.Optimizer.LR, t.stepsPerEpoch, cfg.Epochs)
+	if cfg.LogLayers {
+		t.layers = newLayerLog(net, n)
+	}
 	return t, nil
 }
 
@@ -158,6 +163,7 @@ func run[T kernel.Float](ctx context.Context, cfg Config, d Data, report func(Ep
 	if err != nil {
 		return Interrupted, err
 	}
+	m.Layers = t.layerStats(false)
 	if err := report(m); err != nil {
 		return stopped(err)
 	}
@@ -183,6 +189,9 @@ func run[T kernel.Float](ctx context.Context, cfg Config, d Data, report func(Ep
 			}
 			lr := t.sched.Rate(step)
 			rates.add(lr)
+			if b == stepsPerEpoch-1 {
+				t.saveLastWeights()
+			}
 			loss := t.step(perm[b*cfg.BatchSize:min((b+1)*cfg.BatchSize, n)], lr)
 			if cfg.LogSteps > 0 && (step+1)%cfg.LogSteps == 0 {
 				steps = append(steps, StepMetrics{Step: step + 1, LR: lr, Loss: loss})
@@ -202,6 +211,7 @@ func run[T kernel.Float](ctx context.Context, cfg Config, d Data, report func(Ep
 			TrainLoss: lossSum / float64(stepsPerEpoch),
 			Seconds:   time.Since(start).Seconds(),
 			Steps:     steps,
+			Layers:    t.layerStats(true),
 		}
 		if m, err = t.evaluate(ctx, m, false); err != nil {
 			return Interrupted, err

@@ -3,6 +3,7 @@ package train
 import (
 	"context"
 	"testing"
+	"time"
 
 	"runner/internal/data"
 	"runner/internal/kernel"
@@ -77,4 +78,104 @@ func benchEpoch[T kernel.Float](b *testing.B, cfg Config, d Data) {
 	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/epoch")
 	allocs := testing.AllocsPerRun(20, func() { t.step(perm[:cfg.BatchSize], cfg.Optimizer.LR) })
 	b.ReportMetric(allocs, "allocs/step")
+}
+
+// BenchmarkEpochLogLayers measures what log_layers costs an epoch of the
+// book's network (784-100-100-100-100-10, ReLU, He, SGD, batch 100, all
+// 60,000 images), trained as run trains it: with logging, each hidden
+// layer's weights are copied before the epoch's last step and the
+// statistics are computed over the probe batch after it. Every iteration
+// trains one epoch of a run without logging and one of the same run with
+// it, in alternating order, so that drift in the machine's speed falls on
+// both alike. It reports each one's seconds per epoch (off-s/epoch,
+// on-s/epoch), the overhead of logging as a percentage of the epoch
+// without (overhead-%: on/off − 1), and the share of the logging epoch
+// spent in the logging calls themselves (log-%).
+//
+//	go test -run XXX -bench EpochLogLayers -count 6 ./internal/train/ > bench.txt
+//	go run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da bench.txt
+func BenchmarkEpochLogLayers(b *testing.B) {
+	m, err := data.Shared(context.Background(), data.Options{NoDownload: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, precision := range []string{"float32", "float64"} {
+		b.Run(precision, func(b *testing.B) {
+			cfg := Config{
+				Dataset:   DatasetConfig{Name: "mnist"},
+				Model:     ModelConfig{Hidden: []int{100, 100, 100, 100}, Activation: "relu", Init: "he", Precision: precision},
+				Optimizer: OptimizerConfig{Name: "sgd", LR: 0.1},
+				Schedule:  ScheduleConfig{Name: "constant"},
+				Epochs:    1,
+				BatchSize: 100,
+				Seed:      1,
+			}
+			d, err := PrepareData(m, cfg.Dataset)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if precision == "float64" {
+				benchEpochLayers[float64](b, cfg, d)
+			} else {
+				benchEpochLayers[float32](b, cfg, d)
+			}
+		})
+	}
+}
+
+func benchEpochLayers[T kernel.Float](b *testing.B, cfg Config, d Data) {
+	off, err := newTrainer[T](cfg, d)
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg.LogLayers = true
+	on, err := newTrainer[T](cfg, d)
+	if err != nil {
+		b.Fatal(err)
+	}
+	n := d.Train.Len()
+	perm := make([]int, n)
+	for i := range perm {
+		perm[i] = i
+	}
+	steps := (n + cfg.BatchSize - 1) / cfg.BatchSize
+	// One epoch trains every step as run does; it returns its time and
+	// the time of the logging calls in it.
+	epoch := func(t *trainer[T]) (total, logging time.Duration) {
+		start := time.Now()
+		for s := 0; s < steps; s++ {
+			if s == steps-1 {
+				l := time.Now()
+				t.saveLastWeights()
+				logging += time.Since(l)
+			}
+			t.step(perm[s*cfg.BatchSize:min((s+1)*cfg.BatchSize, n)], cfg.Optimizer.LR)
+		}
+		l := time.Now()
+		t.layerStats(true)
+		logging += time.Since(l)
+		return time.Since(start), logging
+	}
+	for _, t := range []*trainer[T]{off, on} {
+		t.step(perm[:cfg.BatchSize], cfg.Optimizer.LR) // buffers and optimizer state
+		t.layerStats(true)                             // the probe's buffers, as epoch 0 sizes them
+	}
+	var offTime, onTime, logTime time.Duration
+	i := 0
+	for b.Loop() {
+		var o, l, lg time.Duration
+		if i%2 == 0 {
+			o, _ = epoch(off)
+			l, lg = epoch(on)
+		} else {
+			l, lg = epoch(on)
+			o, _ = epoch(off)
+		}
+		offTime, onTime, logTime = offTime+o, onTime+l, logTime+lg
+		i++
+	}
+	b.ReportMetric(offTime.Seconds()/float64(b.N), "off-s/epoch")
+	b.ReportMetric(onTime.Seconds()/float64(b.N), "on-s/epoch")
+	b.ReportMetric(100*(onTime.Seconds()/offTime.Seconds()-1), "overhead-%")
+	b.ReportMetric(100*logTime.Seconds()/onTime.Seconds(), "log-%")
 }

@@ -199,7 +199,7 @@ func (d *sweepDisplay) event(ev execute.Event) {
 		d.last[ev.Job] = ev.Metrics
 		if rb := d.bars[ev.Job]; rb != nil {
 			m := ev.Metrics
-			rb.set(fmt.Sprintf("epoch %d/%d  loss %.4f  test %.4f", m.Epoch, cfg.Epochs, m.TrainLoss, m.TestAcc))
+			rb.set(fmt.Sprintf("%s of %d", epochText(m, cfg), cfg.Epochs))
 			rb.bar.Increment()
 			if m.Epoch > 0 {
 				d.overall.Increment()
@@ -235,13 +235,23 @@ func (d *sweepDisplay) finishedLine(ev execute.Event, cfg train.Config) string {
 	s := fmt.Sprintf("%s [%*d/%d] %-11s %s", nowFunc().UTC().Format(time.RFC3339), len(fmt.Sprint(d.total)), d.doneCount(), d.total,
 		ev.Status, sweep.Describe(cfg, d.varying))
 	if m, ok := d.last[ev.Job]; ok && m.Epoch > 0 && ev.Status != train.Diverged {
-		s += fmt.Sprintf(": epoch %d test_acc %.4f train_loss %.4f", m.Epoch, m.TestAcc, m.TrainLoss)
+		s += ": " + epochText(m, cfg)
 	}
 	s += fmt.Sprintf(" (%.1fs)", secs)
 	if ev.Err != nil && ev.Status != train.Interrupted {
 		s += fmt.Sprintf(": %v", ev.Err)
 	}
 	return s
+}
+
+// epochText describes an epoch's metrics: the step, value and distance to
+// the minimum of a run on an objective function, else the test accuracy
+// and training loss.
+func epochText(m train.EpochMetrics, cfg train.Config) string {
+	if cfg.Dataset.Name == train.FunctionDataset {
+		return fmt.Sprintf("step %d value %.6g distance %.4g", m.Epoch, m.TrainLoss, m.Distance)
+	}
+	return fmt.Sprintf("epoch %d test_acc %.4f train_loss %.4f", m.Epoch, m.TestAcc, m.TrainLoss)
 }
 
 // finish stops the live display.

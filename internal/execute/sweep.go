@@ -155,7 +155,8 @@ func (t Tally) Failed() bool { return t.Runs[train.Failed]+t.Runs[train.Diverged
 // interrupted and Run returns.
 //
 // MNIST is loaded before the database is opened, so that missing data
-// creates no file; a shard without runs needs none.
+// creates no file; a shard without runs, or with runs on objective
+// functions only, needs none.
 func Run(ctx context.Context, plans []Plan, o RunOptions) (Tally, error) {
 	var tally Tally
 	log := func(format string, args ...any) {
@@ -165,7 +166,9 @@ func Run(ctx context.Context, plans []Plan, o RunOptions) (Tally, error) {
 	}
 	plans = shardPlans(plans, o.Shard, log)
 	var mnist *data.MNIST
-	if slices.ContainsFunc(plans, func(p Plan) bool { return len(p.Configs) > 0 }) {
+	if slices.ContainsFunc(plans, func(p Plan) bool {
+		return slices.ContainsFunc(p.Configs, func(c train.Config) bool { return c.Dataset.Name != train.FunctionDataset })
+	}) {
 		var err error
 		mnist, err = data.Shared(ctx, data.Options{Dir: o.MNISTDir})
 		if err != nil {

@@ -21,15 +21,20 @@ type SweepSummary struct {
 	DB      string        // where its results are
 	Columns []string
 	Rows    []SummaryRow
-	Best    int // the row with the best mean test accuracy; -1 if none
+	Best    int // the row with the best mean test accuracy (function runs: the lowest value); -1 if none
 	Counts  map[train.Status]int
+	// Functions is set when every run minimizes an objective function:
+	// the table then shows the final value and the distance to the
+	// nearest minimum instead of accuracies.
+	Functions bool
 }
 
 // SummaryRow is one configuration of a SweepSummary.
 type SummaryRow struct {
 	Config   train.Config // Seed 0
 	TestAcc  Summary      // over the runs that finished done
-	Loss     Summary      // the final training loss of the same runs
+	Loss     Summary      // the final training loss of the same runs (function runs: the value)
+	Distance Summary      // function runs: the final distance to the nearest minimum
 	Statuses map[train.Status]int
 }
 
@@ -38,25 +43,38 @@ var summaryStatuses = []train.Status{train.Done, train.Pruned, train.Diverged, t
 
 // Summarize returns the summary of s, whose runs need only their last epoch.
 func (s *Sweep) Summarize(elapsed time.Duration, db string) *SweepSummary {
-	t := &SweepSummary{Sweep: s, Elapsed: elapsed, DB: db, Columns: Columns(s), Best: -1, Counts: map[train.Status]int{}}
+	t := &SweepSummary{Sweep: s, Elapsed: elapsed, DB: db, Columns: Columns(s), Best: -1, Counts: map[train.Status]int{},
+		Functions: len(s.Runs) > 0}
+	for _, r := range s.Runs {
+		t.Functions = t.Functions && r.Config.Dataset.Name == train.FunctionDataset
+	}
 	for _, g := range s.Groups() {
 		row := SummaryRow{Config: g.Config, Statuses: map[train.Status]int{}}
-		var acc, loss []float64
+		var acc, loss, dist []float64
 		for _, r := range g.Runs {
 			t.Counts[r.Status]++
 			row.Statuses[r.Status]++
 			if r.Status == train.Done && len(r.Epochs) > 0 {
 				final := r.Epochs[len(r.Epochs)-1]
-				acc, loss = append(acc, final.TestAcc), append(loss, final.TrainLoss)
+				acc, loss, dist = append(acc, final.TestAcc), append(loss, final.TrainLoss), append(dist, final.Distance)
 			}
 		}
-		row.TestAcc, row.Loss = Summarize(acc), Summarize(loss)
-		if row.TestAcc.N > 0 && (t.Best < 0 || row.TestAcc.Mean > t.Rows[t.Best].TestAcc.Mean) {
+		row.TestAcc, row.Loss, row.Distance = Summarize(acc), Summarize(loss), Summarize(dist)
+		if row.TestAcc.N > 0 && (t.Best < 0 || t.better(row, t.Rows[t.Best])) {
 			t.Best = len(t.Rows)
 		}
 		t.Rows = append(t.Rows, row)
 	}
 	return t
+}
+
+// better reports whether row a beats row b: a higher mean test accuracy,
+// or for function runs a lower mean final value.
+func (t *SweepSummary) better(a, b SummaryRow) bool {
+	if t.Functions {
+		return a.Loss.Mean < b.Loss.Mean
+	}
+	return a.TestAcc.Mean > b.TestAcc.Mean
 }
 
 // WriteText prints the summary: a heading with the status counts, the
@@ -77,7 +95,11 @@ func (t *SweepSummary) WriteText(w io.Writer) error {
 	for _, c := range t.Columns {
 		fmt.Fprintf(tw, "\t%s", c)
 	}
-	fmt.Fprint(tw, "\tn\ttest_acc\ttrain_loss\tnot done\n")
+	if t.Functions {
+		fmt.Fprint(tw, "\tn\tvalue\tdistance\tnot done\n")
+	} else {
+		fmt.Fprint(tw, "\tn\ttest_acc\ttrain_loss\tnot done\n")
+	}
 	for i, row := range t.Rows {
 		mark := " "
 		if i == t.Best {
@@ -88,7 +110,10 @@ func (t *SweepSummary) WriteText(w io.Writer) error {
 			fmt.Fprintf(tw, "\t%s", v)
 		}
 		acc, loss := "-", "-"
-		if row.TestAcc.N > 0 {
+		switch {
+		case row.TestAcc.N > 0 && t.Functions:
+			acc, loss = fmt.Sprintf("%.6g", row.Loss.Mean), fmt.Sprintf("%.6g", row.Distance.Mean)
+		case row.TestAcc.N > 0:
 			acc = formatValue(row.TestAcc.Mean)
 			if row.TestAcc.N > 1 {
 				acc += " ± " + formatValue(row.TestAcc.SD)
@@ -107,7 +132,11 @@ func (t *SweepSummary) WriteText(w io.Writer) error {
 		return err
 	}
 	if t.Best >= 0 {
-		_, err := fmt.Fprintf(w, "\n* best final test accuracy: %s\n", sweep.Describe(t.Rows[t.Best].Config, t.Columns))
+		what := "best final test accuracy"
+		if t.Functions {
+			what = "lowest final value"
+		}
+		_, err := fmt.Fprintf(w, "\n* %s: %s\n", what, sweep.Describe(t.Rows[t.Best].Config, t.Columns))
 		return err
 	}
 	return nil

@@ -71,4 +71,18 @@
 // and the legend beside the plot. The x axis is the epoch, as the epochs
 // table records; a per-iteration table would give curves whose X is the
 // iteration, which the rest takes as it is.
+//
+// Plots chooses the figures by what a sweep recorded, each a Drawing:
+// for runs on objective functions, their paths over filled contours of
+// the function (PathFigure, the book's figure 6-8; contour levels at
+// geometric steps, since the values span decades) and f(x, y) at each
+// step; for runs that logged their layers, the histograms of every hidden
+// layer's activations at an epoch (LayerFigure, figures 6-10 to 6-14: one
+// row per layer, one column per configuration, split into one figure per
+// value of the outermost hyperparameter past six columns); and for runs
+// that trained, the learning curves, as they are or as small multiples
+// (FacetFigure): one panel per value of a hyperparameter (Facet, figure
+// 6-19 by weight scale) or one per configuration of the best by a final
+// metric (Rank, Top, figure 6-24). The panels of a figure share their
+// axes and one legend.
 package report

@@ -14,8 +14,6 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
-	"gonum.org/v1/plot/vg/vgsvg"
 )
 
 // Figure is a plot of curves against a common x axis, drawn by Write, with
@@ -39,6 +37,12 @@ type Figure struct {
 	FitAfterStart bool
 
 	Curves []Curve
+
+	// byMetric colours the curves by metric rather than by configuration
+	// (Curve.Group) and lists only the metrics in the legend: for the
+	// panels of a FacetFigure that each hold one configuration.
+	byMetric    bool
+	metricOrder []Metric // the metrics in the order of their colours; nil: as they appear
 }
 
 // The size of a figure (taller if its legend needs it), and the resolution
@@ -88,14 +92,9 @@ func (f *Figure) Write(w io.Writer, format string) error {
 	lr := legend.Rectangle(draw.Canvas{})
 	lw, lh := lr.Max.X-lr.Min.X, lr.Max.Y-lr.Min.Y
 	width, height := figWidth, max(figHeight, top+lh+legendPad)
-	var c vg.CanvasWriterTo
-	switch format {
-	case "png":
-		c = vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(width, height), vgimg.UseDPI(pngDPI))}
-	case "svg":
-		c = vgsvg.New(width, height)
-	default:
-		return fmt.Errorf("draw figure %q: unknown format %q (want png or svg)", f.Title, format)
+	c, err := newCanvas(format, width, height)
+	if err != nil {
+		return fmt.Errorf("draw figure %q: %w", f.Title, err)
 	}
 	dc := draw.New(c)
 	p.Draw(draw.Crop(dc, 0, -(lw + 2*legendPad), 0, 0))
@@ -151,6 +150,9 @@ func (f *Figure) build() (*plot.Plot, *plot.Legend, error) {
 		if len(metrics) > 1 {
 			sty.Dashes = dashes[metricDash[cv.Metric]]
 		}
+		if f.byMetric {
+			sty = f.metricStyle(cv.Metric)
+		}
 		xys := make(plotter.XYs, len(cv.X))
 		for i := range cv.X {
 			xys[i] = plotter.XY{X: cv.X[i], Y: cv.Y[i]}
@@ -165,7 +167,7 @@ func (f *Figure) build() (*plot.Plot, *plot.Legend, error) {
 			points.GlyphStyle.Radius = 0
 		}
 		p.Add(line, points)
-		if !seen[cv.Group] {
+		if !seen[cv.Group] && !f.byMetric {
 			seen[cv.Group] = true
 			thumb := sty
 			if len(metrics) > 1 {
@@ -181,7 +183,12 @@ func (f *Figure) build() (*plot.Plot, *plot.Legend, error) {
 	if f.LogY {
 		p.Y.Min = niceFloor(p.Y.Min)
 	}
-	if len(metrics) > 1 {
+	switch {
+	case f.byMetric:
+		for _, m := range metrics {
+			legend.Add(string(m), &plotter.Line{LineStyle: f.metricStyle(m)})
+		}
+	case len(metrics) > 1:
 		legend.Add("")
 		for _, m := range metrics {
 			legend.Add(string(m), &plotter.Line{LineStyle: draw.LineStyle{
@@ -189,6 +196,21 @@ func (f *Figure) build() (*plot.Plot, *plot.Legend, error) {
 		}
 	}
 	return p, &legend, nil
+}
+
+// metricStyle is the line of metric m in a figure coloured by metric: the
+// colour of its place among the figure's metrics, dashed for train_acc
+// (the book's figure 6-24: validation solid, training dashed).
+func (f *Figure) metricStyle(m Metric) draw.LineStyle {
+	order := f.metricOrder
+	if order == nil {
+		order = f.metrics()
+	}
+	sty := draw.LineStyle{Color: palette[max(0, slices.Index(order, m))%len(palette)], Width: vg.Points(1.6)}
+	if m == TrainAcc {
+		sty.Dashes = dashes[1]
+	}
+	return sty
 }
 
 // fitAfterStart sets the y range of p to that of the points after each
@@ -290,7 +312,7 @@ func (linearTicks) Ticks(lo, hi float64) []plot.Tick {
 	var ticks []plot.Tick
 	half := step / 2
 	for i := math.Ceil(lo/half - 1e-9); i*half <= hi+1e-9*step; i++ {
-		v := i * half
+		v := i*half + 0 // not −0, which would be labelled "-0"
 		t := plot.Tick{Value: v}
 		if math.Mod(i, 2) == 0 {
 			t.Label = strconv.FormatFloat(v, 'f', prec, 64)

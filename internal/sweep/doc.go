@@ -70,7 +70,8 @@
 //	                         batch of 1,000 training images, its weight and
 //	                         gradient RMS and its last update's size. A
 //	                         logging option like log_steps
-//	search.method        grid      grid (every point of the grid) | random
+//	search.method        grid      grid (every point of the grid) | random |
+//	                               halton (quasi-random points; see below)
 //	search.trials        none      random only: the number of trials, >= 1, required
 //	prune.method         none      median | asha; leave prune out (or null) for none
 //	prune.min_epochs     1         epochs every run trains before it may be stopped, >= 1
@@ -279,8 +280,24 @@
 // the run's config. (math.Log and math.Exp may differ in the last bit
 // between processor architectures, and a log_uniform draw with them.)
 //
+// A Halton search (search: {method: halton, trials: N}) draws from the
+// same distributions and choices, in the same order, but its numbers are
+// the coordinates of quasi-random points rather than random draws: trial i
+// takes point i of Owen's scrambled Halton sequence, its first draw the
+// point's coordinate in base 2, its second in base 3, its third in base
+// 5, and so on (an index among n is ⌊n·x⌋). The digit permutations that
+// scramble the sequence come from a PCG seeded with the sweep's seed and
+// 0x68616c746f6e ("halton"), so the points depend on the seed alone. The
+// first 2^m trials put exactly one first coordinate in each of 2^m equal
+// intervals, the first 3^m one second coordinate in each of 3^m, and a few
+// dozen trials cover a two- or three-dimensional space far more evenly
+// than as many random ones (a star discrepancy of 0.02 where random points
+// have 0.09, for 256 points in the square). (Sobol points would need a
+// published table of direction numbers; Halton points need only the
+// primes.)
+//
 // A trial that repeats an earlier one, with the same config, is drawn
-// again from the stream, so that the search has search.trials distinct
+// again from the stream (a Halton search: from the next point), so that the search has search.trials distinct
 // trials. A search whose space holds fewer (only a few choices, say) is
 // an error at search.trials.
 //

@@ -226,7 +226,7 @@ func TestParse_Errors(t *testing.T) {
 		{"trials not a number", "name: x\nsearch: {method: random, trials: many}\ndataset: {validation: 0.2}\n",
 			nil, []want{{"", 2, "search.trials", `want an integer (got "many")`}}},
 		{"unknown search method", "name: x\nsearch: {method: bayes}\n",
-			nil, []want{{"", 2, "search.method", `unknown search method "bayes" (want grid or random)`}}},
+			nil, []want{{"", 2, "search.method", `unknown search method "bayes" (want grid, random or halton)`}}},
 		{"random search without validation", "name: x\ndataset: {train_limit: 500}\nsearch:\n  method: random\n  trials: 10\n",
 			nil, []want{{"", 4, "search.method", "random search needs dataset.validation > 0: it ranks trials on validation accuracy, never test accuracy (dataset.validation has 0)"}}},
 		{"random search with a validation of 0 among others", "name: x\nsearch: {method: random, trials: 2}\ndataset: {validation: [0.2, 0]}\n",

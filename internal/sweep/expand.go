@@ -92,7 +92,7 @@ func gridSize[C any](g []entryAxis[C]) *big.Int {
 // bigCount returns the number of runs, exactly: the points of the grid,
 // or the trials of a random search × the seeds.
 func (s *Spec) bigCount() *big.Int {
-	if s.Search.Method == "random" {
+	if s.Search.sampled() {
 		return new(big.Int).Mul(bigInt(s.Search.Trials), bigInt(len(s.Train.Seeds)))
 	}
 	n := big.NewInt(1)
@@ -131,7 +131,7 @@ func (s *Spec) Count() (int, error) {
 // tooMany reports a grid that is too large, at its largest axis, listing
 // every axis of more than one value; or a random search, at its trials.
 func (s *Spec) tooMany(n *big.Int, why string) *Error {
-	if s.Search.Method == "random" {
+	if s.Search.sampled() {
 		at := s.where("search.trials", 0)
 		return &Error{File: at.file, Line: at.line, Field: "search.trials",
 			Msg: fmt.Sprintf("the search expands to %s runs, %s: search.trials %d × train.seeds %d",
@@ -204,7 +204,7 @@ func (s *Spec) Expand(maxRuns int) ([]train.Config, error) {
 	if n.Cmp(big.NewInt(int64(maxRuns))) > 0 {
 		return nil, ErrorList{s.tooMany(n, fmt.Sprintf("more than the limit of %d", maxRuns))}
 	}
-	if s.Search.Method == "random" {
+	if s.Search.sampled() {
 		runs, err := s.expandRandom()
 		return s.withLogging(runs), err
 	}

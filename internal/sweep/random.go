@@ -16,17 +16,31 @@ import (
 // the first being the sweep's seed: "random" in ASCII.
 const searchStream = 0x72616e646f6d
 
-// drawer is the random stream of a random search. Its numbers are derived
-// from the PCG's 64-bit outputs by the formulas below, not by the methods
-// of math/rand/v2's Rand, so that they are fixed by this package alone.
-type drawer struct{ src *rand.PCG }
-
-func newDrawer(seed int64) *drawer {
-	return &drawer{rand.NewPCG(uint64(seed), searchStream)}
+// drawer is where a search's trials draw their numbers from: the
+// pseudo-random stream of a random search (pcgDrawer) or the
+// quasi-random points of a Halton search (haltonDrawer).
+type drawer interface {
+	unit() float64         // a number in [0, 1)
+	index(n uint64) uint64 // an integer in [0, n)
+	nextTrial()            // the draws that follow are the next trial's
 }
 
+// pcgDrawer is the random stream of a random search. Its numbers are
+// derived from the PCG's 64-bit outputs by the formulas below, not by the
+// methods of math/rand/v2's Rand, so that they are fixed by this package
+// alone.
+type pcgDrawer struct{ src *rand.PCG }
+
+func newDrawer(seed int64) *pcgDrawer {
+	return &pcgDrawer{rand.NewPCG(uint64(seed), searchStream)}
+}
+
+// nextTrial does nothing: a random search's trials take the stream's
+// numbers one after the other.
+func (r *pcgDrawer) nextTrial() {}
+
 // unit returns a number in [0, 1): the output's top 53 bits × 2⁻⁵³.
-func (r *drawer) unit() float64 {
+func (r *pcgDrawer) unit() float64 {
 	return float64(r.src.Uint64()>>11) * 0x1p-53
 }
 
@@ -34,7 +48,7 @@ func (r *drawer) unit() float64 {
 // multiply-and-reject method: the high word of output × n, drawing again
 // in the rare case (probability < n/2⁶⁴) that the low word falls below
 // 2⁶⁴ mod n.
-func (r *drawer) index(n uint64) uint64 {
+func (r *pcgDrawer) index(n uint64) uint64 {
 	hi, lo := bits.Mul64(r.src.Uint64(), n)
 	if lo < n {
 		for threshold := -n % n; lo < threshold; {
@@ -47,7 +61,7 @@ func (r *drawer) index(n uint64) uint64 {
 // pick draws a value of a field whose axis is vals: a number between the
 // bounds vals[0] and vals[1] for a distribution (dist non-empty), or else
 // one of vals, each as likely. A field of one value draws nothing.
-func pick[T any](r *drawer, dist string, vals []T) T {
+func pick[T any](r drawer, dist string, vals []T) T {
 	if dist != "" {
 		return between(r, dist, vals[0], vals[1])
 	}
@@ -60,7 +74,7 @@ func pick[T any](r *drawer, dist string, vals []T) T {
 // between draws a number from dist with the bounds lo and hi (an int for
 // int_uniform; a float64, or a number in a string for model.init, for the
 // others).
-func between[T any](r *drawer, dist string, lo, hi T) T {
+func between[T any](r drawer, dist string, lo, hi T) T {
 	var out any
 	switch l := any(lo).(type) {
 	case int:
@@ -79,7 +93,7 @@ func between[T any](r *drawer, dist string, lo, hi T) T {
 // drawReal draws a real number from uniform or log_uniform over [lo, hi]:
 // lo + (hi−lo)·u, or exp(ln lo + (ln hi − ln lo)·u), for u = unit(),
 // clamped to [lo, hi] against rounding.
-func drawReal(r *drawer, dist string, lo, hi float64) float64 {
+func drawReal(r drawer, dist string, lo, hi float64) float64 {
 	u := r.unit()
 	var x float64
 	if dist == "log_uniform" {
@@ -183,7 +197,7 @@ func entriesSpace[E, C any](s *Spec, list string, fields []entryField[E, C], ent
 // train.batch_size, the optimizers entry and then its lr, momentum,
 // decay_rate, beta1, beta2 and eps, the schedules entry and then its
 // every, gamma, k, min_lr and warmup.
-func (s *Spec) drawTrial(r *drawer) train.Config {
+func (s *Spec) drawTrial(r drawer) train.Config {
 	d, m, t := &s.Dataset, &s.Model, &s.Train
 	var c train.Config
 	c.Dataset.Name = pick(r, s.Dists["dataset.name"], d.Name)
@@ -217,7 +231,7 @@ func (s *Spec) drawTrial(r *drawer) train.Config {
 
 // drawEntry draws an entry of list, each as likely, and then each of its
 // fields in the table's order.
-func drawEntry[E, C any](s *Spec, r *drawer, list string, fields []entryField[E, C], entries []E, base func(*E) C) C {
+func drawEntry[E, C any](s *Spec, r drawer, list string, fields []entryField[E, C], entries []E, base func(*E) C) C {
 	i := 0
 	if len(entries) > 1 {
 		i = int(r.index(uint64(len(entries))))
@@ -239,7 +253,10 @@ func maxDraws(n int) int { return 100*n + 1000 }
 // seeds. A trial that repeats an earlier one is drawn again, from the
 // stream's next numbers.
 func (s *Spec) expandRandom() ([]train.Config, error) {
-	r := newDrawer(s.Seed)
+	var r drawer = newDrawer(s.Seed)
+	if s.Search.Method == "halton" {
+		r = newHaltonDrawer(s.Seed)
+	}
 	n, seeds := s.Search.Trials, s.Train.Seeds
 	runs := make([]train.Config, 0, n*len(seeds))
 	seen := make(map[string]bool, n)
@@ -250,6 +267,7 @@ func (s *Spec) expandRandom() ([]train.Config, error) {
 				"found only %d distinct trials in %d draws: the search space is too small for %d", len(seen), draws, n)
 			return nil, errs
 		}
+		r.nextTrial()
 		c := s.drawTrial(r)
 		key := c.Key()
 		if seen[key] {

@@ -282,7 +282,7 @@ func (v *validator) search() {
 				v.add(path, -1, "%s is for a random search (Search.Method random)", s.Dists[path])
 			}
 		}
-	case "random":
+	case "random", "halton":
 		switch {
 		case s.failed["search.trials"]:
 		case s.Search.Trials == 0 && s.locs["search.trials"] == nil:
@@ -305,7 +305,7 @@ func (v *validator) search() {
 			v.add("dataset.train_limit", 0, "the bounds of %s must be >= 1: 0 means all the images", d)
 		}
 	default:
-		v.add("search.method", 0, "unknown search method %q (want grid or random)", s.Search.Method)
+		v.add("search.method", 0, "unknown search method %q (want grid, random or halton)", s.Search.Method)
 	}
 }
 
@@ -313,7 +313,7 @@ func (v *validator) search() {
 // with only finitely many distinct trials does not ask for more.
 func (v *validator) trialSpace() {
 	s := v.s
-	if s.Search.Method != "random" || s.Search.Trials < 1 || len(v.errs) > 0 || len(s.failed) > 0 {
+	if !s.Search.sampled() || s.Search.Trials < 1 || len(v.errs) > 0 || len(s.failed) > 0 {
 		return
 	}
 	if n := s.space(); n.Cmp(bigInt(s.Search.Trials)) < 0 {

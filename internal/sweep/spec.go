@@ -67,9 +67,13 @@ type Spec struct {
 
 // Search says how the runs are picked from the axes.
 type Search struct {
-	Method string `json:"method"`           // "grid" (the default): every point; "random": Trials draws
-	Trials int    `json:"trials,omitempty"` // random: the number of trials, each crossed with Train.Seeds; 0 for grid
+	Method string `json:"method"`           // "grid" (the default): every point; "random": Trials draws; "halton": Trials quasi-random points
+	Trials int    `json:"trials,omitempty"` // random, halton: the number of trials, each crossed with Train.Seeds; 0 for grid
 }
+
+// sampled reports whether the search draws its trials (random, halton)
+// from the distributions and choices rather than running a grid.
+func (s Search) sampled() bool { return s.Method == "random" || s.Method == "halton" }
 
 // Prune is the rule by which the runner stops unpromising runs early,
 // ranking them on validation accuracy. It belongs to the sweep, not to its

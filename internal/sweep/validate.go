@@ -243,7 +243,7 @@ func check[T any](v *validator, path string, vals []T, rule func(T) string) {
 		}
 	}
 	repeats := "every run would be repeated"
-	if v.s.Search.Method == "random" {
+	if v.s.Search.sampled() {
 		repeats = "a choice lists each value once"
 	}
 	first := map[string]int{}

@@ -72,7 +72,7 @@
 //	                         logging option like log_steps
 //	search.method        grid      grid (every point of the grid) | random |
 //	                               halton (quasi-random points; see below)
-//	search.trials        none      random only: the number of trials, >= 1, required
+//	search.trials        none      random and halton only: the number of trials, >= 1, required
 //	prune.method         none      median | asha; leave prune out (or null) for none
 //	prune.min_epochs     1         epochs every run trains before it may be stopped, >= 1
 //	prune.eta            3         asha only: the reduction factor, an integer >= 2

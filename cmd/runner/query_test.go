@@ -542,7 +542,8 @@ func TestSchema(t *testing.T) {
 var sqlBlock = regexp.MustCompile("(?ms)^```sql\n(.*?)^```")
 
 // Every SQL statement of README.md runs through runner query against a
-// real database, in which runner run trained a ch6 sweep twice, and selects
+// real database, in which runner run trained a ch6 sweep twice, the
+// optimizer paths of figure 6-8 and a layer-statistics sweep, and selects
 // at least one row.
 func TestReadmeSQL(t *testing.T) {
 	readme, err := os.ReadFile("../../README.md")
@@ -557,6 +558,20 @@ func TestReadmeSQL(t *testing.T) {
 		t.Fatalf("found %d SQL statements in README.md, want at least 8", len(stmts))
 	}
 	db := resultsDB(t)
+	// The figure 6-8 paths and a small layer-statistics sweep, which the
+	// README's queries of path and layer_stats read.
+	layers := writeFile(t, t.TempDir(), "layers.yaml", `
+name: weight-init-activations
+log_layers: true
+dataset: {train_limit: 200}
+model: {hidden: [20, 20], activation: [sigmoid, relu], init: [xavier, he]}
+train: {epochs: 0}
+`)
+	for _, file := range []string{"../../experiments/optimizer-paths.yaml", layers} {
+		if code, stdout, stderr := runMain(t, "run", "--quiet", "--db", db, file); code != exitOK {
+			t.Fatalf("run %s: exit %d\n%s\n%s", file, code, stdout, stderr)
+		}
+	}
 	count(t, db, `SELECT count(*) FROM runs`) // a reader of a WAL database makes its -wal file
 	before := fileSums(t, db)
 	for _, stmt := range stmts {

@@ -71,6 +71,8 @@ func (f *FacetFigure) Write(w io.Writer, format string) error {
 	for _, p := range f.Panels {
 		all = append(all, p.Curves...)
 	}
+	// The legend lists the lines in the order of their colours.
+	slices.SortStableFunc(all, func(a, b Curve) int { return a.Group - b.Group })
 	whole, legend, err := f.figure(f.Title, all).build()
 	if err != nil {
 		return fmt.Errorf("draw figure %q: %w", f.Title, err)
@@ -80,7 +82,9 @@ func (f *FacetFigure) Write(w io.Writer, format string) error {
 		if len(pn.Curves) == 0 {
 			continue
 		}
-		p, _, err := f.figure(pn.Title, pn.Curves).build()
+		pf := f.figure(pn.Title, pn.Curves)
+		pf.panel = true
+		p, _, err := pf.build()
 		if err != nil {
 			return fmt.Errorf("draw figure %q: panel %q: %w", f.Title, pn.Title, err)
 		}
@@ -116,33 +120,60 @@ func Facet(s *Sweep, figs []*Figure, key string) ([]*FacetFigure, error) {
 			rest = append(rest, c)
 		}
 	}
+	// The panels and the lines in the sweep's order, whether drawn or not.
 	groups := s.Groups()
+	var values, lines []string
+	panelOf, lineOf := make([]int, len(groups)), make([]int, len(groups))
+	for gi, g := range groups {
+		v := cmp.Or(sweep.Param(g.Config, key), "-")
+		if panelOf[gi] = slices.Index(values, v); panelOf[gi] < 0 {
+			panelOf[gi] = len(values)
+			values = append(values, v)
+		}
+		label := Label(g.Config, rest)
+		if lineOf[gi] = slices.Index(lines, label); lineOf[gi] < 0 {
+			lineOf[gi] = len(lines)
+			lines = append(lines, label)
+		}
+	}
 	var out []*FacetFigure
 	for _, f := range figs {
 		ff := facetOf(f, "-by-"+fileSafePart(key))
 		ff.Title = strings.Replace(f.Title, ", ", fmt.Sprintf(" by %s, ", key), 1)
-		var values, lines []string
-		for _, c := range f.Curves {
-			cfg := groups[c.Group].Config
-			v := cmp.Or(sweep.Param(cfg, key), "-")
-			pi := slices.Index(values, v)
-			if pi < 0 {
-				pi = len(values)
-				values = append(values, v)
-				ff.Panels = append(ff.Panels, Panel{Title: key + "=" + v})
-			}
-			label := Label(cfg, rest)
-			li := slices.Index(lines, label)
-			if li < 0 {
-				li = len(lines)
-				lines = append(lines, label)
-			}
-			c.Label, c.Group = label, li
-			ff.Panels[pi].Curves = append(ff.Panels[pi].Curves, c)
+		// One line per panel: the legend names it by metric.
+		ff.ByMetric = len(lines) == 1
+		panels := make([]Panel, len(values))
+		for i, v := range values {
+			panels[i].Title = key + "=" + v
 		}
-		if len(lines) == 1 {
-			// One line per panel: the legend names it by metric.
-			ff.ByMetric = true
+		drawn := map[int]bool{}
+		for _, c := range f.Curves {
+			gi := c.Group
+			drawn[gi] = true
+			c.Label, c.Group = lines[lineOf[gi]], lineOf[gi]
+			panels[panelOf[gi]].Curves = append(panels[panelOf[gi]].Curves, c)
+		}
+		// Say in its panel which configuration is missing, and why.
+		for gi, g := range groups {
+			if drawn[gi] || len(lines) == 1 {
+				continue
+			}
+			why := map[train.Status]int{}
+			for _, r := range g.Runs {
+				if r.Status != train.Done {
+					why[r.Status]++
+				}
+			}
+			reason := "nothing recorded"
+			if len(why) > 0 {
+				reason = statusCounts(why)
+			}
+			panels[panelOf[gi]].Title += fmt.Sprintf("\n(%s not drawn: %s)", lines[lineOf[gi]], reason)
+		}
+		for _, p := range panels {
+			if len(p.Curves) > 0 {
+				ff.Panels = append(ff.Panels, p)
+			}
 		}
 		out = append(out, ff)
 	}
@@ -163,17 +194,17 @@ func checkFacet(s *Sweep, columns []string, key string) error {
 	}
 	known := "none: its runs differ in their seed only"
 	if len(columns) > 0 {
-		known = "one of " + strings.Join(columns, ", ")
+		known = strings.Join(columns, ", ")
 	}
 	if key == "seed" {
-		return fmt.Errorf("plot: --facet seed: the curves are means over seeds; the hyperparameters that vary in %s are %s", s, known)
+		return fmt.Errorf("plot: --facet seed: the curves are means over seeds; facet by one of the hyperparameters that vary in %s: %s", s, known)
 	}
 	for _, r := range s.Runs {
 		if v := sweep.Param(r.Config, key); v != "" {
-			return fmt.Errorf("plot: --facet %s: every run of %s has %s=%s; the hyperparameters that vary are %s", key, s, key, v, known)
+			return fmt.Errorf("plot: --facet %s: every run of %s has %s=%s; facet by one of the hyperparameters that vary: %s", key, s, key, v, known)
 		}
 	}
-	return fmt.Errorf("plot: --facet %q: not a hyperparameter of %s; the hyperparameters that vary are %s", key, s, known)
+	return fmt.Errorf("plot: --facet %q: not a hyperparameter of %s; facet by one of the hyperparameters that vary: %s", key, s, known)
 }
 
 // Ranked is a configuration of a sweep with its final value of a metric:
@@ -185,15 +216,20 @@ type Ranked struct {
 }
 
 // Rank returns the configurations of s with a final value of m, best
-// first (ties in the sweep's order), and notes on those without one.
+// first (ties in the sweep's order), and a note on those without one:
+// the configurations none of whose runs finished done (pruned ones
+// stopped before their last epoch, so their values do not compare) or
+// recorded m.
 func Rank(s *Sweep, m Metric) ([]Ranked, []string) {
 	var out []Ranked
-	var notes []string
-	columns := Columns(s)
+	left := 0
+	why := map[train.Status]int{}
 	for _, g := range s.Groups() {
 		var vs []float64
+		notDone := map[train.Status]int{}
 		for _, r := range g.Runs {
 			if r.Status != train.Done {
+				notDone[r.Status]++
 				continue
 			}
 			if v, ok := m.value(r, false); ok {
@@ -201,7 +237,10 @@ func Rank(s *Sweep, m Metric) ([]Ranked, []string) {
 			}
 		}
 		if len(vs) == 0 {
-			notes = append(notes, fmt.Sprintf("%s: no done run with a final %s, not ranked", Label(g.Config, columns), m))
+			left++
+			for st, n := range notDone {
+				why[st] += n
+			}
 			continue
 		}
 		out = append(out, Ranked{Group: g, Value: Summarize(vs).Mean, N: len(vs)})
@@ -215,6 +254,14 @@ func Rank(s *Sweep, m Metric) ([]Ranked, []string) {
 		}
 		return 0
 	})
+	var notes []string
+	if left > 0 {
+		note := fmt.Sprintf("%s without a done run with a final %s, not ranked", plural(left, "configuration"), m)
+		if len(why) > 0 {
+			note += " (their runs: " + statusCounts(why) + ")"
+		}
+		notes = append(notes, note)
+	}
 	return out, notes
 }
 
@@ -235,11 +282,12 @@ func Top(s *Sweep, m Metric, n int) (*Sweep, []Ranked, []string) {
 
 // topPanels returns figs (of the sweep Top made) as one panel per
 // configuration, in rank order, titled by rank, value and configuration;
-// the lines of a panel are its metrics.
-func topPanels(figs []*Figure, ranked []Ranked, m Metric, columns []string) []*FacetFigure {
+// the lines of a panel are its metrics. The figures are named by n, the
+// number asked for, whatever the number found.
+func topPanels(figs []*Figure, ranked []Ranked, m Metric, columns []string, n int) []*FacetFigure {
 	var out []*FacetFigure
 	for _, f := range figs {
-		ff := facetOf(f, fmt.Sprintf("-top%d", len(ranked)))
+		ff := facetOf(f, fmt.Sprintf("-top%d", n))
 		ff.Title = strings.Replace(f.Title, ", ", fmt.Sprintf(" of the %d best by final %s, ", len(ranked), m), 1)
 		ff.ByMetric = true
 		ff.Panels = make([]Panel, len(ranked))

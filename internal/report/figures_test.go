@@ -420,8 +420,26 @@ func TestPlotsFacet(t *testing.T) {
 		draw(t, "facet", d)
 	}
 
+	// A configuration that did not finish is missing from its panel,
+	// which says so; the lines keep their colours.
+	s2 := facetSweep()
+	for i := range s2.Runs {
+		if r := &s2.Runs[i]; r.Config.Model.Init == "1" && !r.Config.Model.BatchNorm {
+			r.Status = train.Diverged
+		}
+	}
+	ffs, _, err := report.Plots(s2, report.PlotOptions{Facet: "init", Metrics: []report.Metric{report.TestAcc}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p0 := ffs[0].(*report.FacetFigure).Panels[0]
+	if p0.Title != "init=1\n(batchnorm=false not drawn: 2 diverged)" || len(p0.Curves) != 1 || p0.Curves[0].Group != 1 {
+		t.Errorf("panel %q with %d curves, the first of group %d", p0.Title, len(p0.Curves), p0.Curves[0].Group)
+	}
+	draw(t, "facet-missing", ffs[0])
+
 	for _, tt := range []struct{ key, want string }{
-		{"nope", `--facet "nope": not a hyperparameter of sweep "batchnorm" (id 6); the hyperparameters that vary are one of init, batchnorm`},
+		{"nope", `--facet "nope": not a hyperparameter of sweep "batchnorm" (id 6); facet by one of the hyperparameters that vary: init, batchnorm`},
 		{"optimizer", "every run of sweep \"batchnorm\" (id 6) has optimizer=sgd"},
 		{"seed", "the curves are means over seeds"},
 	} {
@@ -481,8 +499,8 @@ func TestPlotsTop(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := len(ds[0].(*report.FacetFigure).Panels); n != len(finals) || len(notes) != 1 {
-		t.Errorf("--top 20 of 8: %d panels, notes %q", n, notes)
+	if n := len(ds[0].(*report.FacetFigure).Panels); n != len(finals) || len(notes) != 1 || ds[0].Kind() != "accuracy-top20" {
+		t.Errorf("--top 20 of 8: %s, %d panels, notes %q", ds[0].Kind(), n, notes)
 	}
 	draw(t, "top-all", ds[0])
 
@@ -506,7 +524,7 @@ func TestRankLeavesOut(t *testing.T) {
 	if want := []string{"adam 0.001 3", "momentum 0.01 3", "sgd 0.1 1", "sgd 0.01 3"}; !slices.Equal(labels, want) {
 		t.Errorf("ranked %q, want %q", labels, want)
 	}
-	if len(notes) != 1 || !strings.Contains(notes[0], "adam lr=0.1: no done run") {
+	if want := "1 configuration without a done run with a final test_acc, not ranked (their runs: 2 diverged, 1 interrupted)"; len(notes) != 1 || notes[0] != want {
 		t.Errorf("notes %q", notes)
 	}
 }

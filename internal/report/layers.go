@@ -220,12 +220,20 @@ func (h histogram) DataRange() (xmin, xmax, ymin, ymax float64) {
 	return h.lo, h.hi, 0, top
 }
 
-// caption says what the bars leave out: "zeros 48%", "above 1: 23%",
-// and the standard deviation.
+// caption gives the standard deviation of l, its saturated share, and
+// what the bars leave out: "σ 0.58   0: 50%   >1: 17%" (exact zeros, and
+// the share above the top bin).
 func (h histogram) caption(l train.LayerStats) string {
 	var parts []string
-	if finite(l.Std) {
+	switch {
+	case !finite(l.Std):
+	case l.Std >= 100:
+		parts = append(parts, fmt.Sprintf("σ %.0f", l.Std))
+	default:
 		parts = append(parts, fmt.Sprintf("σ %.2g", l.Std))
+	}
+	if finite(l.Saturated) && l.Saturated >= 0.005 {
+		parts = append(parts, fmt.Sprintf("sat %.0f%%", 100*l.Saturated))
 	}
 	if h.zeros >= 0.005 {
 		parts = append(parts, fmt.Sprintf("0: %.0f%%", 100*h.zeros))
@@ -236,7 +244,7 @@ func (h histogram) caption(l train.LayerStats) string {
 	if h.above >= 0.005 {
 		parts = append(parts, fmt.Sprintf(">%g: %.0f%%", h.hi, 100*h.above))
 	}
-	return strings.Join(parts, "\n")
+	return strings.Join(parts, "   ")
 }
 
 // The size of a cell of a LayerFigure.
@@ -250,7 +258,7 @@ type percentTicks struct{}
 
 // Ticks returns linearTicks with labels in percent.
 func (percentTicks) Ticks(lo, hi float64) []plot.Tick {
-	ticks := linearTicks{}.Ticks(100*lo, 100*hi)
+	ticks := linearTicks{max: 5}.Ticks(100*lo, 100*hi)
 	for i := range ticks {
 		ticks[i].Value /= 100
 		if ticks[i].Label != "" {
@@ -287,13 +295,8 @@ func (f *LayerFigure) Write(w io.Writer, format string) error {
 		if !(top > 0) {
 			top = 1
 		}
-		// Headroom for the captions in the corners, a tenth of the
-		// height per line.
-		lines := 0
-		for j, l := range c.Layers {
-			lines = max(lines, strings.Count(hs[j].caption(l), "\n")+1)
-		}
-		ymax := top * (1 + 0.1*float64(lines))
+		// Headroom for the captions, a line in the top right corner.
+		ymax := top * 1.2
 		for j, l := range c.Layers {
 			title := ""
 			if j == 0 {
@@ -301,7 +304,7 @@ func (f *LayerFigure) Write(w io.Writer, format string) error {
 			}
 			p := newPanel(title)
 			p.Y.Tick.Marker = percentTicks{}
-			p.X.Tick.Marker = linearTicks{}
+			p.X.Tick.Marker = linearTicks{max: 5}
 			if i == 0 {
 				p.Y.Label.Text = fmt.Sprintf("layer %d", l.Layer)
 			}
@@ -311,7 +314,7 @@ func (f *LayerFigure) Write(w io.Writer, format string) error {
 				if err == nil {
 					labels.TextStyle[0].XAlign, labels.TextStyle[0].YAlign = text.XRight, text.YTop
 					labels.TextStyle[0].Color = color.Gray{Y: 0x30}
-					labels.TextStyle[0].Font = font.From(sans, 7.5)
+					labels.TextStyle[0].Font = font.From(sans, 7)
 					labels.Offset = vg.Point{X: -vg.Points(2), Y: -vg.Points(1)}
 					p.Add(labels)
 				}
@@ -325,7 +328,7 @@ func (f *LayerFigure) Write(w io.Writer, format string) error {
 	}
 	g := &grid{title: f.Title, plots: plots, cellW: layerCellW, cellH: layerCellH,
 		footer: "activation value, 30 bins; the bars are shares of the probe's activations, one y scale per column\n" +
-			"in the corners: σ, the standard deviation; 0: exact zeros, left out of the bars; <, >: the shares outside the bins"}
+			"top right: σ, the standard deviation; sat: the share in the flat ends of sigmoid and tanh; 0: exact zeros, left out of the bars; <, >: the shares outside the bins"}
 	if err := g.write(w, format); err != nil {
 		return fmt.Errorf("draw figure %q: %w", f.Title, err)
 	}

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"image/color"
@@ -43,6 +44,7 @@ type Figure struct {
 	// panels of a FacetFigure that each hold one configuration.
 	byMetric    bool
 	metricOrder []Metric // the metrics in the order of their colours; nil: as they appear
+	panel       bool     // drawn as a panel of small multiples: thinner lines, fewer dots
 }
 
 // The size of a figure (taller if its legend needs it), and the resolution
@@ -161,9 +163,13 @@ func (f *Figure) build() (*plot.Plot, *plot.Legend, error) {
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", cv.Label, err)
 		}
+		dots, radius := 30, vg.Points(2)
+		if f.panel {
+			sty.Width, dots, radius = vg.Points(1.3), 12, vg.Points(1.5)
+		}
 		line.LineStyle = sty
-		points.GlyphStyle = draw.GlyphStyle{Color: sty.Color, Radius: vg.Points(2), Shape: draw.CircleGlyph{}}
-		if len(cv.X) > 30 { // dots only where they stand apart
+		points.GlyphStyle = draw.GlyphStyle{Color: sty.Color, Radius: radius, Shape: draw.CircleGlyph{}}
+		if len(cv.X) > dots { // dots only where they stand apart
 			points.GlyphStyle.Radius = 0
 		}
 		p.Add(line, points)
@@ -288,18 +294,20 @@ func (integerTicks) Ticks(lo, hi float64) []plot.Tick {
 }
 
 // linearTicks labels a linear axis every 1, 2, 2.5 or 5 times a power of
-// ten, whichever gives 4 to 8 labels, with an unlabelled tick between two.
-type linearTicks struct{}
+// ten, whichever gives the most labels up to max (0 is 8), with an
+// unlabelled tick between two.
+type linearTicks struct{ max int }
 
 // Ticks returns the ticks between lo and hi.
-func (linearTicks) Ticks(lo, hi float64) []plot.Tick {
+func (lt linearTicks) Ticks(lo, hi float64) []plot.Tick {
+	most := float64(cmp.Or(lt.max, 8))
 	if !(hi > lo) {
 		return []plot.Tick{{Value: lo, Label: strconv.FormatFloat(lo, 'g', 4, 64)}}
 	}
 	mag := math.Pow(10, math.Floor(math.Log10((hi-lo)/5)))
 	step := 10 * mag
 	for _, m := range []float64{1, 2, 2.5, 5} {
-		if (hi-lo)/(m*mag) <= 8 {
+		if (hi-lo)/(m*mag) <= most {
 			step = m * mag
 			break
 		}

@@ -123,7 +123,7 @@ func Plots(s *Sweep, opt PlotOptions) ([]Drawing, []string, error) {
 	}
 	switch {
 	case opt.Top > 0 && opt.Facet == "":
-		for _, f := range topPanels(figs, ranked, metrics[0], Columns(curveSweep)) {
+		for _, f := range topPanels(figs, ranked, metrics[0], Columns(curveSweep), opt.Top) {
 			out = append(out, f)
 		}
 	case opt.Facet != "":
@@ -138,7 +138,7 @@ func Plots(s *Sweep, opt PlotOptions) ([]Drawing, []string, error) {
 		}
 		for _, f := range ffs {
 			if opt.Top > 0 {
-				f.Name = strings.Replace(f.Name, "-by-", fmt.Sprintf("-top%d-by-", len(ranked)), 1)
+				f.Name = strings.Replace(f.Name, "-by-", fmt.Sprintf("-top%d-by-", opt.Top), 1)
 				f.Title = strings.Replace(f.Title, " by ", fmt.Sprintf(" of the %d best by final %s, by ", len(ranked), metrics[0]), 1)
 			}
 			out = append(out, f)

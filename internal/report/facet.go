@@ -24,7 +24,7 @@ type FacetFigure struct {
 	Name   string // what it shows, for file names: "accuracy-by-init", "accuracy-top20"
 	Title  string
 	XLabel string // under the grid
-	YLabel string // beside each row
+	YLabel string // left of the grid
 	LogY   bool   // a logarithmic y axis
 	// FitAfterStart fits the shared y axis to the points after each
 	// curve's first, as Figure.FitAfterStart does.
@@ -89,14 +89,14 @@ func (f *FacetFigure) Write(w io.Writer, format string) error {
 			return fmt.Errorf("draw figure %q: panel %q: %w", f.Title, pn.Title, err)
 		}
 		restyle(p)
-		p.X.Label.Text = ""
+		p.X.Label.Text, p.Y.Label.Text = "", ""
 		p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = whole.X.Min, whole.X.Max, whole.Y.Min, whole.Y.Max
 		panels[i] = p
 	}
 	_, cols := layout(len(panels))
 	plots := toGrid(panels, cols)
 	shareAxes(plots)
-	g := &grid{title: f.Title, footer: whole.X.Label.Text, plots: plots, cellW: facetCellW, cellH: facetCellH, legend: legend}
+	g := &grid{title: f.Title, footer: whole.X.Label.Text, ylabel: f.YLabel, plots: plots, cellW: facetCellW, cellH: facetCellH, legend: legend}
 	if err := g.write(w, format); err != nil {
 		return fmt.Errorf("draw figure %q: %w", f.Title, err)
 	}

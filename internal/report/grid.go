@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image/color"
 	"io"
+	"math"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
@@ -45,6 +46,7 @@ func newCanvas(format string, width, height vg.Length) (vg.CanvasWriterTo, error
 type grid struct {
 	title        string
 	footer       string         // under the grid: the shared x axis's label
+	ylabel       string         // left of the grid, upright: the shared y axis's label
 	plots        [][]*plot.Plot // rows of equal length
 	cellW, cellH vg.Length      // the size of a cell, axes and labels included
 	legend       *plot.Legend   // nil for none
@@ -94,7 +96,13 @@ func (g *grid) write(w io.Writer, format string) error {
 	if g.footer != "" {
 		footerH = fs.Rectangle(g.footer).Size().Y + legendPad
 	}
-	width := vg.Length(cols)*g.cellW + side + legendPad
+	ys := footerStyle()
+	ys.Rotation, ys.XAlign, ys.YAlign = math.Pi/2, draw.XCenter, draw.YTop
+	var left vg.Length
+	if g.ylabel != "" {
+		left = fs.Rectangle(g.ylabel).Size().Y + legendPad/2 // the height of the text, upright
+	}
+	width := left + vg.Length(cols)*g.cellW + side + legendPad
 	height := max(titleH+gridH+footerH, titleH+legendH+legendPad) + legendPad
 	c, err := newCanvas(format, width, height)
 	if err != nil {
@@ -106,9 +114,12 @@ func (g *grid) write(w io.Writer, format string) error {
 	dc.FillText(ts, vg.Point{X: (dc.Max.X - side) / 2, Y: dc.Max.Y - legendPad}, g.title)
 
 	bottom := height - titleH - gridH
-	area := draw.Crop(dc, 0, -(side + legendPad), bottom, -titleH)
+	area := draw.Crop(dc, left, -(side + legendPad), bottom, -titleH)
 	if g.footer != "" {
-		dc.FillText(fs, vg.Point{X: (dc.Max.X - side) / 2, Y: bottom - legendPad/2}, g.footer)
+		dc.FillText(fs, vg.Point{X: left + (dc.Max.X-side-left)/2, Y: bottom - legendPad/2}, g.footer)
+	}
+	if g.ylabel != "" {
+		dc.FillText(ys, vg.Point{X: legendPad / 2, Y: bottom + gridH/2}, g.ylabel)
 	}
 	tiles := draw.Tiles{Rows: rows, Cols: cols, PadX: cellPad, PadY: cellPad, PadLeft: legendPad}
 	canvases := plot.Align(g.plots, tiles, area)

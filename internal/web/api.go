@@ -21,10 +21,11 @@ import (
 // Every SQL statement of the server is a constant below; request values
 // are only ever bound as parameters.
 
-// hyperColumns are the hyperparameter columns of run_summary, in the
+// hyperColumns are the hyperparameter columns of run_summary, and the
+// function of a run on an objective function (runs.function), in the
 // order the run table shows them.
 var hyperColumns = []string{
-	"optimizer", "lr", "momentum", "decay_rate", "beta1", "beta2", "eps",
+	"function", "optimizer", "lr", "momentum", "decay_rate", "beta1", "beta2", "eps",
 	"schedule", "step_every", "gamma", "decay_k", "min_lr", "warmup",
 	"hidden", "activation", "init", "batchnorm", "dropout", "weight_decay", "precision",
 	"epochs", "batch_size", "seed", "train_limit", "validation",
@@ -46,8 +47,8 @@ const (
 		SELECT r.sweep_id, max(e.test_acc) FROM runs r JOIN epochs e ON e.run_id = r.id AND e.epoch = r.epochs
 		WHERE r.status = 'done' AND (:id = 0 OR r.sweep_id = :id) GROUP BY r.sweep_id`
 	runColumnsSQL = `
-		s.run_id, s.sweep_id, s.sweep_name, s.run_key, r.config,
-		s.optimizer, s.lr, s.momentum, s.decay_rate, s.beta1, s.beta2, s.eps,
+		s.run_id, s.sweep_id, s.sweep_name, s.run_key, r.config, r.dataset,
+		r.function, s.optimizer, s.lr, s.momentum, s.decay_rate, s.beta1, s.beta2, s.eps,
 		s.schedule, s.step_every, s.gamma, s.decay_k, s.min_lr, s.warmup,
 		s.hidden, s.activation, s.init, s.batchnorm, s.dropout, s.weight_decay, s.precision,
 		s.epochs, s.batch_size, s.seed, s.train_limit, s.validation,
@@ -61,11 +62,13 @@ const (
 		FROM run_summary s JOIN runs r ON r.id = s.run_id WHERE s.run_id = ?`
 	sweepRunIDsSQL = `SELECT id, config FROM runs WHERE sweep_id = ? ORDER BY id`
 	sweepEpochsSQL = `
-		SELECT e.run_id, e.epoch, e.lr, e.train_loss, e.train_acc, e.val_acc, e.test_acc, e.seconds, e.eval_seconds
-		FROM epochs e JOIN runs r ON r.id = e.run_id WHERE r.sweep_id = ? ORDER BY e.run_id, e.epoch`
+		SELECT e.run_id, e.epoch, e.lr, e.train_loss, e.train_acc, e.val_acc, e.test_acc, e.seconds, e.eval_seconds, p.distance
+		FROM epochs e JOIN runs r ON r.id = e.run_id LEFT JOIN path p ON p.run_id = e.run_id AND p.step = e.epoch
+		WHERE r.sweep_id = ? ORDER BY e.run_id, e.epoch`
 	runEpochsSQL = `
-		SELECT run_id, epoch, lr, train_loss, train_acc, val_acc, test_acc, seconds, eval_seconds
-		FROM epochs WHERE run_id = ? ORDER BY epoch`
+		SELECT e.run_id, e.epoch, e.lr, e.train_loss, e.train_acc, e.val_acc, e.test_acc, e.seconds, e.eval_seconds, p.distance
+		FROM epochs e LEFT JOIN path p ON p.run_id = e.run_id AND p.step = e.epoch
+		WHERE e.run_id = ? ORDER BY e.epoch`
 	runSweepSQL = `SELECT sweep_id FROM runs WHERE id = ?`
 )
 
@@ -333,7 +336,8 @@ type runJSON struct {
 	SweepID    int64          `json:"sweep_id"`
 	SweepName  string         `json:"sweep_name"`
 	Key        string         `json:"key"`
-	Group      string         `json:"group"` // its config's key with the seed left out: the same for runs that differ only in their seed
+	Dataset    *string        `json:"dataset"` // "mnist", or "function" for a run on an objective function
+	Group      string         `json:"group"`   // its config's key with the seed left out: the same for runs that differ only in their seed
 	Params     map[string]any `json:"params"`
 	Status     string         `json:"status"`
 	Error      *string        `json:"error"`
@@ -367,7 +371,7 @@ func scanRun(rows *sql.Rows) (*runJSON, string, error) {
 		floats [11]sql.NullFloat64
 		status sql.NullString
 	)
-	dest := []any{&run.ID, &run.SweepID, &run.SweepName, &run.Key, &config}
+	dest := []any{&run.ID, &run.SweepID, &run.SweepName, &run.Key, &config, &run.Dataset}
 	for i := range hyper {
 		dest = append(dest, &hyper[i])
 	}
@@ -518,11 +522,12 @@ type epochsJSON struct {
 	TestAcc     []num   `json:"test_acc"`
 	Seconds     []num   `json:"seconds"`
 	EvalSeconds []num   `json:"eval_seconds"`
+	Distance    []num   `json:"distance"` // a run on a function: its distance to the nearest minimum; null for others
 }
 
 func newEpochs(id int64) *epochsJSON {
 	return &epochsJSON{ID: id, Epoch: []int64{}, LR: []num{}, TrainLoss: []num{}, TrainAcc: []num{},
-		ValAcc: []num{}, TestAcc: []num{}, Seconds: []num{}, EvalSeconds: []num{}}
+		ValAcc: []num{}, TestAcc: []num{}, Seconds: []num{}, EvalSeconds: []num{}, Distance: []num{}}
 }
 
 // readEpochs runs sweepEpochsSQL or runEpochsSQL with arg and adds each
@@ -536,9 +541,9 @@ func readEpochs(ctx context.Context, db *store.DB, query string, arg int64, byRu
 	for rows.Next() {
 		var (
 			runID, epoch int64
-			v            [7]sql.NullFloat64
+			v            [8]sql.NullFloat64
 		)
-		if err := rows.Scan(&runID, &epoch, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6]); err != nil {
+		if err := rows.Scan(&runID, &epoch, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]); err != nil {
 			return err
 		}
 		e := byRun[runID]
@@ -555,6 +560,7 @@ func readEpochs(ctx context.Context, db *store.DB, query string, arg int64, byRu
 		e.LR, e.TrainLoss, e.TrainAcc = append(e.LR, f(0)), append(e.TrainLoss, f(1)), append(e.TrainAcc, f(2))
 		e.ValAcc, e.TestAcc = append(e.ValAcc, f(3)), append(e.TestAcc, f(4))
 		e.Seconds, e.EvalSeconds = append(e.Seconds, f(5)), append(e.EvalSeconds, f(6))
+		e.Distance = append(e.Distance, f(7))
 	}
 	return rows.Err()
 }

@@ -89,7 +89,7 @@ func TestServeAPI(t *testing.T) {
 	if got := fmt.Sprint(runs["varying"]); got != "[optimizer lr schedule seed]" {
 		t.Errorf("varying: %s", got)
 	}
-	if len(list(runs["columns"])) != 25 {
+	if len(list(runs["columns"])) != 26 || list(runs["columns"])[0] != "function" {
 		t.Errorf("columns: %v", runs["columns"])
 	}
 	rs := list(runs["runs"])
@@ -495,6 +495,7 @@ func TestSummarizeEpochs(t *testing.T) {
 			e.Epoch, e.TrainLoss = append(e.Epoch, x), append(e.TrainLoss, loss[i])
 			e.LR, e.TrainAcc, e.ValAcc = append(e.LR, nan), append(e.TrainAcc, nan), append(e.ValAcc, nan)
 			e.TestAcc, e.Seconds, e.EvalSeconds = append(e.TestAcc, nan), append(e.Seconds, nan), append(e.EvalSeconds, nan)
+			e.Distance = append(e.Distance, nan)
 		}
 		return e
 	}

@@ -20,6 +20,15 @@
 // deviation the page shows is computed by the server, with internal/report's
 // functions, as runner compare computes them; app.js only draws and formats.
 //
+// A sweep of runs on objective functions (dataset "function") also shows
+// their trajectories: each configuration's path over the filled contours
+// of its function, in a panel of its own (or all in one panel per
+// function). The function's values come from the server's grid, so its
+// formula lives in internal/objective alone; its curves are the value
+// f(x) and the distance to the nearest minimum, by step. A run that logged
+// its layer statistics shows, in its drawer, the histogram of each hidden
+// layer's activations at the epoch a slider picks.
+//
 // # API
 //
 // Every answer is JSON (but /api/events, a stream of server-sent events).
@@ -39,8 +48,18 @@
 //	                                    ids, and ranges of ids whose ends are runs of the
 //	                                    sweep), and their mean ± sd per configuration and
 //	                                    epoch (report.Summarize), which the curves draw
+//	GET /api/sweeps/SWEEP/paths[?runs=1-4,7]
+//	                                    the paths of its runs on objective functions (all, or
+//	                                    those listed), step by step: x, y, value, distance; and
+//	                                    per function a contour grid computed here with
+//	                                    internal/objective (gridSize² values over its window,
+//	                                    widened to show the paths), log-spaced levels, the minima
 //	GET /api/runs/RUN                   one run: its summary and its full config
-//	GET /api/runs/RUN/epochs            its per-epoch metrics
+//	GET /api/runs/RUN/epochs            its per-epoch metrics (with the distance to the
+//	                                    minimum, for a run on a function)
+//	GET /api/runs/RUN/layers            its layer statistics (log_layers): per epoch, per
+//	                                    hidden layer, mean, std, zeros, saturated, the
+//	                                    histogram of the activations, the weights' RMS
 //	GET /api/events                     server-sent events: "change" whenever the database changes
 //
 // Errors are {"error": "...", "status": N}: 400 for a malformed or unknown

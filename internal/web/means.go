@@ -19,6 +19,7 @@ type meanJSON struct {
 	TrainAcc  statsJSON `json:"train_acc"`
 	ValAcc    statsJSON `json:"val_acc"`
 	TestAcc   statsJSON `json:"test_acc"`
+	Distance  statsJSON `json:"distance"` // of runs on a function
 }
 
 // statsJSON is a report.Summary per epoch: over the runs that recorded a
@@ -62,6 +63,7 @@ func meanCurves(runs []sweepRun, byRun map[int64]*epochsJSON) []*meanJSON {
 		m.TrainAcc = summarizeEpochs(m.Epoch, members[i], func(e *epochsJSON) []num { return e.TrainAcc })
 		m.ValAcc = summarizeEpochs(m.Epoch, members[i], func(e *epochsJSON) []num { return e.ValAcc })
 		m.TestAcc = summarizeEpochs(m.Epoch, members[i], func(e *epochsJSON) []num { return e.TestAcc })
+		m.Distance = summarizeEpochs(m.Epoch, members[i], func(e *epochsJSON) []num { return e.Distance })
 	}
 	return out
 }

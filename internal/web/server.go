@@ -135,8 +135,10 @@ func (s *Server) routes() http.Handler {
 		"GET /api/sweeps/{sweep}/runs":   s.sweepRuns,
 		"GET /api/sweeps/{sweep}/groups": s.sweepGroups,
 		"GET /api/sweeps/{sweep}/epochs": s.sweepEpochs,
+		"GET /api/sweeps/{sweep}/paths":  s.sweepPaths,
 		"GET /api/runs/{run}":            s.run,
 		"GET /api/runs/{run}/epochs":     s.runEpochs,
+		"GET /api/runs/{run}/layers":     s.runLayers,
 	}
 	for pattern, h := range api {
 		mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {

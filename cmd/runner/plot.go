@@ -55,8 +55,8 @@ Small multiples (the panels share their axes and one legend):
 --facet KEY draws the curves, and the paths, one panel per value of the
 hyperparameter KEY, the other hyperparameters that vary as lines within a
 panel: --facet init on the batchnorm sweep is figure 6-19. The files are
-NAME-ID-loss-by-KEY, NAME-ID-accuracy-by-KEY, NAME-ID-paths. KEY must be a
-hyperparameter that varies in the sweep (a column of runner compare).
+NAME-ID-loss-by-KEY, NAME-ID-accuracy-by-KEY, NAME-ID-paths-by-KEY. KEY must
+be a hyperparameter that varies in the sweep (a column of runner compare).
 
 --top N keeps the N best configurations by the final value of the first
 --metric (the mean over seeds of each run's last epoch) and draws their

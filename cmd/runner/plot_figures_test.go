@@ -98,7 +98,7 @@ func plotFiles(t *testing.T, dbPath, prefix string, want []string, minW, minH in
 func TestPlotPaths(t *testing.T) {
 	dbPath := trainFile(t, "paths", pathsSweep)
 	plotFiles(t, dbPath, "paths-1", []string{"paths", "values"}, 1200, 675)
-	plotFiles(t, dbPath, "paths-1", []string{"paths", "values-by-optimizer"}, 1000, 600, "--facet", "optimizer")
+	plotFiles(t, dbPath, "paths-1", []string{"paths-by-optimizer", "values-by-optimizer"}, 1000, 600, "--facet", "optimizer")
 	code, stdout, stderr := runReport(t, "plot", "--db", dbPath, "-o", t.TempDir(), "--metric", "test_acc")
 	if code != exitUsage || !strings.Contains(stderr, "no test_acc") || stdout != "" {
 		t.Errorf("--metric test_acc: exit %d, stderr %q", code, stderr)

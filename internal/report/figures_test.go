@@ -280,6 +280,9 @@ func TestPathsFacet(t *testing.T) {
 			t.Errorf("panel %q: %d paths, want 2", pn.Title, len(pn.Paths))
 		}
 	}
+	if pf.Kind() != "paths-by-optimizer" {
+		t.Errorf("faceted paths named %q", pf.Kind())
+	}
 	if !slices.Equal(titles, []string{"optimizer=sgd", "optimizer=momentum"}) {
 		t.Errorf("panels %q", titles)
 	}

@@ -27,7 +27,7 @@ import (
 // value of a hyperparameter, Paths' facet), the panels on one function
 // sharing their axes and their colour scale.
 type PathFigure struct {
-	Name   string // "paths"
+	Name   string // "paths", "paths-by-KEY" with a facet
 	Title  string
 	Panels []PathPanel
 }
@@ -84,6 +84,9 @@ func Paths(s *Sweep, facet string) (*PathFigure, []string, error) {
 		}
 	}
 	fig := &PathFigure{Name: "paths"}
+	if facet != "" {
+		fig.Name += "-by-" + fileSafePart(facet)
+	}
 	var notes, keys, lines []string
 	fns := map[string]objective.Function{}
 	for _, g := range s.Groups() {

@@ -32,7 +32,7 @@ var commands []*command
 func init() {
 	commands = []*command{
 		runCommand, validateCommand, queryCommand, exportCommand, schemaCommand,
-		compareCommand, plotCommand, serveCommand, mergeCommand, checkCommand, pruneCommand,
+		compareCommand, analyzeCommand, plotCommand, serveCommand, mergeCommand, checkCommand, pruneCommand,
 		versionCommand, helpCommand,
 	}
 }

@@ -1,0 +1,73 @@
+package report_test
+
+import (
+	"math"
+	"strings"
+	"testing"
+
+	"runner/internal/report"
+	"runner/internal/sweep"
+	"runner/internal/train"
+)
+
+// TestAnalyze builds a sweep of 200 trials of a real random search whose
+// validation accuracy depends on the learning rate alone, rising to the
+// top of its range: lr must get ≥ 90% of the importance, rank above weight
+// decay, and be flagged at its upper bound; weight decay must not be.
+func TestAnalyze(t *testing.T) {
+	spec, err := sweep.Parse("hp.yaml", []byte(`
+name: hp
+search: {method: random, trials: 200}
+dataset: {validation: 0.2}
+model: {weight_decay: {log_uniform: [1.0e-8, 1.0e-4]}}
+optimizers:
+  - {name: sgd, lr: {log_uniform: [1.0e-6, 1.0e-2]}}
+`), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	configs, err := spec.Expand(1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &report.Sweep{ID: 1, Name: "hp", Status: "done"}
+	for i, c := range configs {
+		acc := 0.1 + 0.8*(math.Log10(c.Optimizer.LR)+6)/4 // 0.1 at 1e-6, 0.9 at 1e-2
+		nan := math.NaN()
+		s.Runs = append(s.Runs, report.Run{ID: int64(i + 1), Config: c, Status: train.Done, Epochs: []train.EpochMetrics{
+			{Epoch: 0, ValAcc: 0.1, TestAcc: nan}, {Epoch: 1, ValAcc: acc, TestAcc: nan}}})
+	}
+	a, err := report.Analyze(s, spec, report.ValAcc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Trials != 200 {
+		t.Errorf("%d trials analysed, want 200", a.Trials)
+	}
+	imp := map[string]float64{}
+	for _, r := range a.Report.Params {
+		imp[r.Name] = r.Importance
+	}
+	if imp["lr"] < 0.9 {
+		t.Errorf("lr has %.2f of the importance, want ≥ 0.9", imp["lr"])
+	}
+	if imp["lr"] <= imp["weight_decay"] {
+		t.Errorf("lr (%.2f) does not rank above weight decay (%.2f)", imp["lr"], imp["weight_decay"])
+	}
+	var text strings.Builder
+	if err := a.WriteText(&text); err != nil {
+		t.Fatal(err)
+	}
+	out := text.String()
+	t.Log("\n" + out)
+	if !strings.Contains(out, "warning: lr:") || !strings.Contains(out, "upper bound") {
+		t.Errorf("no warning that lr sits at its upper bound:\n%s", out)
+	}
+	if strings.Contains(out, "warning: weight_decay") {
+		t.Errorf("a warning for weight decay, which does not matter:\n%s", out)
+	}
+	if !strings.HasPrefix(strings.Split(out, "\n")[3], "lr ") {
+		t.Errorf("lr is not the first row:\n%s", out)
+	}
+}
+

@@ -165,7 +165,8 @@ func Figures(s *Sweep, metrics []Metric, window int) ([]*Figure, []string, error
 	var figs []*Figure
 	for _, f := range []*Figure{loss, acc, steps} {
 		if len(f.Curves) > 0 {
-			f.Title += ", " + averaging(f.Curves, window)
+			f.note = ", " + averaging(f.Curves, window)
+			f.Title += f.note
 			figs = append(figs, f)
 		}
 	}

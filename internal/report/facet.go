@@ -139,7 +139,7 @@ func Facet(s *Sweep, figs []*Figure, key string) ([]*FacetFigure, error) {
 	var out []*FacetFigure
 	for _, f := range figs {
 		ff := facetOf(f, "-by-"+fileSafePart(key))
-		ff.Title = strings.Replace(f.Title, ", ", fmt.Sprintf(" by %s, ", key), 1)
+		ff.Title = f.titleWith(" by " + key)
 		// One line per panel: the legend names it by metric.
 		ff.ByMetric = len(lines) == 1
 		panels := make([]Panel, len(values))
@@ -288,7 +288,7 @@ func topPanels(figs []*Figure, ranked []Ranked, m Metric, columns []string, n in
 	var out []*FacetFigure
 	for _, f := range figs {
 		ff := facetOf(f, fmt.Sprintf("-top%d", n))
-		ff.Title = strings.Replace(f.Title, ", ", fmt.Sprintf(" of the %d best by final %s, ", len(ranked), m), 1)
+		ff.Title = f.titleWith(fmt.Sprintf(" of the %d best by final %s", len(ranked), m))
 		ff.ByMetric = true
 		ff.Panels = make([]Panel, len(ranked))
 		for i, r := range ranked {

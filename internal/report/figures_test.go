@@ -257,6 +257,18 @@ func TestPlotsPaths(t *testing.T) {
 		}
 	}
 
+	// Faceted: the paths and the values, titled as such.
+	ds, _, err = report.Plots(s, report.PlotOptions{Facet: "optimizer"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := kinds(ds); !slices.Equal(got, []string{"paths-by-optimizer", "values-by-optimizer"}) {
+		t.Errorf("faceted figures %q", got)
+	}
+	if ff := ds[1].(*report.FacetFigure); ff.Title != `sweep "optimizer-paths" (id 2): f(x, y) at each step by optimizer, 1 seed` {
+		t.Errorf("title %q", ff.Title)
+	}
+
 	// An accuracy of a function run is an error; so is --epoch.
 	if _, _, err := report.Plots(s, report.PlotOptions{Metrics: []report.Metric{report.TestAcc}}); err == nil || !strings.Contains(err.Error(), "no test_acc") {
 		t.Errorf("test_acc of function runs: %v", err)
@@ -417,6 +429,9 @@ func TestPlotsFacet(t *testing.T) {
 				}
 			}
 		}
+		if !strings.HasSuffix(ff.Title, " by init, mean over 2 seeds") {
+			t.Errorf("title %q", ff.Title)
+		}
 		if !slices.Equal(titles, []string{"init=1", "init=0.1", "init=0.01"}) {
 			t.Errorf("%s: panels %q", ff.Name, titles)
 		}
@@ -468,6 +483,9 @@ func TestPlotsTop(t *testing.T) {
 	ff := ds[0].(*report.FacetFigure)
 	if len(ff.Panels) != 3 {
 		t.Fatalf("%d panels", len(ff.Panels))
+	}
+	if want := `sweep "ch6-hyperparams" (id 8): accuracy of the 3 best by final val_acc, 1 seed`; ff.Title != want {
+		t.Errorf("title %q, want %q", ff.Title, want)
 	}
 	// The best finals by val_acc, which is the test accuracy − 0.01.
 	sorted := slices.Clone(finals)

@@ -9,6 +9,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
@@ -45,6 +46,16 @@ type Figure struct {
 	byMetric    bool
 	metricOrder []Metric // the metrics in the order of their colours; nil: as they appear
 	panel       bool     // drawn as a panel of small multiples: thinner lines, fewer dots
+	note        string   // the end of Title that says how the points were made: ", 1 seed"
+}
+
+// titleWith returns the title with phrase inserted before its note:
+// "sweep: accuracy" + phrase + ", 1 seed".
+func (f *Figure) titleWith(phrase string) string {
+	if f.note != "" && strings.HasSuffix(f.Title, f.note) {
+		return strings.TrimSuffix(f.Title, f.note) + phrase + f.note
+	}
+	return f.Title + phrase
 }
 
 // The size of a figure (taller if its legend needs it), and the resolution

@@ -116,7 +116,7 @@ func Plots(s *Sweep, opt PlotOptions) ([]Drawing, []string, error) {
 	if fn {
 		for _, f := range figs {
 			f.Name = "values"
-			f.Title = strings.Replace(f.Title, "training loss", "f(x, y) at each step", 1)
+			f.Title = fmt.Sprintf("%s: f(x, y) at each step", curveSweep) + f.note
 			f.XLabel = "step"
 			f.YLabel = strings.Replace(f.YLabel, "train_loss", "f(x, y)", 1)
 		}
@@ -131,6 +131,9 @@ func Plots(s *Sweep, opt PlotOptions) ([]Drawing, []string, error) {
 			if err := checkFacet(curveSweep, Columns(curveSweep), opt.Facet); err != nil {
 				return nil, nil, fmt.Errorf("%w (among the %d best)", err, len(ranked))
 			}
+			for _, f := range figs {
+				f.Title = f.titleWith(fmt.Sprintf(" of the %d best by final %s", len(ranked), metrics[0]))
+			}
 		}
 		ffs, err := Facet(curveSweep, figs, opt.Facet)
 		if err != nil {
@@ -139,7 +142,6 @@ func Plots(s *Sweep, opt PlotOptions) ([]Drawing, []string, error) {
 		for _, f := range ffs {
 			if opt.Top > 0 {
 				f.Name = strings.Replace(f.Name, "-by-", fmt.Sprintf("-top%d-by-", opt.Top), 1)
-				f.Title = strings.Replace(f.Title, " by ", fmt.Sprintf(" of the %d best by final %s, by ", len(ranked), metrics[0]), 1)
 			}
 			out = append(out, f)
 		}

@@ -70,4 +70,3 @@ optimizers:
 		t.Errorf("lr is not the first row:\n%s", out)
 	}
 }
-

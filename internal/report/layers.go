@@ -328,7 +328,8 @@ func (f *LayerFigure) Write(w io.Writer, format string) error {
 	}
 	g := &grid{title: f.Title, plots: plots, cellW: layerCellW, cellH: layerCellH,
 		footer: "activation value, 30 bins; the bars are shares of the probe's activations, one y scale per column\n" +
-			"top right: σ, the standard deviation; sat: the share in the flat ends of sigmoid and tanh; 0: exact zeros, left out of the bars; <, >: the shares outside the bins"}
+			"top right: σ, the standard deviation; sat: the share in the flat ends of sigmoid and tanh;\n" +
+			"0: exact zeros, left out of the bars; <, >: the shares outside the bins"}
 	if err := g.write(w, format); err != nil {
 		return fmt.Errorf("draw figure %q: %w", f.Title, err)
 	}

@@ -122,9 +122,14 @@ const state = {
   varyingOnly: false,
   groups: null,
   groupMetric: 'test_acc',
+  groupMetricSet: false, // the user chose the metric: kept from sweep to sweep
   groupBest: false,
   groupVs: '',
   groupsNote: '',       // why the comparison changed by itself (the compared sweep is gone)
+  isFunction: false,    // the sweep has runs on objective functions: it shows their trajectories
+  paths: null,          // the paths of the selected runs on functions and the functions' grids, as the API gives them
+  pathsMode: 'panels',  // 'panels' (one per configuration) | 'overlay' (one per function)
+  layerEpoch: null,     // the epoch the drawer's layer histograms show; null: the latest
   version: 0,
 };
 
@@ -166,7 +171,7 @@ function showNotFound(msg) {
 function resetSweepState() {
   sweepGen++;
   Object.assign(state, {
-    sweep: null, runs: [], epochs: new Map(), means: [], selected: new Set(), autoSelect: true,
+    sweep: null, runs: [], epochs: new Map(), means: [], selected: new Set(), autoSelect: true, isFunction: false, paths: null,
     colorBy: null, filter: '', statusFilter: '', sort: {key: 'id', dir: 1}, groups: null, groupVs: '', groupsNote: '',
   });
 }
@@ -271,11 +276,17 @@ async function loadSweep(first) {
       const [sweep, runs, list] = await Promise.all([api('sweeps/' + id), api('sweeps/' + id + '/runs'), api('sweeps')]);
       if (stale()) return;
       showBanner(null);
+      // A name's latest sweep changed (a new one was started): its runs
+      // are others, the selection starts again.
+      if (state.sweep && state.sweep.id !== sweep.id) state.autoSelect = true;
       state.sweep = sweep;
       state.runs = runs.runs;
       state.columns = runs.columns;
       state.varying = runs.varying;
       state.sweeps = list.sweeps;
+      state.isFunction = state.runs.some((r) => r.dataset === 'function');
+      // A function's value is its runs' train_loss: compare that, unless the user chose.
+      if (first && !state.groupMetricSet) state.groupMetric = state.isFunction ? 'train_loss' : 'test_acc';
       if (!state.colorBy) state.colorBy = defaultColorBy();
       if (state.autoSelect) {
         state.selected = new Set(state.runs.length <= 60 ? state.runs.map((r) => r.id) : bestRuns(10));
@@ -283,11 +294,11 @@ async function loadSweep(first) {
         const ids = new Set(state.runs.map((r) => r.id));
         state.selected = new Set([...state.selected].filter((x) => ids.has(x)));
       }
-      await Promise.all([loadEpochs(), loadGroups()]);
+      await Promise.all([loadEpochs(), loadPaths(), loadGroups()]);
       if (stale()) return;
       // A load queued behind another sweep's finds that sweep's page (or
       // none) in place: draw the whole page, not only its parts.
-      if (first || !$('#sweep-card') || renderedId !== sweep.id) renderSweep(); else refreshSweep();
+      if (first || !$('#sweep-card') || renderedId !== sweep.id || state.isFunction !== !!$('#paths')) renderSweep(); else refreshSweep();
     } catch (e) {
       if (stale()) return;
       if (e instanceof APIError && e.status === 404 && (first || !$('#sweep-card'))) {
@@ -424,6 +435,7 @@ function renderSweep() {
   app.replaceChildren(
     h('div', {class: 'crumbs'}, h('a', {href: '#/'}, 'Sweeps'), ' / ', sw.name),
     h('div', {class: 'card', id: 'sweep-card'}),
+    ...(state.isFunction ? [pathsCard()] : []),
     curvesCard(),
     runsCard(),
     groupsCard(),
@@ -436,6 +448,7 @@ function renderSweep() {
 
 function refreshSweep() {
   renderSweepHead();
+  renderPaths();
   renderCurves();
   renderRuns();
   renderGroups();
@@ -475,13 +488,13 @@ function curvesCard() {
         h('button', {dataset: {v: 'runs'}, onclick: () => { state.lines = 'runs'; renderCurves(); renderRuns(); }}, 'each run'),
         h('button', {dataset: {v: 'mean'}, onclick: () => { state.lines = 'mean'; renderCurves(); renderRuns(); }},
           'mean ± sd')),
-      h('label', {class: 'control'}, 'accuracy', h('select', {id: 'acc-metric', onchange: (e) => { state.accMetric = e.target.value; renderCurves(); }},
+      h('label', {class: 'control', id: 'acc-control'}, 'accuracy', h('select', {id: 'acc-metric', onchange: (e) => { state.accMetric = e.target.value; renderCurves(); }},
         h('option', {value: 'test_acc'}, 'test'), h('option', {value: 'val_acc'}, 'validation'), h('option', {value: 'train_acc'}, 'train'),
         h('option', {value: 'all'}, 'train + test'))),
-      h('label', {class: 'control', title: 'leave out epoch 0, the untrained network, to zoom in on training'},
-        h('input', {type: 'checkbox', id: 'skip0', onchange: (e) => { state.skip0 = e.target.checked; renderCurves(); }}), 'from epoch 1')),
+      h('label', {class: 'control', title: state.isFunction ? 'leave out step 0, the start' : 'leave out epoch 0, the untrained network, to zoom in on training'},
+        h('input', {type: 'checkbox', id: 'skip0', onchange: (e) => { state.skip0 = e.target.checked; renderCurves(); }}), state.isFunction ? 'from step 1' : 'from epoch 1')),
     h('div', {class: 'charts'},
-      h('div', {class: 'chart-box'}, h('h3', {}, 'Training loss ', h('span', {class: 'muted'}, '(log scale)')), h('div', {id: 'chart-loss'})),
+      h('div', {class: 'chart-box'}, h('h3', {}, state.isFunction ? 'Function value f(x) ' : 'Training loss ', h('span', {class: 'muted'}, '(log scale)')), h('div', {id: 'chart-loss'})),
       h('div', {class: 'chart-box'}, h('h3', {id: 'acc-title'}, 'Test accuracy'), h('div', {id: 'chart-acc'}))),
     h('div', {class: 'legend', id: 'legend'}));
 }
@@ -500,9 +513,13 @@ function renderCurves() {
   const runs = state.runs.filter((r) => state.selected.has(r.id) && state.epochs.has(r.id));
   $('#curves-count').textContent = `${state.selected.size} of ${state.runs.length} runs selected`;
 
-  const accMetrics = state.accMetric === 'all' ? ['test_acc', 'train_acc'] : [state.accMetric];
-  const accNames = {test_acc: 'Test accuracy', val_acc: 'Validation accuracy', train_acc: 'Training accuracy'};
-  $('#acc-title').textContent = state.accMetric === 'all' ? 'Accuracy (train dashed, test solid)' : accNames[state.accMetric];
+  // Runs on functions have no accuracy: their second chart is the
+  // distance to the function's nearest minimum.
+  const accMetric = state.isFunction ? 'distance' : state.accMetric;
+  $('#acc-control').hidden = state.isFunction;
+  const accMetrics = accMetric === 'all' ? ['test_acc', 'train_acc'] : [accMetric];
+  const accNames = {test_acc: 'Test accuracy', val_acc: 'Validation accuracy', train_acc: 'Training accuracy', distance: 'Distance to the nearest minimum (log scale)'};
+  $('#acc-title').textContent = accMetric === 'all' ? 'Accuracy (train dashed, test solid)' : accNames[accMetric];
 
   const series = (metric, dashed) => {
     if (state.lines === 'runs') {
@@ -533,9 +550,12 @@ function renderCurves() {
     });
   };
   const loss = series('train_loss', false);
-  const acc = accMetrics.flatMap((m) => series(m, state.accMetric === 'all' && m === 'train_acc'));
-  drawChart($('#chart-loss'), loss, {log: true, yLabel: 'train loss', fmt: (v) => fmtParam(+v.toPrecision(3))});
-  drawChart($('#chart-acc'), acc, {yLabel: 'accuracy', fmt: (v) => v.toFixed(2).replace(/0$/, '')});
+  const acc = accMetrics.flatMap((m) => series(m, accMetric === 'all' && m === 'train_acc'));
+  const xLabel = state.isFunction ? 'step' : 'epoch';
+  const logFmt = (v) => fmtParam(+v.toPrecision(3));
+  drawChart($('#chart-loss'), loss, {log: true, xLabel, yLabel: state.isFunction ? 'f(x)' : 'train loss', fmt: logFmt});
+  if (state.isFunction) drawChart($('#chart-acc'), acc, {log: true, xLabel, yLabel: 'distance', fmt: logFmt});
+  else drawChart($('#chart-acc'), acc, {xLabel, yLabel: 'accuracy', fmt: (v) => v.toFixed(2).replace(/0$/, '')});
 
   const counts = new Map();
   for (const r of runs) counts.set(colorKey(r), (counts.get(colorKey(r)) || 0) + 1);
@@ -545,7 +565,7 @@ function renderCurves() {
     sw.style.background = c;
     return h('span', {class: 'item'}, sw, k, h('span', {class: 'count'}, `(${counts.get(k)})`));
   }));
-  if (state.accMetric === 'all') {
+  if (accMetric === 'all') {
     legend.append(h('span', {class: 'item muted'}, h('span', {class: 'key-line'}), 'test', h('span', {class: 'key-line dashed'}), 'train'));
   }
 }
@@ -576,6 +596,9 @@ function logTicks(lo, hi) {
   pick([1, 2, 5]);
   if (out.length < 3) pick([1, 2, 3, 4, 5, 6, 7, 8, 9]);
   if (out.length > 12) pick([1]);
+  // Within less than a digit's step (a loss from 2.25 to 2.35): round
+  // numbers, evenly spaced.
+  if (out.length < 2) return niceTicks(lo, hi, 4).filter((v) => v >= lo && v <= hi && v > 0);
   return out;
 }
 
@@ -634,7 +657,7 @@ function drawChart(box, series, opt) {
     axis.append(s('text', {x, y: H - M.b + 16, 'text-anchor': 'middle'}, v));
   }
   axis.append(s('line', {x1: M.l, x2: W - M.r, y1: H - M.b, y2: H - M.b}));
-  axis.append(s('text', {class: 'axis-label', x: (M.l + W - M.r) / 2, y: H - 6, 'text-anchor': 'middle'}, 'epoch'));
+  axis.append(s('text', {class: 'axis-label', x: (M.l + W - M.r) / 2, y: H - 6, 'text-anchor': 'middle'}, opt.xLabel));
   axis.append(s('text', {class: 'axis-label', x: -(M.t + H - M.b) / 2, y: 13, transform: 'rotate(-90)', 'text-anchor': 'middle'}, opt.yLabel));
 
   const lines = s('g', {class: 'lines'});
@@ -663,8 +686,236 @@ function drawChart(box, series, opt) {
       lines.append(s('circle', {class: 'pt', cx: tx(x), cy: ty(y), r: 3.5, fill: se.color}, s('title', {}, se.title)));
     }
   }
-  const svg = s('svg', {class: 'chart', viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': opt.yLabel + ' by epoch'}, grid, axis, lines);
+  const svg = s('svg', {class: 'chart', viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': opt.yLabel + ' by ' + opt.xLabel}, grid, axis, lines);
   box.replaceChildren(svg);
+}
+
+// ---------- trajectories ----------
+
+let pathsSeq = 0; // as epochsSeq
+
+// loadPaths fetches, for a sweep of runs on functions, the paths of the
+// selected runs and their functions' contour grids, computed by the server.
+async function loadPaths() {
+  const seq = ++pathsSeq;
+  const q = runsParam();
+  if (!state.isFunction || q === '') { state.paths = null; return; }
+  const id = encodeURIComponent(state.route.id);
+  const data = await api('sweeps/' + id + '/paths?runs=' + q);
+  if (seq === pathsSeq) state.paths = data;
+}
+
+function pathsCard() {
+  return h('div', {class: 'card', id: 'paths'},
+    h('div', {class: 'card-head'},
+      h('h2', {}, 'Trajectories'),
+      h('span', {class: 'muted', id: 'paths-count'}),
+      h('span', {class: 'spacer'}),
+      h('span', {class: 'seg', id: 'paths-seg'},
+        h('button', {dataset: {v: 'panels'}, title: 'one panel per configuration, as the book\'s figure 6-8',
+          onclick: () => { state.pathsMode = 'panels'; renderPaths(); }}, 'a panel each'),
+        h('button', {dataset: {v: 'overlay'}, title: 'every path on its function in one panel',
+          onclick: () => { state.pathsMode = 'overlay'; renderPaths(); }}, 'together'))),
+    h('div', {class: 'traj-grid', id: 'traj'}),
+    h('div', {class: 'legend', id: 'traj-legend'}));
+}
+
+// lastFinite returns the last i at which every one of cols is a number, or -1.
+function lastFinite(...cols) {
+  for (let i = cols[0].length - 1; i >= 0; i--) if (cols.every((c) => isNum(c[i]))) return i;
+  return -1;
+}
+
+function renderPaths() {
+  const box = $('#traj');
+  if (!box) return;
+  for (const b of $('#paths-seg').children) b.classList.toggle('on', b.dataset.v === state.pathsMode);
+  box.classList.toggle('overlay', state.pathsMode === 'overlay');
+  const data = state.paths;
+  const byId = new Map(state.runs.map((r) => [r.id, r]));
+  const paths = data ? data.runs.filter((p) => byId.has(p.id)) : [];
+  $('#paths-count').textContent = `${paths.length} path${paths.length === 1 ? '' : 's'} · filled contours of f on log-spaced levels`;
+  const legend = $('#traj-legend');
+  legend.replaceChildren();
+  if (!paths.length) {
+    box.replaceChildren(h('div', {class: 'chart-empty traj-empty'}, state.selected.size
+      ? 'None of the selected runs is on a function.' : 'Select runs in the table below to draw their paths.'));
+    return;
+  }
+  const fns = new Map(data.functions.map((f) => [f.key, f]));
+  const colors = colorScale();
+  // Panels: one per configuration (its seeds together), or one per function.
+  const panels = [];
+  const index = new Map();
+  for (const p of paths) {
+    const k = state.pathsMode === 'overlay' ? 'f:' + p.function : 'g:' + p.group;
+    if (!index.has(k)) {
+      index.set(k, panels.length);
+      panels.push({fn: fns.get(p.function), paths: []});
+    }
+    panels[index.get(k)].paths.push(p);
+  }
+  const counts = new Map();
+  box.replaceChildren(...panels.map((pn) => {
+    const runs = pn.paths.map((p) => byId.get(p.id));
+    for (const r of runs) counts.set(colorKey(r), (counts.get(colorKey(r)) || 0) + 1);
+    const lines = pn.paths.map((p, i) => ({path: p, run: runs[i], color: colors.get(colorKey(runs[i]))}));
+    let title, caption;
+    if (state.pathsMode === 'overlay') {
+      title = [h('b', {}, pn.fn.key)];
+      caption = `${lines.length} run${lines.length === 1 ? '' : 's'}`;
+    } else {
+      const sw = h('span', {class: 'swatch'});
+      sw.style.background = lines[0].color;
+      title = [sw, h('b', {}, runLabel(runs[0], false)), h('span', {class: 'muted'}, ' on ' + pn.fn.key)];
+      const p = pn.paths[0];
+      const i = lastFinite(p.value);
+      const steps = p.step.length ? p.step[p.step.length - 1] : 0;
+      caption = i < 0 ? 'no step recorded yet'
+        : `after ${steps} step${steps === 1 ? '' : 's'}: f = ${fmtLoss(p.value[i])}, distance to the minimum ${isNum(p.distance[i]) ? fmtLoss(p.distance[i]) : '–'}`;
+      if (lastFinite(p.x, p.y) < p.x.length - 1) caption += ' · left the finite numbers';
+      if (lines.length > 1) caption += ` · ${lines.length} runs (seeds)`;
+    }
+    return h('div', {class: 'traj-panel', dataset: {fn: pn.fn.key}},
+      h('div', {class: 'traj-title'}, title),
+      drawTrajectory(pn.fn, lines, state.pathsMode === 'overlay' ? 640 : 400),
+      h('div', {class: 'traj-caption muted'}, caption, pn.fn.error ? h('span', {class: 'error-text'}, ' · ' + pn.fn.error) : null));
+  }));
+  if (state.pathsMode === 'overlay') {
+    legend.replaceChildren(...[...colors].filter(([k]) => counts.has(k)).map(([k, c]) => {
+      const sw = h('span', {class: 'swatch'});
+      sw.style.background = c;
+      return h('span', {class: 'item'}, sw, k, h('span', {class: 'count'}, `(${counts.get(k)})`));
+    }));
+  }
+  legend.append(h('span', {class: 'item muted'}, h('span', {class: 'mark-start'}), 'start', h('span', {class: 'mark-min'}, '✕'), 'minimum'));
+}
+
+let clipSeq = 0; // ids of the panels' clip paths
+
+// drawTrajectory draws lines ({path, run, color}) over the filled contours
+// of the function fn (an entry of the paths answer's functions) as an SVG
+// whose plot is pw wide.
+function drawTrajectory(fn, lines, pw) {
+  let lo, hi;
+  if (fn.lo) {
+    lo = fn.lo; hi = fn.hi;
+  } else { // no grid (a function this page's server does not know): the paths' own extent
+    lo = [Infinity, Infinity]; hi = [-Infinity, -Infinity];
+    for (const {path: p} of lines) {
+      p.x.forEach((x, i) => {
+        if (!isNum(x) || !isNum(p.y[i])) return;
+        lo = [Math.min(lo[0], x), Math.min(lo[1], p.y[i])];
+        hi = [Math.max(hi[0], x), Math.max(hi[1], p.y[i])];
+      });
+    }
+    if (!isFinite(lo[0])) { lo = [-1, -1]; hi = [1, 1]; }
+    for (const d of [0, 1]) if (hi[d] - lo[d] < 1e-9) { lo[d] -= 1; hi[d] += 1; }
+  }
+  const M = {l: 38, r: 8, t: 6, b: 24};
+  const ph = Math.round(pw * Math.min(1.1, Math.max(0.4, (hi[1] - lo[1]) / (hi[0] - lo[0]))));
+  const W = M.l + pw + M.r, H = M.t + ph + M.b;
+  const tx = (x) => M.l + pw * (x - lo[0]) / (hi[0] - lo[0]);
+  const ty = (y) => M.t + ph * (1 - (y - lo[1]) / (hi[1] - lo[1]));
+
+  const clip = 'traj-clip-' + (++clipSeq);
+  const svg = s('svg', {class: 'traj', viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': 'paths on ' + fn.key},
+    s('defs', {}, s('clipPath', {id: clip}, s('rect', {x: M.l, y: M.t, width: pw, height: ph}))));
+  if (fn.z) {
+    svg.append(s('image', {class: 'contours', x: M.l, y: M.t, width: pw, height: ph, preserveAspectRatio: 'none', href: contourImage(fn, pw, ph)}));
+  } else {
+    svg.append(s('rect', {class: 'no-contours', x: M.l, y: M.t, width: pw, height: ph}));
+  }
+  svg.append(s('rect', {class: 'frame', x: M.l, y: M.t, width: pw, height: ph}));
+  const axis = s('g', {class: 'axis'});
+  for (const v of niceTicks(lo[0], hi[0], 6).filter((v) => v >= lo[0] && v <= hi[0])) {
+    axis.append(s('line', {x1: tx(v), x2: tx(v), y1: M.t + ph, y2: M.t + ph + 4}),
+      s('text', {x: tx(v), y: M.t + ph + 15, 'text-anchor': 'middle'}, fmtParam(v)));
+  }
+  for (const v of niceTicks(lo[1], hi[1], Math.max(3, Math.round(6 * ph / pw))).filter((v) => v >= lo[1] && v <= hi[1])) {
+    axis.append(s('line', {x1: M.l - 4, x2: M.l, y1: ty(v), y2: ty(v)}),
+      s('text', {x: M.l - 6, y: ty(v) + 3.5, 'text-anchor': 'end'}, fmtParam(v)));
+  }
+  svg.append(axis);
+  const g = s('g', {'clip-path': `url(#${clip})`});
+  for (const m of fn.minima || []) {
+    g.append(s('text', {class: 'minimum', x: tx(m[0]), y: ty(m[1]) + 4, 'text-anchor': 'middle'}, '✕'));
+  }
+  for (const {path: p, run, color} of lines) {
+    // A point that is not finite (a diverged run) breaks the line.
+    let d = '', pen = false;
+    p.x.forEach((x, i) => {
+      const y = p.y[i];
+      if (!isNum(x) || !isNum(y)) { pen = false; return; }
+      d += (pen ? 'L' : 'M') + tx(x).toFixed(1) + ',' + ty(y).toFixed(1);
+      pen = true;
+    });
+    if (!d) continue;
+    const title = `run ${run.id}: ${runLabel(run)} (${run.status}), ${p.step.length} points`;
+    g.append(s('path', {class: 'traj-line', d, stroke: color, dataset: {run: run.id}}, s('title', {}, title)));
+    const first = p.x.findIndex((x, i) => isNum(x) && isNum(p.y[i]));
+    const last = lastFinite(p.x, p.y);
+    g.append(s('circle', {class: 'traj-start', cx: tx(p.x[first]), cy: ty(p.y[first]), r: 4, stroke: color}, s('title', {}, title + ': start')));
+    if (last > first) g.append(s('circle', {class: 'traj-end', cx: tx(p.x[last]), cy: ty(p.y[last]), r: 3.2, fill: color}, s('title', {}, `${title}: step ${p.step[last]}`)));
+  }
+  svg.append(g);
+  return svg;
+}
+
+// Filled contours are drawn on a canvas, pixel by pixel: the value is
+// interpolated in the server's grid and coloured by the band between the
+// server's levels it falls in, with a darker pixel where the band changes.
+const contourCache = new Map(); // key -> data: URL
+
+// contourColor returns the colour of band i of n (0: below the first
+// level, around the minimum) as [r, g, b]: from near white to slate.
+function contourColor(i, n) {
+  const stops = [[252, 253, 254], [236, 241, 246], [218, 226, 236], [196, 208, 222], [170, 185, 204]];
+  const t = n > 0 ? Math.min(1, i / n) * (stops.length - 1) : 0;
+  const k = Math.min(stops.length - 2, Math.floor(t)), f = t - k;
+  return stops[k].map((c, j) => Math.round(c + f * (stops[k + 1][j] - c)));
+}
+
+function contourImage(fn, w, hgt) {
+  const key = `${fn.key}|${fn.lo}|${fn.hi}|${fn.levels}|${w}x${hgt}`;
+  if (contourCache.has(key)) return contourCache.get(key);
+  const nx = fn.x.length, ny = fn.y.length, levels = fn.levels;
+  const canvas = document.createElement('canvas');
+  canvas.width = w;
+  canvas.height = hgt;
+  const ctx = canvas.getContext('2d');
+  const img = ctx.createImageData(w, hgt);
+  const zAt = (i, j) => { const v = fn.z[j][i]; return v === null ? Infinity : v; };
+  const band = (v) => { // the number of levels at or below v
+    let a = 0, b = levels.length;
+    while (a < b) { const m = (a + b) >> 1; if (levels[m] <= v) a = m + 1; else b = m; }
+    return a;
+  };
+  const bands = new Int16Array(w * hgt);
+  for (let py = 0; py < hgt; py++) {
+    const gy = (1 - (py + 0.5) / hgt) * (ny - 1); // row 0 of the grid is the lowest y
+    const j = Math.min(ny - 2, Math.floor(gy)), fy = gy - j;
+    for (let px = 0; px < w; px++) {
+      const gx = ((px + 0.5) / w) * (nx - 1);
+      const i = Math.min(nx - 2, Math.floor(gx)), fx = gx - i;
+      const v = (1 - fy) * ((1 - fx) * zAt(i, j) + fx * zAt(i + 1, j)) + fy * ((1 - fx) * zAt(i, j + 1) + fx * zAt(i + 1, j + 1));
+      bands[py * w + px] = isNaN(v) ? levels.length : band(v);
+    }
+  }
+  const palette = [];
+  for (let i = 0; i <= levels.length; i++) palette.push(contourColor(i, levels.length));
+  for (let k = 0; k < w * hgt; k++) {
+    const b = bands[k];
+    let [r, g, bl] = palette[b];
+    const px = k % w;
+    if ((px > 0 && bands[k - 1] !== b) || (k >= w && bands[k - w] !== b)) { r *= 0.82; g *= 0.82; bl *= 0.82; } // a contour line
+    img.data.set([r, g, bl, 255], 4 * k);
+  }
+  ctx.putImageData(img, 0, 0);
+  const url = canvas.toDataURL('image/png');
+  if (contourCache.size > 64) contourCache.clear();
+  contourCache.set(key, url);
+  return url;
 }
 
 // ---------- run table ----------
@@ -766,10 +1017,11 @@ async function toggleRun(id, on) {
 
 async function refreshSelection() {
   try {
-    await loadEpochs();
+    await Promise.all([loadEpochs(), loadPaths()]);
   } catch (e) {
     handleError(e);
   }
+  renderPaths();
   renderCurves();
   renderRuns();
 }
@@ -830,7 +1082,7 @@ function groupsCard() {
       h('h2', {}, 'Configurations'),
       h('span', {class: 'muted'}, 'seeds pooled: mean ± sd over done runs, as runner compare'),
       h('span', {class: 'spacer'}),
-      h('label', {class: 'control'}, 'metric', h('select', {id: 'group-metric', onchange: (e) => { state.groupMetric = e.target.value; reloadGroups(); }},
+      h('label', {class: 'control'}, 'metric', h('select', {id: 'group-metric', onchange: (e) => { state.groupMetric = e.target.value; state.groupMetricSet = true; reloadGroups(); }},
         metrics.map(([v, l]) => h('option', {value: v}, l)))),
       h('label', {class: 'control'}, 'of', h('select', {id: 'group-best', onchange: (e) => { state.groupBest = e.target.value === '1'; reloadGroups(); }},
         h('option', {value: '0'}, 'the last epoch'), h('option', {value: '1'}, 'the best epoch'))),
@@ -920,13 +1172,14 @@ let drawerRun = null;
 
 async function showDrawer(runId) {
   const d = $('#drawer');
+  if (runId !== drawerRun) state.layerEpoch = null; // another run: its latest epoch
   drawerRun = runId;
   if (!runId) { d.hidden = true; d.replaceChildren(); return; }
   d.hidden = false;
   if (!d.firstChild) d.replaceChildren(h('div', {class: 'drawer-head'}, h('h2', {}, 'Run ' + runId), closeButton()), h('p', {class: 'empty'}, 'Loading…'));
-  let run, epochs;
+  let run, epochs, layers;
   try {
-    [run, epochs] = await Promise.all([api('runs/' + runId), api('runs/' + runId + '/epochs')]);
+    [run, epochs, layers] = await Promise.all([api('runs/' + runId), api('runs/' + runId + '/epochs'), api('runs/' + runId + '/layers')]);
   } catch (e) {
     d.replaceChildren(h('div', {class: 'drawer-head'}, h('h2', {}, 'Run ' + runId), closeButton()), h('p', {class: 'empty error-text'}, e.message));
     return;
@@ -945,8 +1198,10 @@ async function showDrawer(runId) {
       ['best test acc', isNum(run.best.test_acc) ? `${fmtAcc(run.best.test_acc)} at epoch ${run.best.test_epoch}` : '–'],
       ['time', `${fmtSeconds(run.train_seconds)} training, ${fmtSeconds(run.eval_seconds)} evaluating`],
     ]), run.error ? h('p', {class: 'error-text'}, run.error) : null),
+    layers.epochs.length ? h('section', {id: 'layers'}) : null,
     h('section', {}, h('h4', {}, 'Config'), jsonView(run.config)),
-    h('section', {}, h('h4', {}, 'Epochs'), epochTable(epochs)));
+    h('section', {}, h('h4', {}, run.dataset === 'function' ? 'Steps' : 'Epochs'), epochTable(epochs, run.dataset === 'function')));
+  if (layers.epochs.length) renderLayers(layers, run);
 }
 
 function closeButton() {
@@ -957,6 +1212,76 @@ function closeDrawer() {
   if (state.route && state.route.view === 'sweep') location.hash = '#/sweeps/' + state.route.id;
   else showDrawer(null);
 }
+
+// renderLayers draws the layer statistics of a run (the layers answer)
+// into #layers: an epoch slider, then one row per hidden layer with the
+// histogram of its activations and its statistics at the epoch
+// state.layerEpoch (the latest when null).
+function renderLayers(data, run) {
+  const sec = $('#layers');
+  if (!sec) return;
+  const epochs = data.epochs;
+  let k = epochs.findIndex((e) => e.epoch === state.layerEpoch);
+  if (k < 0) k = epochs.length - 1;
+  const rows = h('div', {id: 'layer-rows'});
+  const label = h('b', {id: 'layer-epoch-label'});
+  const show = (i) => {
+    label.textContent = `epoch ${epochs[i].epoch}`;
+    rows.replaceChildren(...layerRows(epochs[i]));
+  };
+  const slider = h('input', {type: 'range', id: 'layer-epoch', min: 0, max: epochs.length - 1, step: 1, value: k,
+    'aria-label': 'epoch', disabled: epochs.length < 2,
+    oninput: (e) => { state.layerEpoch = epochs[+e.target.value].epoch; show(+e.target.value); }});
+  sec.replaceChildren(
+    h('h4', {}, 'Layer activations'),
+    h('div', {class: 'layer-head'},
+      h('label', {class: 'control'}, 'epoch', slider), label,
+      h('span', {class: 'muted'}, `of ${epochs[epochs.length - 1].epoch} · ${fmtParam(run.params.activation) || 'activation'} · over the probe batch, ${data.bins} bins`)),
+    rows);
+  show(k);
+}
+
+// layerRows returns the rows of the layers of one epoch: the bars of
+// their histograms share one scale, so that the layers compare.
+function layerRows(ep) {
+  const pct = (v) => isNum(v) ? (100 * v).toFixed(1) + '%' : '–';
+  let top = 1;
+  for (const l of ep.layers) for (const c of l.hist || []) top = Math.max(top, c);
+  return ep.layers.map((l) => h('div', {class: 'layer-row', dataset: {layer: l.layer}},
+    h('div', {class: 'layer-name'}, 'layer ' + l.layer),
+    histogram(l, top),
+    h('dl', {class: 'layer-stats'},
+      h('dt', {}, 'mean'), h('dd', {}, num3s(l.mean)), h('dt', {}, 'std'), h('dd', {}, num3s(l.std)),
+      h('dt', {}, 'zeros'), h('dd', {}, pct(l.zeros)),
+      h('dt', {title: 'in the flat ends of the activation (tanh |a| > 0.99, sigmoid a < 0.01 or > 0.99); none for ReLU, whose flat end is its zeros'}, 'saturated'),
+      h('dd', {}, pct(l.saturated)),
+      h('dt', {}, 'weights rms'), h('dd', {}, num3s(l.weight_rms)),
+      h('dt', {title: 'RMS(last update) / RMS(weights)'}, 'update / w'), h('dd', {}, num3s(l.update_ratio)))));
+}
+
+// histogram draws the bins of one layer's activations as SVG bars,
+// scaled so that top is the full height, with the counts below and above
+// its range at its ends.
+function histogram(l, top) {
+  const W = 300, H = 74, M = {l: 4, r: 4, t: 4, b: 16};
+  const svg = s('svg', {class: 'hist', viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': `activations of layer ${l.layer}`});
+  if (!l.hist || !l.hist.length) {
+    svg.append(s('text', {x: W / 2, y: H / 2, 'text-anchor': 'middle'}, 'no histogram'));
+    return svg;
+  }
+  const n = l.hist.length, bw = (W - M.l - M.r) / n, ph = H - M.t - M.b;
+  l.hist.forEach((c, i) => {
+    const bh = ph * c / top;
+    svg.append(s('rect', {class: 'hist-bar', x: (M.l + i * bw + 0.5).toFixed(1), y: (M.t + ph - bh).toFixed(1), width: Math.max(bw - 1, 0.5).toFixed(1),
+      height: bh.toFixed(1), dataset: {count: c}}, s('title', {}, `${c} in [${num3s(l.hist_lo + i * (l.hist_hi - l.hist_lo) / n)}, ${num3s(l.hist_lo + (i + 1) * (l.hist_hi - l.hist_lo) / n)}]`)));
+  });
+  svg.append(s('line', {class: 'hist-base', x1: M.l, x2: W - M.r, y1: M.t + ph, y2: M.t + ph}));
+  svg.append(s('text', {x: M.l, y: H - 3}, (l.below ? `‹${l.below}  ` : '') + num3s(l.hist_lo)));
+  svg.append(s('text', {x: W - M.r, y: H - 3, 'text-anchor': 'end'}, num3s(l.hist_hi) + (l.above ? `  ${l.above}›` : '')));
+  return svg;
+}
+
+function num3s(v) { return isNum(v) ? fmtParam(+v.toPrecision(3)) : '–'; }
 
 // jsonView pretty-prints a value as coloured JSON, built from text nodes.
 function jsonView(v) {
@@ -979,11 +1304,13 @@ function jsonView(v) {
   return pre;
 }
 
-function epochTable(e) {
-  const cols = [['epoch', (v) => v], ['lr', fmtParam], ['train_loss', fmtLoss], ['train_acc', fmtAcc], ['val_acc', fmtAcc], ['test_acc', fmtAcc], ['seconds', (v) => isNum(v) ? v.toFixed(3) : '–']];
+function epochTable(e, onFunction) {
+  const cols = onFunction
+    ? [['epoch', (v) => v, 'step'], ['lr', fmtParam], ['train_loss', fmtLoss, 'f(x)'], ['distance', fmtLoss, 'distance to the minimum']]
+    : [['epoch', (v) => v], ['lr', fmtParam], ['train_loss', fmtLoss], ['train_acc', fmtAcc], ['val_acc', fmtAcc], ['test_acc', fmtAcc], ['seconds', (v) => isNum(v) ? v.toFixed(3) : '–']];
   if (!e.epoch.length) return h('p', {class: 'muted'}, 'No epoch recorded yet.');
   return h('table', {id: 'run-epochs'},
-    h('thead', {}, h('tr', {}, cols.map(([c]) => h('th', {class: 'num'}, c)))),
+    h('thead', {}, h('tr', {}, cols.map(([c, , label]) => h('th', {class: 'num'}, label || c)))),
     h('tbody', {}, e.epoch.map((_, i) => h('tr', {}, cols.map(([c, f]) => h('td', {class: 'num'}, f(e[c][i])))))));
 }
 

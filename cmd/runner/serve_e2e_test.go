@@ -23,8 +23,10 @@ import (
 //
 // It skips when no Chromium is installed, unless RUNNER_E2E=1 (as
 // scripts/e2e.sh sets), which makes a missing browser a failure.
-// RUNNER_E2E_SCREENSHOT=path writes the screenshot there (docs/dashboard.png),
-// RUNNER_E2E_SHOTS=dir one of other steps too.
+// RUNNER_E2E_SCREENSHOT=path writes the screenshot there (docs/dashboard.png)
+// and those of the trajectories and the layer histograms beside it
+// (docs/dashboard-paths.png, docs/dashboard-layers.png); RUNNER_E2E_SHOTS=dir
+// writes one of other steps too.
 
 // e2eSweep trains in a few seconds and gives curves worth looking at:
 // four optimizers, two schedules, two seeds, 8 epochs on 2,000 images.
@@ -275,6 +277,195 @@ func TestServeE2E(t *testing.T) {
 	if errs := b.problems(); len(errs) > 0 {
 		t.Errorf("the page logged errors (CSP violations, exceptions):\n%s", strings.Join(errs, "\n"))
 	}
+}
+
+// e2eFunctions is the book's figure 6-8: four optimizers on
+// f(x, y) = x²/20 + y² from (−7, 2), 30 steps each.
+const e2eFunctions = `
+name: fig68
+description: the book's figure 6-8, four optimizers on x²/20 + y²
+dataset: {name: function, function: book, start: [-7, 2]}
+train: {epochs: 30}
+optimizers:
+  - {name: sgd, lr: 0.95}
+  - {name: momentum, lr: 0.1}
+  - {name: adagrad, lr: 1.5}
+  - {name: adam, lr: 0.3}
+`
+
+// e2eLayers logs the activations of five sigmoid layers whose weights
+// start with standard deviation 0.01 (the book's figure 6-11): at epoch
+// 0 every activation is near 0.5, and training spreads them apart.
+const e2eLayers = `
+name: layers
+description: five sigmoid layers, weights drawn with standard deviation 0.01
+log_layers: true
+dataset: {train_limit: 1000}
+model: {hidden: [100, 100, 100, 100, 100], activation: sigmoid, init: "0.01"}
+train: {epochs: 4, batch_size: 100}
+optimizers: [{name: adam, lr: 0.01}]
+`
+
+// TestServeE2EDetail drives the views of what runs record beside their
+// metrics: the trajectories of a sweep of runs on a function, over the
+// function's contours, and the layer histograms of a run that logged its
+// layers. RUNNER_E2E_SCREENSHOT=docs/dashboard.png also writes
+// docs/dashboard-paths.png and docs/dashboard-layers.png.
+func TestServeE2EDetail(t *testing.T) {
+	chromium := findChromium()
+	if chromium == "" {
+		if os.Getenv("RUNNER_E2E") == "1" {
+			t.Fatal("RUNNER_E2E=1 but no Chromium found (install Debian's chromium, or set RUNNER_CHROMIUM)")
+		}
+		t.Skip("no Chromium installed: skipping the end-to-end test (scripts/e2e.sh installs it and runs it)")
+	}
+	if testing.Short() && os.Getenv("RUNNER_E2E") != "1" {
+		t.Skip("-short")
+	}
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "results.db")
+	for _, spec := range []struct{ name, src string }{{"fig68.yaml", e2eFunctions}, {"layers.yaml", e2eLayers}} {
+		if code, stdout, stderr := runMain(t, "run", "--quiet", "--db", dbPath, writeFile(t, dir, spec.name, spec.src)); code != exitOK {
+			t.Fatalf("runner run %s: exit %d\n%s\n%s", spec.name, code, stdout, stderr)
+		}
+	}
+	t.Chdir(dir)
+	url := startServe(t, "results.db")
+	b := startBrowser(t, chromium)
+	b.call("Emulation.setDeviceMetricsOverride", map[string]any{"width": 1440, "height": 1100, "deviceScaleFactor": 1, "mobile": false})
+	// By name: the page follows the latest sweep named fig68.
+	b.call("Page.navigate", map[string]any{"url": url + "#/sweeps/fig68"})
+	b.eval(`window.__noReload = true`)
+
+	// A panel per configuration, as the book's figure: each with one path
+	// of 31 points (the start and 30 steps) over its function's contours
+	// and its minimum.
+	b.waitFor(`document.querySelectorAll('#traj .traj-panel').length === 4 && document.querySelectorAll('#traj svg path.traj-line').length === 4`)
+	for _, d := range b.eval(`[...document.querySelectorAll('#traj svg path.traj-line')].map(p => p.getAttribute('d'))`).([]any) {
+		if s, _ := d.(string); strings.Count(s, "M") != 1 || strings.Count(s, "L") != 30 {
+			t.Errorf("path %.60q…: want one line of 31 points", s)
+		}
+	}
+	if got := b.eval(`[...document.querySelectorAll('#traj .traj-title b')].map(b => b.textContent).join(', ')`); got != "sgd lr=0.95, momentum lr=0.1, adagrad lr=1.5, adam lr=0.3" {
+		t.Errorf("panel titles: %v", got)
+	}
+	if got := b.eval(`[...document.querySelectorAll('#traj .traj-panel')].every(p => p.querySelectorAll('text.minimum').length === 1 && p.querySelector('circle.traj-start') !== null)`); got != true {
+		t.Errorf("panels without their minimum or start marked")
+	}
+	// The contours are drawn: an image of many colours (bands and their lines).
+	b.waitFor(`document.querySelectorAll('#traj image.contours').length === 4`)
+	colours := b.eval(`(async () => {
+		const img = new Image();
+		img.src = document.querySelector('#traj image.contours').getAttribute('href');
+		await img.decode();
+		const c = document.createElement('canvas');
+		c.width = img.width; c.height = img.height;
+		const ctx = c.getContext('2d');
+		ctx.drawImage(img, 0, 0);
+		const d = ctx.getImageData(0, 0, c.width, c.height).data;
+		const seen = new Set();
+		for (let i = 0; i < d.length; i += 4) seen.add(d[i] << 16 | d[i + 1] << 8 | d[i + 2]);
+		return seen.size;
+	})()`)
+	if n, _ := colours.(float64); n < 10 {
+		t.Errorf("the contour image has %v colours, want the bands of the levels and their lines", colours)
+	}
+	// The curves of a function: its value and the distance to its minimum, by step.
+	b.waitFor(`document.querySelectorAll('#chart-loss svg path.line').length === 4 && document.querySelectorAll('#chart-acc svg path.line').length === 4`)
+	if got := b.eval(`document.querySelector('#acc-title').textContent.startsWith('Distance') && getComputedStyle(document.querySelector('#acc-control')).display === 'none'`); got != true {
+		t.Errorf("the second chart of a function sweep: %v", b.eval(`document.querySelector('#acc-title').textContent`))
+	}
+
+	// All on one panel, coloured by optimizer.
+	b.eval(`document.querySelector('#paths-seg button[data-v=overlay]').click()`)
+	b.waitFor(`document.querySelectorAll('#traj .traj-panel').length === 1 && document.querySelectorAll('#traj svg path.traj-line').length === 4`)
+	if got := b.eval(`new Set([...document.querySelectorAll('#traj svg path.traj-line')].map(p => p.getAttribute('stroke'))).size`); got != 4.0 {
+		t.Errorf("one panel: %v colours, want 4", got)
+	}
+	b.shot("paths-together")
+	// The selection draws: none, then two runs.
+	b.eval(`document.querySelector('#select-none').click()`)
+	b.waitFor(`document.querySelectorAll('#traj svg path.traj-line').length === 0 && document.querySelector('#traj .traj-empty') !== null`)
+	b.eval(`document.querySelectorAll('#run-table tbody input.sel').forEach((c, i) => { if (i < 2) c.click(); })`)
+	b.waitFor(`document.querySelectorAll('#traj svg path.traj-line').length === 2`)
+	b.eval(`document.querySelector('#paths-seg button[data-v=panels]').click()`)
+	b.waitFor(`document.querySelectorAll('#traj .traj-panel').length === 2`)
+	b.eval(`document.querySelector('#select-shown').click()`)
+	b.waitFor(`document.querySelectorAll('#traj .traj-panel').length === 4`)
+	b.eval(`window.scrollTo(0, 0)`)
+	b.waitFor(`window.scrollY === 0`)
+	b.eval(`new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(true))))`)
+	saveShot(t, b, "paths")
+
+	// Live: a new sweep of that name, with a fifth optimizer, replaces the
+	// page's without a reload.
+	live := strings.Replace(e2eFunctions, "  - {name: adam, lr: 0.3}", "  - {name: adam, lr: 0.3}\n  - {name: rmsprop, lr: 0.1}", 1)
+	if code, stdout, stderr := runMain(t, "run", "--quiet", "--db", "results.db", writeFile(t, dir, "fig68b.yaml", live)); code != exitOK {
+		t.Fatalf("runner run fig68b: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	b.waitFor(`document.querySelector('#sweep-card .id').textContent === '#3' && document.querySelectorAll('#traj .traj-panel').length === 5 && document.querySelectorAll('#traj svg path.traj-line').length === 5 && window.__noReload === true`)
+
+	// The layers of run 5: a row per layer, a histogram of 30 bins each,
+	// and the epoch slider at the last epoch.
+	b.eval(`location.hash = '#/sweeps/layers/runs/5'`)
+	b.waitFor(`document.querySelectorAll('#layers .layer-row').length === 5 && document.querySelectorAll('#layers .layer-row svg rect.hist-bar').length === 150`)
+	if got := b.eval(`document.querySelector('#layer-epoch-label').textContent + ' / ' + document.querySelector('#layer-epoch').max`); got != "epoch 4 / 4" {
+		t.Errorf("epoch shown: %v, want the last, epoch 4 of slider 0 to 4", got)
+	}
+	if got := b.eval(`[...document.querySelectorAll('#layers .layer-stats')].every(dl => ['mean', 'std', 'zeros', 'saturated'].every(k => [...dl.querySelectorAll('dt')].some(dt => dt.textContent === k)))`); got != true {
+		t.Errorf("layer rows without mean, std, zeros and saturated: %v", b.eval(`document.querySelector('#layers').innerText`))
+	}
+	// The page is its cards alone, on a sweep without functions too.
+	if got := b.eval(`[...document.querySelector('#app').childNodes].filter(n => n.nodeType === Node.TEXT_NODE).map(n => n.textContent)`); len(got.([]any)) != 0 {
+		t.Errorf("text between the cards of the page: %q", got)
+	}
+	bars := `[...document.querySelectorAll('#layers rect.hist-bar')].map(r => r.getAttribute('height')).join(' ')`
+	last := b.eval(bars)
+	// Epoch 0: every activation of a layer near 0.5, the middle bins.
+	b.eval(`(() => { const s = document.querySelector('#layer-epoch'); s.value = '0'; s.dispatchEvent(new Event('input')); })()`)
+	b.waitFor(`document.querySelector('#layer-epoch-label').textContent === 'epoch 0'`)
+	b.shot("layers-epoch0")
+	if got := b.eval(bars); got == last {
+		t.Errorf("the slider moved to epoch 0 and the bars stayed: %v", got)
+	}
+	if got := b.eval(`[...document.querySelectorAll('#layers .layer-row')].every(row => {
+		const counts = [...row.querySelectorAll('rect.hist-bar')].map(r => +r.dataset.count);
+		const top = counts.indexOf(Math.max(...counts));
+		return top === 14 || top === 15;
+	})`); got != true {
+		t.Errorf("epoch 0: the fullest bin of some layer is not at 0.5: %v", b.eval(`[...document.querySelectorAll('#layers .layer-row')].map(row => [...row.querySelectorAll('rect.hist-bar')].map(r => r.dataset.count).join(','))`))
+	}
+	// The epoch chosen stays through a live refresh of the drawer.
+	if code, stdout, stderr := runMain(t, "run", "--quiet", "--db", "results.db", writeFile(t, dir, "again.yaml", strings.Replace(e2eFunctions, "name: fig68", "name: again", 1))); code != exitOK {
+		t.Fatalf("runner run again: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	b.waitFor(`[...document.querySelectorAll('#group-vs option')].some(o => o.textContent === 'again #4')`)
+	b.waitFor(`document.querySelector('#layer-epoch-label').textContent === 'epoch 0' && document.querySelector('#layer-epoch').value === '0'`)
+	b.eval(`(() => { const s = document.querySelector('#layer-epoch'); s.value = '1'; s.dispatchEvent(new Event('input')); })()`)
+	b.waitFor(`document.querySelector('#layer-epoch-label').textContent === 'epoch 1'`)
+	b.eval(`new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(true))))`)
+	saveShot(t, b, "layers")
+
+	if errs := b.problems(); len(errs) > 0 {
+		t.Errorf("the page logged errors (CSP violations, exceptions):\n%s", strings.Join(errs, "\n"))
+	}
+}
+
+// saveShot writes a screenshot of the page as dashboard-NAME.png beside
+// RUNNER_E2E_SCREENSHOT (docs/dashboard.png: docs/dashboard-NAME.png), or
+// in the test's folder.
+func saveShot(t *testing.T, b *browser, name string) {
+	t.Helper()
+	out := os.Getenv("RUNNER_E2E_SCREENSHOT")
+	if out == "" {
+		out = filepath.Join(t.TempDir(), "dashboard.png")
+	}
+	out = strings.TrimSuffix(out, ".png") + "-" + name + ".png"
+	shot := b.screenshot()
+	if err := os.WriteFile(out, shot, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot: %s (%d bytes)", out, len(shot))
 }
 
 // startServe runs `runner serve` on a free loopback port until the test

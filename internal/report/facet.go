@@ -315,24 +315,12 @@ func metricValue(v float64, m Metric) string {
 // shortLabel is Label with numbers to 3 significant digits, for a panel's
 // title: random search draws values like 0.0061273940.
 func shortLabel(c train.Config, columns []string) string {
-	var parts []string
-	for _, name := range columns {
-		v := sweep.Param(c, name)
+	return label(c, columns, func(v string) string {
 		if x, err := strconv.ParseFloat(v, 64); err == nil && !math.IsInf(x, 0) {
-			v = strconv.FormatFloat(x, 'g', 3, 64)
+			return strconv.FormatFloat(x, 'g', 3, 64)
 		}
-		switch {
-		case v == "":
-		case name == "optimizer" || name == "schedule":
-			parts = append(parts, v)
-		default:
-			parts = append(parts, name+"="+v)
-		}
-	}
-	if len(parts) == 0 {
-		return "all runs"
-	}
-	return strings.Join(parts, " ")
+		return v
+	})
 }
 
 // fileSafePart turns a value into a part of a file name: letters, digits

@@ -238,9 +238,17 @@ func Columns(sweeps ...*Sweep) []string {
 // given by bare name, the others as name=value; hyperparameters c does not
 // take are left out. With no columns it is "all runs".
 func Label(c train.Config, columns []string) string {
+	return label(c, columns, func(v string) string { return v })
+}
+
+// label is Label with each value passed through format.
+func label(c train.Config, columns []string, format func(string) string) string {
 	var parts []string
 	for _, name := range columns {
 		v := sweep.Param(c, name)
+		if v != "" {
+			v = format(v)
+		}
 		switch {
 		case v == "":
 		case name == "optimizer" || name == "schedule":

@@ -629,17 +629,21 @@ func selectRuns(runs []sweepRun, terms []idRange) (selected []sweepRun, missing 
 	return selected, missing
 }
 
-// sweepEpochs answers GET /api/sweeps/SWEEP/epochs.
-func (s *Server) sweepEpochs(r *http.Request) (any, error) {
+// runsParam reads the only query parameter of the endpoints that select
+// runs, runs=1,2,5-9; nil when it is absent (all runs).
+func runsParam(r *http.Request) ([]idRange, error) {
 	q, err := queryParams(r, "runs")
-	if err != nil {
+	if err != nil || !q.Has("runs") {
 		return nil, err
 	}
-	var terms []idRange
-	if q.Has("runs") {
-		if terms, err = parseRunIDs(q.Get("runs")); err != nil {
-			return nil, err
-		}
+	return parseRunIDs(q.Get("runs"))
+}
+
+// sweepEpochs answers GET /api/sweeps/SWEEP/epochs.
+func (s *Server) sweepEpochs(r *http.Request) (any, error) {
+	terms, err := runsParam(r)
+	if err != nil {
+		return nil, err
 	}
 	db, sw, release, err := s.pathSweep(r)
 	defer release()

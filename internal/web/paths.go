@@ -96,15 +96,9 @@ func functionKey(name string, condition float64) string {
 
 // sweepPaths answers GET /api/sweeps/SWEEP/paths.
 func (s *Server) sweepPaths(r *http.Request) (any, error) {
-	q, err := queryParams(r, "runs")
+	terms, err := runsParam(r)
 	if err != nil {
 		return nil, err
-	}
-	var terms []idRange
-	if q.Has("runs") {
-		if terms, err = parseRunIDs(q.Get("runs")); err != nil {
-			return nil, err
-		}
 	}
 	db, sw, release, err := s.pathSweep(r)
 	defer release()

@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"time"
 
+	"runner/internal/console"
 	"runner/internal/execute"
 	"runner/internal/shard"
 	"runner/internal/sweep"
@@ -86,22 +87,22 @@ decisions depend on N.
 			if err != nil {
 				return err
 			}
-			out := newOutput(m.Stdout, m.Stderr, *quiet)
+			out := console.New(m.Stdout, m.Stderr, *quiet)
 			if *logFile != "" {
 				f, err := os.OpenFile(*logFile, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
 				if err != nil {
 					return usageErrorf("run: log file: %v", err)
 				}
 				defer f.Close()
-				out.log = f
+				out.SetLog(f)
 			}
 			host, _ := os.Hostname()
 			start := time.Now()
 			tally, err := execute.Run(ctx, plans, execute.RunOptions{
 				DB: *dbPath, Jobs: *jobs, MNISTDir: *mnistDir, Resume: *resume, Wait: *wait, Shard: sh,
-				Host: host, Version: version.String(), Hooks: out.hooks(), AfterEpoch: afterEpoch,
+				Host: host, Version: version.String(), Hooks: out.Hooks(), AfterEpoch: afterEpoch,
 			})
-			out.summaryLine(tally, time.Since(start), err)
+			out.SummaryLine(tally, time.Since(start), err)
 			switch {
 			case err != nil:
 				return err

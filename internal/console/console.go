@@ -1,7 +1,11 @@
-package main
+// Package console is what runner run shows while it trains: timestamped
+// log lines, or on a terminal a live display of the runs in flight; a line
+// per finished run; the table that ends each sweep; and the one summary
+// line that ends the command, for cron mail. It follows a run through
+// execute.Hooks.
+package console
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -23,29 +27,30 @@ import (
 // nowFunc is the clock of log lines; tests replace it.
 var nowFunc = time.Now
 
-// output is where run writes what it says: log lines with timestamps, or a
-// live display when standard output is a terminal.
-type output struct {
+// Output is where runner run writes what it says: log lines with
+// timestamps, or a live display when standard output is a terminal.
+type Output struct {
 	stdout, stderr io.Writer
 	quiet          bool
 	tty            bool
-	log            io.Writer // --log-file: every line, whatever quiet and tty say; nil if none
+	log            io.Writer // every line, whatever quiet and tty say; nil if none
 }
 
-// newOutput writes to stdout and stderr. The live display is used only when
-// stdout is a terminal of known width (a pseudo-terminal without a size,
-// as some job runners allocate, gets plain lines).
-func newOutput(stdout, stderr io.Writer, quiet bool) *output {
+// New returns an Output that writes to stdout and stderr; quiet prints
+// only errors and the summaries. The live display is used only when stdout
+// is a terminal of known width (a pseudo-terminal without a size, as some
+// job runners allocate, gets plain lines).
+func New(stdout, stderr io.Writer, quiet bool) *Output {
 	tty := false
 	if f, ok := stdout.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		w, _, err := term.GetSize(int(f.Fd()))
 		tty = err == nil && w > 0
 	}
-	return &output{stdout: stdout, stderr: stderr, quiet: quiet, tty: tty}
+	return &Output{stdout: stdout, stderr: stderr, quiet: quiet, tty: tty}
 }
 
 // logf prints one timestamped line, unless quiet, and writes it to the log file.
-func (o *output) logf(format string, args ...any) {
+func (o *Output) logf(format string, args ...any) {
 	line := fmt.Sprintf("%s %s\n", nowFunc().UTC().Format(time.RFC3339), fmt.Sprintf(format, args...))
 	if !o.quiet {
 		io.WriteString(o.stdout, line)
@@ -54,7 +59,7 @@ func (o *output) logf(format string, args ...any) {
 }
 
 // toLog writes s to the log file, if there is one.
-func (o *output) toLog(s string) {
+func (o *Output) toLog(s string) {
 	if o.log != nil {
 		io.WriteString(o.log, s)
 	}
@@ -62,16 +67,20 @@ func (o *output) toLog(s string) {
 
 // summaryWriter is where a sweep's summary table goes: standard output
 // (even when quiet) and the log file.
-func (o *output) summaryWriter() io.Writer {
+func (o *Output) summaryWriter() io.Writer {
 	if o.log != nil {
 		return io.MultiWriter(o.stdout, o.log)
 	}
 	return o.stdout
 }
 
-// hooks returns the hooks through which execute.Run reports to o: log
+// SetLog makes o also append every log line and the summaries to w (a
+// --log-file).
+func (o *Output) SetLog(w io.Writer) { o.log = w }
+
+// Hooks returns the hooks through which execute.Run reports to o: log
 // lines, the display of each sweep, and its summary table.
-func (o *output) hooks() execute.Hooks {
+func (o *Output) Hooks() execute.Hooks {
 	var d *sweepDisplay
 	return execute.Hooks{
 		Log:          func(msg string) { o.logf("%s", msg) },
@@ -99,9 +108,10 @@ func outcomeSweep(s execute.SweepOutcome) *report.Sweep {
 	return rs
 }
 
-// summaryLine prints the one line that ends a run command, for cron mail:
-// what the sweeps did, how long it took, and the error if any.
-func (o *output) summaryLine(t execute.Tally, elapsed time.Duration, err error) {
+// SummaryLine prints the one line that ends a run command, for cron mail:
+// what the sweeps did, how long it took, and the error if any (nil, or an
+// error whose message was printed already, for none).
+func (o *Output) SummaryLine(t execute.Tally, elapsed time.Duration, err error) {
 	var parts []string
 	total := 0
 	for _, st := range []train.Status{train.Done, train.Pruned, train.Diverged, train.Failed, train.Interrupted, train.Pending} {
@@ -112,7 +122,7 @@ func (o *output) summaryLine(t execute.Tally, elapsed time.Duration, err error) 
 	}
 	line := fmt.Sprintf("%s summary: %d sweep(s), %d runs: %s in %s", nowFunc().UTC().Format(time.RFC3339),
 		t.Sweeps, total, strings.Join(parts, ", "), elapsed.Round(time.Second))
-	if err != nil && !errors.Is(err, errSilent) {
+	if err != nil && err.Error() != "" {
 		line += "; error: " + strings.ReplaceAll(err.Error(), "\n", "; ")
 	}
 	fmt.Fprintln(o.summaryWriter(), line)
@@ -121,7 +131,7 @@ func (o *output) summaryLine(t execute.Tally, elapsed time.Duration, err error) 
 // sweepDisplay follows one sweep's events. Its event method is called on
 // the runner's writer goroutine only.
 type sweepDisplay struct {
-	out     *output
+	out     *Output
 	plan    execute.Plan
 	varying []string
 	total   int
@@ -150,7 +160,7 @@ func (r *runBar) get() string  { r.mu.Lock(); defer r.mu.Unlock(); return r.text
 
 // startSweep begins the display of a sweep, of which s.Ended runs ended
 // before (on resume).
-func (o *output) startSweep(s execute.SweepStart) *sweepDisplay {
+func (o *Output) startSweep(s execute.SweepStart) *sweepDisplay {
 	d := &sweepDisplay{
 		out: o, plan: s.Plan, varying: sweep.Varying(s.Plan.Configs), total: len(s.Plan.Configs), done: s.Ended,
 		started: map[int]time.Time{}, last: map[int]train.EpochMetrics{}, bars: map[int]*runBar{},

@@ -117,6 +117,23 @@ func (s *Server) pathSweep(r *http.Request) (db *store.DB, sw store.SweepRecord,
 	return db, sw, release, err
 }
 
+// pathRun opens the database for a request on /api/runs/{run}, which
+// takes no query parameters, and parses the run's id; release, never nil,
+// returns the lease.
+func (s *Server) pathRun(r *http.Request) (db *store.DB, id int64, release func(), err error) {
+	if _, err := queryParams(r); err != nil {
+		return nil, 0, func() {}, err
+	}
+	if id, err = parseID("run", r.PathValue("run")); err != nil {
+		return nil, 0, func() {}, err
+	}
+	db, release, err = s.src.get(r.Context())
+	if err != nil {
+		return nil, 0, func() {}, err
+	}
+	return db, id, release, nil
+}
+
 // findSweep resolves a sweep reference (an id, or a name: its latest
 // sweep) as report.Find does.
 func (s *Server) findSweep(ctx context.Context, db *store.DB, ref string) (store.SweepRecord, error) {
@@ -475,18 +492,11 @@ func varying(runs []*runJSON) []string {
 
 // run answers GET /api/runs/RUN.
 func (s *Server) run(r *http.Request) (any, error) {
-	if _, err := queryParams(r); err != nil {
-		return nil, err
-	}
-	id, err := parseID("run", r.PathValue("run"))
-	if err != nil {
-		return nil, err
-	}
-	db, release, err := s.src.get(r.Context())
-	if err != nil {
-		return nil, err
-	}
+	db, id, release, err := s.pathRun(r)
 	defer release()
+	if err != nil {
+		return nil, err
+	}
 	rows, err := db.SQLDB().QueryContext(r.Context(), oneRunSQL, id)
 	if err != nil {
 		return nil, fmt.Errorf("read run %d: %w", id, err)
@@ -697,18 +707,11 @@ func sweepRuns(ctx context.Context, db *store.DB, sweepID int64) ([]sweepRun, er
 
 // runEpochs answers GET /api/runs/RUN/epochs.
 func (s *Server) runEpochs(r *http.Request) (any, error) {
-	if _, err := queryParams(r); err != nil {
-		return nil, err
-	}
-	id, err := parseID("run", r.PathValue("run"))
-	if err != nil {
-		return nil, err
-	}
-	db, release, err := s.src.get(r.Context())
-	if err != nil {
-		return nil, err
-	}
+	db, id, release, err := s.pathRun(r)
 	defer release()
+	if err != nil {
+		return nil, err
+	}
 	e := newEpochs(id)
 	if err := readEpochs(r.Context(), db, runEpochsSQL, id, map[int64]*epochsJSON{id: e}); err != nil {
 		return nil, fmt.Errorf("read epochs of run %d: %w", id, err)

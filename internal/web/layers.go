@@ -42,18 +42,11 @@ type layerEpochJSON struct {
 
 // runLayers answers GET /api/runs/RUN/layers.
 func (s *Server) runLayers(r *http.Request) (any, error) {
-	if _, err := queryParams(r); err != nil {
-		return nil, err
-	}
-	id, err := parseID("run", r.PathValue("run"))
-	if err != nil {
-		return nil, err
-	}
-	db, release, err := s.src.get(r.Context())
-	if err != nil {
-		return nil, err
-	}
+	db, id, release, err := s.pathRun(r)
 	defer release()
+	if err != nil {
+		return nil, err
+	}
 	rows, err := db.SQLDB().QueryContext(r.Context(), runLayersSQL, id)
 	if err != nil {
 		return nil, fmt.Errorf("read layer statistics of run %d: %w", id, err)

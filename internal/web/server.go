@@ -129,16 +129,17 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	api := map[string]func(*http.Request) (any, error){
-		"GET /api/status":                s.status,
-		"GET /api/sweeps":                s.sweeps,
-		"GET /api/sweeps/{sweep}":        s.sweep,
-		"GET /api/sweeps/{sweep}/runs":   s.sweepRuns,
-		"GET /api/sweeps/{sweep}/groups": s.sweepGroups,
-		"GET /api/sweeps/{sweep}/epochs": s.sweepEpochs,
-		"GET /api/sweeps/{sweep}/paths":  s.sweepPaths,
-		"GET /api/runs/{run}":            s.run,
-		"GET /api/runs/{run}/epochs":     s.runEpochs,
-		"GET /api/runs/{run}/layers":     s.runLayers,
+		"GET /api/status":                  s.status,
+		"GET /api/sweeps":                  s.sweeps,
+		"GET /api/sweeps/{sweep}":          s.sweep,
+		"GET /api/sweeps/{sweep}/runs":     s.sweepRuns,
+		"GET /api/sweeps/{sweep}/groups":   s.sweepGroups,
+		"GET /api/sweeps/{sweep}/epochs":   s.sweepEpochs,
+		"GET /api/sweeps/{sweep}/paths":    s.sweepPaths,
+		"GET /api/sweeps/{sweep}/analysis": s.sweepAnalysis,
+		"GET /api/runs/{run}":              s.run,
+		"GET /api/runs/{run}/epochs":       s.runEpochs,
+		"GET /api/runs/{run}/layers":       s.runLayers,
 	}
 	for pattern, h := range api {
 		mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {

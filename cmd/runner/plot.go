@@ -14,6 +14,7 @@ import (
 
 	"runner/internal/atomicfile"
 	"runner/internal/report"
+	"runner/internal/sweep"
 )
 
 var plotCommand = &command{
@@ -125,7 +126,11 @@ by default the latest sweep of the database.
 				return err
 			}
 			defer db.Close()
-			s, err := loadSweep(ctx, db, optional(refs))
+			rec, err := findSweep(ctx, db, optional(refs))
+			if err != nil {
+				return fmt.Errorf("plot: %w", err)
+			}
+			s, err := loadSweep(ctx, db, fmt.Sprint(rec.ID))
 			if err != nil {
 				return fmt.Errorf("plot: %w", err)
 			}
@@ -133,6 +138,15 @@ by default the latest sweep of the database.
 				Facet: *facet, Top: *top, Epoch: *epoch})
 			if err != nil {
 				return usageErrorf("%v", err)
+			}
+			if spec, err := sweep.Parse(rec.File, []byte(rec.Spec), rec.Overrides); err == nil {
+				scatter, note := report.SearchScatter(s, spec)
+				if scatter != nil {
+					figs = append(figs, scatter)
+				}
+				if note != "" {
+					notes = append(notes, note)
+				}
 			}
 			for _, n := range notes {
 				fmt.Fprintln(m.Stderr, "note:", n)

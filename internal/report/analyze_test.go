@@ -1,6 +1,8 @@
 package report_test
 
 import (
+	"bytes"
+	imagepng "image/png"
 	"math"
 	"strings"
 	"testing"
@@ -68,5 +70,55 @@ optimizers:
 	}
 	if !strings.HasPrefix(strings.Split(out, "\n")[3], "lr ") {
 		t.Errorf("lr is not the first row:\n%s", out)
+	}
+}
+
+// TestScatter draws the scatter of a two-dimensional search as PNG and
+// SVG; a search that draws nothing from a distribution has no scatter.
+func TestScatter(t *testing.T) {
+	spec, err := sweep.Parse("hp.yaml", []byte(`
+name: hp
+search: {method: halton, trials: 40}
+dataset: {validation: 0.2}
+model: {weight_decay: {log_uniform: [1.0e-8, 1.0e-4]}}
+optimizers:
+  - {name: sgd, lr: {log_uniform: [1.0e-6, 1.0e-2]}}
+`), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	configs, err := spec.Expand(100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &report.Sweep{ID: 1, Name: "hp", Status: "done"}
+	for i, c := range configs {
+		acc := 0.1 + 0.8*(math.Log10(c.Optimizer.LR)+6)/4
+		s.Runs = append(s.Runs, report.Run{ID: int64(i + 1), Config: c, Status: train.Done, Epochs: []train.EpochMetrics{
+			{Epoch: 0, ValAcc: 0.1}, {Epoch: 1, ValAcc: acc}}})
+	}
+	d, note := report.SearchScatter(s, spec)
+	if d == nil {
+		t.Fatalf("no scatter: %s", note)
+	}
+	if d.Kind() != "scatter" {
+		t.Errorf("kind %q, want scatter", d.Kind())
+	}
+	var png, svg bytes.Buffer
+	if err := d.Write(&png, "png"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := imagepng.Decode(&png); err != nil {
+		t.Errorf("the PNG does not decode: %v", err)
+	}
+	if err := d.Write(&svg, "svg"); err != nil || !strings.Contains(svg.String(), "<svg") {
+		t.Errorf("the SVG: %v", err)
+	}
+	grid, err := sweep.Parse("g.yaml", []byte("name: g\noptimizers:\n  - {name: sgd, lr: [0.1, 0.01]}\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, _ := report.SearchScatter(s, grid); d != nil {
+		t.Error("a grid sweep has a scatter")
 	}
 }

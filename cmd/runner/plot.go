@@ -45,6 +45,11 @@ and SVG:
 	                             6-14); past 6 configurations, one figure per
 	                             value of the outermost hyperparameter that
 	                             varies: NAME-ID-layers-VALUE (layers-relu)
+	NAME-ID-scatter.png, .svg    for a random or Halton search: the metric
+	                             (val_acc; f for functions) of each
+	                             configuration against each hyperparameter
+	                             drawn from a distribution, and the map of the
+	                             two most important, coloured by the metric
 
 The curves are one line per configuration, the mean over its seeds of the
 runs that finished done, against the epoch (0 = before training), the legend

@@ -18,8 +18,9 @@ var checkCommand = &command{
 
 Compares the latest sweep named NAME with the one before it, or with
 --baseline (a sweep id), run by run: runs are matched by their key, so only
-runs of the same configuration and seed are compared. For each run it prints
-the final metrics of both and their deltas, and marks a run "worse" when a
+runs of the same configuration and seed are compared. For each run whose
+final metrics changed it prints those of both and their deltas (--verbose:
+every run's, the unchanged too), and marks a run "worse" when a
 final metric got worse by more than --tolerance (accuracies falling, the
 training loss rising, in absolute terms), or when a run that finished done
 in the baseline did not finish done now or is missing. Runs trained from the same config
@@ -39,6 +40,7 @@ Cron mails the output.
 		for i, m := range report.CheckMetrics {
 			names[i] = string(m)
 		}
+		verbose := fs.Bool("verbose", false, "list every run's final metrics, the unchanged ones too")
 		metrics := fs.String("metrics", strings.Join(names, ","), "the final metrics to compare, comma-separated")
 		return func(ctx context.Context, m *Main, rest []string) error {
 			if len(rest) != 1 {
@@ -70,7 +72,7 @@ Cron mails the output.
 			case err != nil:
 				return withCode(exitDatabase, err)
 			}
-			if err := table.WriteText(m.Stdout); err != nil {
+			if err := table.WriteText(m.Stdout, *verbose); err != nil {
 				return withCode(exitOutput, err)
 			}
 			if table.Worse > 0 {

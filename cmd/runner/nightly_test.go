@@ -242,6 +242,12 @@ func TestCheck(t *testing.T) {
 	if strings.Contains(stdout, "worse\n") {
 		t.Errorf("check of two equal sweeps marks a run worse:\n%s", stdout)
 	}
+	if n := strings.Count(stdout, "\n"); n > 5 {
+		t.Errorf("check of two equal sweeps prints %d lines, want at most 5:\n%s", n, stdout)
+	}
+	if _, verbose, _ := runMain(t, "check", "--verbose", "--db", dbPath, "nightly"); strings.Count(verbose, "test_acc") < 6 {
+		t.Errorf("check --verbose does not list every run's test_acc:\n%s", verbose)
+	}
 
 	// Every run of the third sweep is held after its first epoch: none
 	// can finish before the signal.

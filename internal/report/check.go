@@ -216,28 +216,31 @@ func CompareFinals(name string, baseID, latestID int64, base, latest map[string]
 	return t
 }
 
-// WriteText prints the table: a heading, one line per run and metric with
-// the baseline's value, the latest, the delta and the verdict, what was
-// not compared, and a closing line.
-func (t *CheckTable) WriteText(w io.Writer) error {
+// WriteText prints the table: a heading, one line per run and metric that
+// changed with the baseline's value, the latest, the delta and the verdict,
+// what was not compared, and a closing line. Unchanged lines are left out
+// (and counted) unless verbose: two equal sweeps print four lines.
+func (t *CheckTable) WriteText(w io.Writer, verbose bool) error {
 	if t.BaseID == 0 {
 		_, err := fmt.Fprintf(w, "check %s: sweep %d is the only one of that name; nothing to compare with\n", t.Name, t.LatestID)
 		return err
 	}
-	fmt.Fprintf(w, "check %s: sweep %d against sweep %d, %d runs in both, tolerance %g\n\n", t.Name, t.LatestID, t.BaseID, t.InBoth, t.Tolerance)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprint(tw, strings.Join(append(slices.Clone(t.Columns), "metric", "baseline", "latest", "delta", ""), "\t")+"\n")
+	fmt.Fprintf(w, "check %s: sweep %d against sweep %d, %d runs in both, tolerance %g\n", t.Name, t.LatestID, t.BaseID, t.InBoth, t.Tolerance)
+	var shown []CheckLine
 	for _, l := range t.Lines {
-		cells := slices.Clone(l.Params)
-		if l.What == "status" {
-			cells = append(cells, "status", string(l.BaselineStatus), string(l.LatestStatus), "", l.Verdict)
-		} else {
-			cells = append(cells, l.What, fmtCheckValue(l.Baseline), fmtCheckValue(l.Latest), fmtCheckDelta(l.Delta), l.Verdict)
+		if verbose || l.Verdict != "" {
+			shown = append(shown, l)
 		}
-		fmt.Fprint(tw, strings.Join(cells, "\t")+"\n")
 	}
-	if err := tw.Flush(); err != nil {
-		return err
+	if len(shown) == 0 && len(t.Lines) > 0 {
+		fmt.Fprintf(w, "all %d final metrics unchanged (--verbose lists them)\n", len(t.Lines))
+	} else if len(shown) < len(t.Lines) {
+		fmt.Fprintf(w, "%d of %d final metrics changed; the unchanged are left out (--verbose lists them)\n", len(shown), len(t.Lines))
+	}
+	if len(shown) > 0 {
+		if err := t.writeLines(w, shown); err != nil {
+			return err
+		}
 	}
 	if t.OnlyBase+t.OnlyLast > 0 {
 		fmt.Fprintf(w, "\nnot compared: %d runs only in the baseline, %d only in the latest sweep\n", t.OnlyBase, t.OnlyLast)
@@ -252,6 +255,23 @@ func (t *CheckTable) WriteText(w io.Writer) error {
 		_, err = fmt.Fprintf(w, "\nno run got worse by more than %g\n", t.Tolerance)
 	}
 	return err
+}
+
+// writeLines prints lines as a table under a blank line.
+func (t *CheckTable) writeLines(w io.Writer, lines []CheckLine) error {
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprint(tw, strings.Join(append(slices.Clone(t.Columns), "metric", "baseline", "latest", "delta", ""), "\t")+"\n")
+	for _, l := range lines {
+		cells := slices.Clone(l.Params)
+		if l.What == "status" {
+			cells = append(cells, "status", string(l.BaselineStatus), string(l.LatestStatus), "", l.Verdict)
+		} else {
+			cells = append(cells, l.What, fmtCheckValue(l.Baseline), fmtCheckValue(l.Latest), fmtCheckDelta(l.Delta), l.Verdict)
+		}
+		fmt.Fprint(tw, strings.Join(cells, "\t")+"\n")
+	}
+	return tw.Flush()
 }
 
 func fmtCheckValue(v float64) string {

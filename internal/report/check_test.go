@@ -35,7 +35,7 @@ func TestCompareFinals_Tolerance(t *testing.T) {
 	for _, tt := range tests {
 		table := report.CompareFinals("x", 1, 2, base, tt.latest, report.CheckOptions{Tolerance: 0.005})
 		var sb strings.Builder
-		if err := table.WriteText(&sb); err != nil {
+		if err := table.WriteText(&sb, true); err != nil {
 			t.Fatal(err)
 		}
 		if table.Worse != tt.worse {

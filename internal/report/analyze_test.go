@@ -2,6 +2,7 @@ package report_test
 
 import (
 	"bytes"
+	"fmt"
 	imagepng "image/png"
 	"math"
 	"strings"
@@ -12,19 +13,19 @@ import (
 	"runner/internal/train"
 )
 
-// TestAnalyze builds a sweep of 200 trials of a real random search whose
-// validation accuracy depends on the learning rate alone, rising to the
-// top of its range: lr must get ≥ 90% of the importance, rank above weight
-// decay, and be flagged at its upper bound; weight decay must not be.
-func TestAnalyze(t *testing.T) {
-	spec, err := sweep.Parse("hp.yaml", []byte(`
+// lrSearch is a search of trials over lr and weight decay whose validation
+// accuracy depends on lr alone, from 0.1 at 1e-6 to 0.9 at 1e-2: the
+// recorded spec and a sweep of its configurations, each one run done.
+func lrSearch(t *testing.T, method string, trials int) (*sweep.Spec, *report.Sweep) {
+	t.Helper()
+	spec, err := sweep.Parse("hp.yaml", []byte(fmt.Sprintf(`
 name: hp
-search: {method: random, trials: 200}
+search: {method: %s, trials: %d}
 dataset: {validation: 0.2}
 model: {weight_decay: {log_uniform: [1.0e-8, 1.0e-4]}}
 optimizers:
   - {name: sgd, lr: {log_uniform: [1.0e-6, 1.0e-2]}}
-`), nil)
+`, method, trials)), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,12 +34,21 @@ optimizers:
 		t.Fatal(err)
 	}
 	s := &report.Sweep{ID: 1, Name: "hp", Status: "done"}
+	nan := math.NaN()
 	for i, c := range configs {
-		acc := 0.1 + 0.8*(math.Log10(c.Optimizer.LR)+6)/4 // 0.1 at 1e-6, 0.9 at 1e-2
-		nan := math.NaN()
+		acc := 0.1 + 0.8*(math.Log10(c.Optimizer.LR)+6)/4
 		s.Runs = append(s.Runs, report.Run{ID: int64(i + 1), Config: c, Status: train.Done, Epochs: []train.EpochMetrics{
 			{Epoch: 0, ValAcc: 0.1, TestAcc: nan}, {Epoch: 1, ValAcc: acc, TestAcc: nan}}})
 	}
+	return spec, s
+}
+
+// TestAnalyze builds a sweep of 200 trials of a real random search whose
+// validation accuracy depends on the learning rate alone, rising to the
+// top of its range: lr must get ≥ 90% of the importance, rank above weight
+// decay, and be flagged at its upper bound; weight decay must not be.
+func TestAnalyze(t *testing.T) {
+	spec, s := lrSearch(t, "random", 200)
 	a, err := report.Analyze(s, spec, report.ValAcc)
 	if err != nil {
 		t.Fatal(err)
@@ -76,27 +86,7 @@ optimizers:
 // TestScatter draws the scatter of a two-dimensional search as PNG and
 // SVG; a search that draws nothing from a distribution has no scatter.
 func TestScatter(t *testing.T) {
-	spec, err := sweep.Parse("hp.yaml", []byte(`
-name: hp
-search: {method: halton, trials: 40}
-dataset: {validation: 0.2}
-model: {weight_decay: {log_uniform: [1.0e-8, 1.0e-4]}}
-optimizers:
-  - {name: sgd, lr: {log_uniform: [1.0e-6, 1.0e-2]}}
-`), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	configs, err := spec.Expand(100)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &report.Sweep{ID: 1, Name: "hp", Status: "done"}
-	for i, c := range configs {
-		acc := 0.1 + 0.8*(math.Log10(c.Optimizer.LR)+6)/4
-		s.Runs = append(s.Runs, report.Run{ID: int64(i + 1), Config: c, Status: train.Done, Epochs: []train.EpochMetrics{
-			{Epoch: 0, ValAcc: 0.1}, {Epoch: 1, ValAcc: acc}}})
-	}
+	spec, s := lrSearch(t, "halton", 40)
 	d, note := report.SearchScatter(s, spec)
 	if d == nil {
 		t.Fatalf("no scatter: %s", note)

@@ -400,12 +400,7 @@ func scanRun(rows *sql.Rows) (*runJSON, string, error) {
 		return nil, "", err
 	}
 	run.Status = status.String
-	f := func(i int) num {
-		if !floats[i].Valid {
-			return num(nan)
-		}
-		return num(floats[i].Float64)
-	}
+	f := func(i int) num { return nullNum(floats[i]) }
 	run.Final.TrainLoss, run.Final.TrainAcc, run.Final.ValAcc, run.Final.TestAcc = f(0), f(1), f(2), f(3)
 	run.Best.TestAcc, run.Best.ValAcc, run.Best.MinTrainLoss = f(4), f(5), f(6)
 	run.TrainSeconds, run.EvalSeconds = f(7), f(8)
@@ -560,12 +555,7 @@ func readEpochs(ctx context.Context, db *store.DB, query string, arg int64, byRu
 		if e == nil {
 			continue
 		}
-		f := func(i int) num {
-			if !v[i].Valid {
-				return num(nan)
-			}
-			return num(v[i].Float64)
-		}
+		f := func(i int) num { return nullNum(v[i]) }
 		e.Epoch = append(e.Epoch, epoch)
 		e.LR, e.TrainLoss, e.TrainAcc = append(e.LR, f(0)), append(e.TrainLoss, f(1)), append(e.TrainAcc, f(2))
 		e.ValAcc, e.TestAcc = append(e.ValAcc, f(3)), append(e.TestAcc, f(4))

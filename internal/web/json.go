@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -94,4 +95,13 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 		Error  string `json:"error"`
 		Status int    `json:"status"`
 	}{err.Error(), status})
+}
+
+// nullNum is a nullable column's value as a num: NULL is NaN, which the
+// JSON writes as null.
+func nullNum(v sql.NullFloat64) num {
+	if !v.Valid {
+		return num(math.NaN())
+	}
+	return num(v.Float64)
 }

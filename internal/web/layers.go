@@ -64,12 +64,7 @@ func (s *Server) runLayers(r *http.Request) (any, error) {
 			&v[6], &v[7], &v[8]); err != nil {
 			return nil, fmt.Errorf("read layer statistics of run %d: %w", id, err)
 		}
-		f := func(i int) num {
-			if !v[i].Valid {
-				return num(nan)
-			}
-			return num(v[i].Float64)
-		}
+		f := func(i int) num { return nullNum(v[i]) }
 		l.Mean, l.Std, l.Zeros, l.Saturated, l.HistLo, l.HistHi = f(0), f(1), f(2), f(3), f(4), f(5)
 		l.GradRMS, l.WeightRMS, l.UpdateRatio = f(6), f(7), f(8)
 		if hist.Valid && json.Unmarshal([]byte(hist.String), &l.Hist) != nil {

@@ -225,12 +225,7 @@ func readPaths(ctx context.Context, db *sql.DB, sweepID int64, byRun map[int64]*
 		if p == nil {
 			continue
 		}
-		f := func(i int) num {
-			if !v[i].Valid {
-				return num(nan)
-			}
-			return num(v[i].Float64)
-		}
+		f := func(i int) num { return nullNum(v[i]) }
 		p.Step = append(p.Step, step)
 		p.X, p.Y, p.Value, p.Distance = append(p.X, f(0)), append(p.Y, f(1)), append(p.Value, f(2)), append(p.Distance, f(3))
 	}

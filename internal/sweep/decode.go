@@ -446,49 +446,38 @@ func values[T any](d *decoder, fl *fieldLoc, elems []*yaml.Node, path string, on
 // hidden decodes model.hidden: a list of layer sizes, or a non-empty list
 // of such lists (an axis). An empty list means no hidden layers.
 func (d *decoder) hidden(k, v *yaml.Node, path string) [][]int {
-	r := resolve(v)
-	if r.Kind == yaml.MappingNode {
-		return axis(d, k, v, path, layersOf) // a distribution: only a choice applies
-	}
-	if r.Kind != yaml.SequenceNode {
-		d.fail(v, path, "want a list of layer sizes such as [100, 100], or a list of such lists (got %s)", describe(r))
-		d.locs[path] = &fieldLoc{key: d.at(k)}
-		return nil
-	}
-	if len(r.Content) > 0 && resolve(r.Content[0]).Kind == yaml.SequenceNode {
-		return axis(d, k, v, path, layersOf) // a list of lists
-	}
-	d.locs[path] = &fieldLoc{key: d.at(k), vals: []loc{d.at(v)}}
-	layers, msg := layersOf(r)
-	if msg != "" {
-		d.fail(v, path, "%s", msg)
-		return nil
-	}
-	return [][]int{layers}
+	return listAxis(d, k, v, path, layersOf, "a list of layer sizes such as [100, 100], or a list of such lists")
 }
 
 // points decodes dataset.start: a point [x, y], or a non-empty list of
 // such points (an axis), or a choice of points.
 func (d *decoder) points(k, v *yaml.Node, path string) [][]float64 {
+	return listAxis(d, k, v, path, pointOf, "a point [x, y] such as [-7, 2], or a list of such points")
+}
+
+// listAxis decodes a field whose one value is itself a list (hidden sizes,
+// a point): that list, or a non-empty list of such lists (an axis), or a
+// distribution (only a choice applies). want says what is expected.
+func listAxis[T any](d *decoder, k, v *yaml.Node, path string, one func(*yaml.Node) (T, string), want string) []T {
 	r := resolve(v)
 	if r.Kind == yaml.MappingNode {
-		return axis(d, k, v, path, pointOf) // a distribution: only a choice applies
+		return axis(d, k, v, path, one)
 	}
 	if r.Kind != yaml.SequenceNode {
-		d.fail(v, path, "want a point [x, y] such as [-7, 2], or a list of such points (got %s)", describe(r))
+		d.fail(v, path, "want %s (got %s)", want, describe(r))
 		d.locs[path] = &fieldLoc{key: d.at(k)}
 		return nil
 	}
 	if len(r.Content) > 0 && resolve(r.Content[0]).Kind == yaml.SequenceNode {
-		return axis(d, k, v, path, pointOf) // a list of points
+		return axis(d, k, v, path, one) // a list of lists
 	}
 	d.locs[path] = &fieldLoc{key: d.at(k), vals: []loc{d.at(v)}}
-	p, msg := pointOf(r)
+	x, msg := one(r)
 	if msg != "" {
 		d.fail(v, path, "%s", msg)
 		return nil
 	}
-	return [][]float64{p}
+	return []T{x}
 }
 
 // entries decodes the optimizers or schedules list with one.

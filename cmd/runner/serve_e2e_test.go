@@ -76,7 +76,10 @@ func findChromium() string {
 	return ""
 }
 
-func TestServeE2E(t *testing.T) {
+// needChromium returns the Chromium to drive, or skips the test when there
+// is none (or with -short); with RUNNER_E2E=1 a missing Chromium fails it.
+func needChromium(t *testing.T) string {
+	t.Helper()
 	chromium := findChromium()
 	if chromium == "" {
 		if os.Getenv("RUNNER_E2E") == "1" {
@@ -87,6 +90,11 @@ func TestServeE2E(t *testing.T) {
 	if testing.Short() && os.Getenv("RUNNER_E2E") != "1" {
 		t.Skip("-short")
 	}
+	return chromium
+}
+
+func TestServeE2E(t *testing.T) {
+	chromium := needChromium(t)
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "results.db")
 	if code, stdout, stderr := runMain(t, "run", "--quiet", "--db", dbPath, "-j", "2", writeFile(t, dir, "ch6.yaml", e2eSweep)); code != exitOK {
@@ -312,16 +320,7 @@ optimizers: [{name: adam, lr: 0.01}]
 // layers. RUNNER_E2E_SCREENSHOT=docs/dashboard.png also writes
 // docs/dashboard-paths.png and docs/dashboard-layers.png.
 func TestServeE2EDetail(t *testing.T) {
-	chromium := findChromium()
-	if chromium == "" {
-		if os.Getenv("RUNNER_E2E") == "1" {
-			t.Fatal("RUNNER_E2E=1 but no Chromium found (install Debian's chromium, or set RUNNER_CHROMIUM)")
-		}
-		t.Skip("no Chromium installed: skipping the end-to-end test (scripts/e2e.sh installs it and runs it)")
-	}
-	if testing.Short() && os.Getenv("RUNNER_E2E") != "1" {
-		t.Skip("-short")
-	}
+	chromium := needChromium(t)
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "results.db")
 	for _, spec := range []struct{ name, src string }{{"fig68.yaml", e2eFunctions}, {"layers.yaml", e2eLayers}} {

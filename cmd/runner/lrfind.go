@@ -30,10 +30,10 @@ of each. The run's own rate, schedule and epochs are not used.
 It stops early at the first step whose loss is not finite or whose
 smoothed loss (an exponential moving average, β = 0.9, debiased) exceeds 4
 times the lowest smoothed loss so far (fastai's rule). The suggested rate
-is where the smoothed loss falls fastest against log(rate), before its
-lowest point: the largest rate at which the loss still falls quickly. The
-rate of the lowest smoothed loss, and a tenth of it (fastai's "minimum"),
-are printed too.
+is a tenth of the rate of the lowest smoothed loss (fastai's "minimum"): a
+rate at which the loss still falls, well short of where it turns up. The
+rate of the steepest descent of the smoothed loss, the other common pick,
+is printed too; it rests on a slope of a noisy curve and moves more.
 
 The test is recorded in --db as a sweep named NAME-lrfind (NAME the file's
 name): one run with the file's config, whose steps (step, epoch, lr, loss)
@@ -129,9 +129,13 @@ func writeLRFind(ctx context.Context, m *Main, dbPath, outDir, file string, i in
 	if c.Stop >= 0 {
 		fmt.Fprintf(w, "stopped at step %d (lr %.3g): %s\n", c.Stop+1, c.LR[c.Stop], c.Reason)
 	}
-	fmt.Fprintf(w, "loss at the start %.4f, lowest smoothed %.4f at lr %.3g (a tenth: %.3g)\n",
-		c.Loss[0], c.Smoothed[c.Min], c.MinRate(), c.MinRate()/10)
-	fmt.Fprintf(w, "suggested lr: %.3g (steepest descent of the smoothed loss, step %d)\n", c.Suggestion(), c.Steepest+1)
+	fmt.Fprintf(w, "loss at the start %.4f; lowest smoothed %.4f at lr %.3g; steepest descent at lr %.3g\n",
+		c.Loss[0], c.Smoothed[c.Min], c.MinRate(), c.SteepestRate())
+	if c.Clamped() {
+		fmt.Fprintf(w, "suggested lr: %.3g, the start rate: the loss was lowest within a decade of it; try a lower --start\n", c.Suggestion())
+	} else {
+		fmt.Fprintf(w, "suggested lr: %.3g (a tenth of the rate of the lowest smoothed loss)\n", c.Suggestion())
+	}
 	for _, format := range []string{"png", "svg"} {
 		path := filepath.Join(outDir, fileSafe(s.Name)+"."+format)
 		if err := atomicfile.Write(path, func(w io.Writer) error { return fig.Write(w, format) }); err != nil {

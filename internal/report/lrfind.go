@@ -23,8 +23,9 @@ import (
 const LRFindSuffix = "-lrfind"
 
 // LRFindFigure is a learning-rate range test drawn: the minibatch loss and
-// the smoothed loss against the rate on a log axis, the suggested rate and
-// the lowest smoothed loss marked.
+// the smoothed loss against the rate on a log axis, the suggested rate, the
+// lowest smoothed loss, the steepest descent and where the test stopped
+// marked.
 type LRFindFigure struct {
 	Title string
 	Curve train.LRCurve
@@ -50,7 +51,7 @@ func LRFind(s *Sweep) (*LRFindFigure, error) {
 		return nil, fmt.Errorf("%s records no learning-rate range test", s)
 	}
 	return &LRFindFigure{
-		Title: fmt.Sprintf("%s: loss against the learning rate", s),
+		Title: fmt.Sprintf("%s: loss against the learning rate, %s", s, s.Runs[0].Config.Optimizer.Name),
 		Curve: train.AnalyzeLR(s.Runs[0].Steps),
 	}, nil
 }
@@ -62,6 +63,7 @@ var (
 	lrSmoothColour   = palette[0]
 	lrSuggestColour  = palette[3]
 	lrMinimumColour  = palette[2]
+	lrSteepestColour = palette[1]
 	lrDivergedColour = color.Gray{Y: 0x60}
 )
 
@@ -141,37 +143,50 @@ func (f *LRFindFigure) build() (*plot.Plot, error) {
 	legend.Add("minibatch loss", rawLine)
 	legend.Add(fmt.Sprintf("smoothed (EMA, β = %g)", train.LRSmoothing), smoothLine)
 
-	mark := func(i int, col color.Color, dashes []vg.Length, label string) error {
-		v, err := plotter.NewLine(plotter.XYs{{X: c.LR[i], Y: lo - margin}, {X: c.LR[i], Y: hi + margin}})
+	vline := func(x float64, col color.Color, dashes []vg.Length, label string) error {
+		v, err := plotter.NewLine(plotter.XYs{{X: x, Y: lo - margin}, {X: x, Y: hi + margin}})
 		if err != nil {
 			return err
 		}
 		v.LineStyle = draw.LineStyle{Color: col, Width: vg.Points(1.4), Dashes: dashes}
 		p.Add(v)
-		if finite(c.Smoothed[i]) {
-			dot, err := plotter.NewScatter(plotter.XYs{{X: c.LR[i], Y: c.Smoothed[i]}})
-			if err != nil {
-				return err
-			}
-			dot.GlyphStyle = draw.GlyphStyle{Color: col, Radius: vg.Points(3.5), Shape: draw.CircleGlyph{}}
-			p.Add(dot)
-		}
 		legend.Add(label, v)
 		return nil
 	}
-	if err := mark(c.Steepest, lrSuggestColour, nil,
-		fmt.Sprintf("suggested: %.3g (steepest descent)", c.Suggestion())); err != nil {
+	dot := func(i int, col color.Color) error {
+		if !finite(c.Smoothed[i]) {
+			return nil
+		}
+		d, err := plotter.NewScatter(plotter.XYs{{X: c.LR[i], Y: c.Smoothed[i]}})
+		if err != nil {
+			return err
+		}
+		d.GlyphStyle = draw.GlyphStyle{Color: col, Radius: vg.Points(3.5), Shape: draw.CircleGlyph{}}
+		p.Add(d)
+		return nil
+	}
+	suggested := fmt.Sprintf("suggested: %.3g (a tenth of the lowest)", c.Suggestion())
+	if c.Clamped() {
+		suggested = fmt.Sprintf("suggested: %.3g (the start: the lowest is within a decade)", c.Suggestion())
+	}
+	if err := vline(c.Suggestion(), lrSuggestColour, nil, suggested); err != nil {
 		return nil, err
 	}
-	if c.Min != c.Steepest {
-		if err := mark(c.Min, lrMinimumColour, dashes[1],
-			fmt.Sprintf("lowest smoothed loss: %.3g", c.MinRate())); err != nil {
+	if err := vline(c.MinRate(), lrMinimumColour, dashes[1], fmt.Sprintf("lowest smoothed loss: %.3g", c.MinRate())); err != nil {
+		return nil, err
+	}
+	if err := dot(c.Min, lrMinimumColour); err != nil {
+		return nil, err
+	}
+	if c.Steepest != c.Min {
+		if err := dot(c.Steepest, lrSteepestColour); err != nil {
 			return nil, err
 		}
+		legend.Add(fmt.Sprintf("steepest descent: %.3g", c.SteepestRate()), &plotter.Scatter{
+			GlyphStyle: draw.GlyphStyle{Color: lrSteepestColour, Radius: vg.Points(3.5), Shape: draw.CircleGlyph{}}})
 	}
 	if c.Stop >= 0 {
-		if err := mark(c.Stop, lrDivergedColour, dashes[2],
-			fmt.Sprintf("stopped, diverging: %.3g", c.LR[c.Stop])); err != nil {
+		if err := vline(c.LR[c.Stop], lrDivergedColour, dashes[2], fmt.Sprintf("stopped, diverging: %.3g", c.LR[c.Stop])); err != nil {
 			return nil, err
 		}
 	}

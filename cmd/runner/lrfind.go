@@ -17,7 +17,7 @@ import (
 
 var lrFindCommand = &command{
 	name:    "lr-find",
-	summary: "the learning-rate range test of an experiment's run: loss against the rate, a suggested rate",
+	summary: "the learning-rate range test of a run, and a suggested rate",
 	usage: `usage: runner lr-find [flags] FILE
 
 The learning-rate range test (Smith, "Cyclical Learning Rates for Training

@@ -31,7 +31,7 @@ var commands []*command
 
 func init() {
 	commands = []*command{
-		runCommand, validateCommand, queryCommand, exportCommand, schemaCommand,
+		runCommand, lrFindCommand, validateCommand, queryCommand, exportCommand, schemaCommand,
 		compareCommand, analyzeCommand, plotCommand, serveCommand, mergeCommand, checkCommand, pruneCommand,
 		versionCommand, helpCommand,
 	}

@@ -45,6 +45,10 @@ and SVG:
 	                             6-14); past 6 configurations, one figure per
 	                             value of the outermost hyperparameter that
 	                             varies: NAME-ID-layers-VALUE (layers-relu)
+	NAME-ID-lrfind.png, .svg     for a learning-rate range test (runner
+	                             lr-find): the loss against the rate, the
+	                             suggestion marked; the only figure, and
+	                             no other flag applies
 	NAME-ID-scatter.png, .svg    for a random or Halton search: the metric
 	                             (val_acc; f for functions) of each
 	                             configuration against each hyperparameter

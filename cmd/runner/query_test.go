@@ -543,8 +543,8 @@ var sqlBlock = regexp.MustCompile("(?ms)^```sql\n(.*?)^```")
 
 // Every SQL statement of README.md runs through runner query against a
 // real database, in which runner run trained a ch6 sweep twice, the
-// optimizer paths of figure 6-8 and a layer-statistics sweep, and selects
-// at least one row.
+// optimizer paths of figure 6-8 and a layer-statistics sweep, and runner
+// lr-find a range test, and selects at least one row.
 func TestReadmeSQL(t *testing.T) {
 	readme, err := os.ReadFile("../../README.md")
 	if err != nil {
@@ -571,6 +571,11 @@ train: {epochs: 0}
 		if code, stdout, stderr := runMain(t, "run", "--quiet", "--db", db, file); code != exitOK {
 			t.Fatalf("run %s: exit %d\n%s\n%s", file, code, stdout, stderr)
 		}
+	}
+	// A range test, which the README's queries of NAME-lrfind read.
+	finder := writeFile(t, t.TempDir(), "finder.yaml", finderSweep)
+	if code, stdout, stderr := runMain(t, "lr-find", "--db", db, "-o", t.TempDir(), "--steps", "20", "--run", "1", finder); code != exitOK {
+		t.Fatalf("lr-find: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	count(t, db, `SELECT count(*) FROM runs`) // a reader of a WAL database makes its -wal file
 	before := fileSums(t, db)

@@ -32,6 +32,7 @@ type PlotOptions struct {
 
 // Plots returns the figures of s, chosen by what its runs recorded:
 //
+//   - a learning-rate range test (IsLRFind): its one figure (LRFind);
 //   - function runs (dataset "function"): their paths (Paths), and the
 //     value f(x) at each step on a log scale, the loss figure renamed;
 //   - runs that logged their layers: the activation histograms at
@@ -42,6 +43,9 @@ type PlotOptions struct {
 // The notes say what was left out. Every error is one of input: an unknown
 // facet, a metric the sweep did not record, an epoch it did not reach.
 func Plots(s *Sweep, opt PlotOptions) ([]Drawing, []string, error) {
+	if IsLRFind(s) {
+		return lrFindPlots(s, opt)
+	}
 	metrics := opt.Metrics
 	if len(metrics) == 0 {
 		metrics = []Metric{TrainLoss, TestAcc}

@@ -95,7 +95,9 @@ func elemCases[T Float]() []elemCase[T] {
 			func(o [][]T, s []T) { ScheduleFreeSGDStep(o[0], o[1], o[2], s[5], s[1], s[6], s[0]) },
 			func(o [][]T, s []T) { sfSGDStepGo(o[0], o[1], o[2], s[5], s[1], s[6], s[0]) }},
 		{"ScheduleFreeAdamWStep", 4, []int{3},
-			func(o [][]T, s []T) { ScheduleFreeAdamWStep(o[0], o[1], o[2], o[3], s[2], s[3], s[5], s[1], s[6], s[0]) },
+			func(o [][]T, s []T) {
+				ScheduleFreeAdamWStep(o[0], o[1], o[2], o[3], s[2], s[3], s[5], s[1], s[6], s[0])
+			},
 			func(o [][]T, s []T) { sfAdamWStepGo(o[0], o[1], o[2], o[3], s[2], s[3], s[5], s[1], s[6], s[0]) }},
 		{"Lerp", 2, nil,
 			func(o [][]T, s []T) { Lerp(o[0], o[1], s[6]) },

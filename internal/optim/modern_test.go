@@ -186,3 +186,26 @@ func ulp32(x float32) float64 {
 	a := math.Abs(float64(x))
 	return float64(math.Nextafter32(float32(a), float32(math.Inf(1)))) - a
 }
+
+// TestScheduleFree_EvalShapeMismatchPanics checks that Eval and Train
+// refuse parameters of another shape than Update's, leaving them unchanged.
+func TestScheduleFree_EvalShapeMismatchPanics(t *testing.T) {
+	for _, name := range scheduleFree {
+		t.Run(name, func(t *testing.T) {
+			opt, ep := newEvalPoint[float64](t, name)
+			opt.Update(0.1, [][]float64{{1, 2}}, [][]float64{{1, 1}})
+			opt.Update(0.1, [][]float64{{1, 2}}, [][]float64{{1, -1}})
+			for _, move := range []func([][]float64){ep.Eval, ep.Train} {
+				other := [][]float64{{1, 2, 3}}
+				msg := panicMessage(func() { move(other) })
+				if !strings.HasPrefix(msg, "optim: ") {
+					t.Errorf("panic = %q, want one starting with \"optim: \"", msg)
+				}
+				if !slices.Equal(other[0], []float64{1, 2, 3}) {
+					t.Errorf("params changed to %v", other[0])
+				}
+				ep.Eval([][]float64{{1, 2}}) // so that Train has something to do
+			}
+		})
+	}
+}

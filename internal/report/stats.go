@@ -68,12 +68,12 @@ type TTest struct {
 // variance, the p-value is 1 if their means are equal and 0 otherwise.
 //
 // benchstat defaults to the Mann-Whitney U-test, which assumes nothing about
-// the distributions; runner uses Welch's t-test because sweeps repeat a
-// configuration over few seeds (often 3), and with 3 values on each side
-// the smallest two-sided p-value a U-test can give is 0.1: it could never
-// tell a difference at the 0.05 level. Final metrics averaged over
-// thousands of test images are close to normal across seeds, which is what
-// the t-test assumes.
+// the distributions; Compare uses Welch's t-test for runs it cannot pair by
+// seed (see TestDiff), because sweeps repeat a configuration over few
+// seeds, and with 5 values on each side the smallest two-sided p-value a
+// U-test can give is 0.008 but with 3 it is 0.1. Final metrics averaged
+// over thousands of test images are close to normal across seeds, which is
+// what the t-test assumes.
 func WelchTTest(a, b []float64) (TTest, error) {
 	if len(a) < 2 || len(b) < 2 {
 		return TTest{}, fmt.Errorf("welch t-test with %d and %d values: %w", len(a), len(b), ErrTooFewSamples)
@@ -141,8 +141,8 @@ func PairedTTest(a, b []float64) (TTest, error) {
 	return TTest{T: t, DF: df, P: mathext.RegIncBeta(df/2, 0.5, df/(df+t*t))}, nil
 }
 
-// SignedRank is the result of the Wilcoxon signed-rank test.
-type SignedRank struct {
+// SignedRankTest is the result of the Wilcoxon signed-rank test.
+type SignedRankTest struct {
 	W     float64 // the smaller of the sums of the ranks of the positive and the negative differences
 	N     int     // the differences ranked: the nonzero ones
 	Zeros int     // the zero differences, dropped before ranking
@@ -173,12 +173,12 @@ const maxExactSigned = 50
 // where t runs over the sizes of the groups of tied ranks. When every
 // difference is zero, which scipy refuses, the p-value is 1: nothing
 // changed. It needs at least one pair (ErrTooFewSamples).
-func WilcoxonSignedRank(a, b []float64) (SignedRank, error) {
+func WilcoxonSignedRank(a, b []float64) (SignedRankTest, error) {
 	if len(a) != len(b) {
-		return SignedRank{}, fmt.Errorf("signed-rank test of %d and %d values: the samples must pair up", len(a), len(b))
+		return SignedRankTest{}, fmt.Errorf("signed-rank test of %d and %d values: the samples must pair up", len(a), len(b))
 	}
 	if len(a) == 0 {
-		return SignedRank{}, fmt.Errorf("signed-rank test with no pairs: %w", ErrTooFewSamples)
+		return SignedRankTest{}, fmt.Errorf("signed-rank test with no pairs: %w", ErrTooFewSamples)
 	}
 	var d []float64
 	for i := range a {
@@ -186,7 +186,7 @@ func WilcoxonSignedRank(a, b []float64) (SignedRank, error) {
 			d = append(d, x)
 		}
 	}
-	r := SignedRank{N: len(d), Zeros: len(a) - len(d), Z: math.NaN(), P: 1}
+	r := SignedRankTest{N: len(d), Zeros: len(a) - len(d), Z: math.NaN(), P: 1}
 	if r.N == 0 {
 		r.Exact = true
 		return r, nil

@@ -188,8 +188,11 @@ func Compare(a, b *Sweep, opt Options) (*Table, error) {
 		// Match on what varies within the sweeps, setting aside what
 		// tells them apart: two optimizers, say, over the same seeds.
 		within := t.withinColumns()
-		t.Notes = append(t.Notes, "no configuration is in both sweeps"+t.differ()+
-			"; configurations matched on "+cmp.Or(strings.Join(within, ", "), "the seed alone"))
+		how := "; configurations matched on " + strings.Join(within, ", ")
+		if len(within) == 0 {
+			how = "; each sweep's runs compared as one configuration"
+		}
+		t.Notes = append(t.Notes, "no configuration is in both sweeps"+t.differ()+how)
 		t.Columns = within
 		key = func(c train.Config) string { return strings.Join(params(c, within), "\x00") }
 	}

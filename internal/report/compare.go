@@ -42,7 +42,11 @@ type Cell struct {
 // Row is one configuration of the table.
 type Row struct {
 	Config train.Config // with Seed 0
-	Params []string     // its values of the table's Columns; "-" for one it does not take
+	// ConfigB is B's configuration, with Seed 0: Config, except where
+	// Compare matched sweeps with no configuration in common; zero when
+	// B has none.
+	ConfigB train.Config
+	Params  []string // its values of the table's Columns; "-" for one it does not take
 
 	// A and B are its cells in the two sweeps; nil when the configuration
 	// is not in that sweep. B is nil throughout a one-sweep table.
@@ -214,7 +218,7 @@ func Compare(a, b *Sweep, opt Options) (*Table, error) {
 			if side == 0 {
 				t.Rows[i].A = c
 			} else {
-				t.Rows[i].B = c
+				t.Rows[i].B, t.Rows[i].ConfigB = c, g.Config
 			}
 		}
 	}

@@ -380,6 +380,10 @@ func TestCompareTwoOptimizers(t *testing.T) {
 		if r.A == nil || r.B == nil || r.Test == nil || r.Test.Method != report.SignedRank || !r.Significant {
 			t.Errorf("row %s: not matched or not a significant signed-rank test: %+v", report.Label(r.Config, table.Columns), r)
 		}
+		if r.Config.Optimizer.Name != "sgd" || r.ConfigB.Optimizer.Name != "momentum" || r.ConfigB.Optimizer.LR != r.Config.Optimizer.LR {
+			t.Errorf("row %s: configurations %s and %s, want sgd and momentum at one lr", report.Label(r.Config, table.Columns),
+				r.Config.Optimizer.Name, r.ConfigB.Optimizer.Name)
+		}
 	}
 }
 

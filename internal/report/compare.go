@@ -53,7 +53,7 @@ type Row struct {
 	A, B *Cell
 
 	// With two sweeps: Delta is mean(B) − mean(A), NaN unless both have a
-	// value; Test is the test of the difference (see Compare), nil when
+	// value; Test is the test of the difference (see TestDiff), nil when
 	// the cells have too few values for one; Significant is whether
 	// Test.P < Alpha.
 	Delta       float64
@@ -97,8 +97,8 @@ func (t Test) String() string {
 	return s
 }
 
-// TestDiff tests the difference of b's values from a's at the level alpha,
-// pairing runs of the same seed: with at least MinPairedT seeds in both it
+// TestDiff tests the difference of b's values from a's, pairing runs of
+// the same seed: with at least MinPairedT seeds in both it
 // runs the paired t-test on the pairs, and the Wilcoxon signed-rank test
 // from MinSigned pairs on; otherwise, with at least MinWelch values on
 // each side, Welch's t-test on all of them. Runs whose seed the other side
@@ -106,22 +106,19 @@ func (t Test) String() string {
 // few values it returns nil and a note saying how many seeds are needed.
 func TestDiff(a, b *Cell) (*Test, []string) {
 	x, y := pairs(a, b)
-	var notes []string
 	switch {
 	case len(x) >= MinSigned:
 		w, err := WilcoxonSignedRank(x, y)
 		if err != nil {
 			return nil, []string{err.Error()}
 		}
-		notes = unpaired(a, b, len(x))
-		return &Test{Method: SignedRank, Pairs: len(x), Exact: w.Exact, P: w.P}, notes
+		return &Test{Method: SignedRank, Pairs: len(x), Exact: w.Exact, P: w.P}, unpaired(a, b, len(x))
 	case len(x) >= MinPairedT:
 		tt, err := PairedTTest(x, y)
 		if err != nil {
 			return nil, []string{err.Error()}
 		}
-		notes = unpaired(a, b, len(x))
-		return &Test{Method: PairedT, Pairs: len(x), P: tt.P}, notes
+		return &Test{Method: PairedT, Pairs: len(x), P: tt.P}, unpaired(a, b, len(x))
 	case a.N >= MinWelch && b.N >= MinWelch:
 		tt, err := WelchTTest(a.Values, b.Values)
 		if err != nil {

@@ -103,8 +103,9 @@ func WelchTTest(a, b []float64) (TTest, error) {
 // t-test can reach any level with 2 values, but from 2 or 3 values its
 // standard deviation is a guess (with 3 values, 95% of samples give an
 // estimate between 0.16σ and 1.9σ) and a p-value from it leans wholly on
-// normality that so few values cannot show. runner asks for 5: 4 degrees
-// of freedom in a paired test, and at least 4 on each side for Welch's.
+// normality that so few values cannot show. runner asks for 5 values: a
+// standard deviation with 4 degrees of freedom, of the differences in a
+// paired test and of each side in Welch's.
 const (
 	MinPairedT = 5 // pairs for PairedTTest
 	MinWelch   = 5 // values on each side for WelchTTest

@@ -34,9 +34,9 @@ from 6 (exact without ties or zero differences, else the normal
 approximation). Otherwise, with at least 5 runs on each side, Welch's
 t-test on all of them. With fewer, no test: "~ (n=3) ¹" and a footnote
 asking for more seeds. Configurations in one sweep only are shown and
-marked "only in A"/"only in B". Sweeps with no configuration in common, as
-one of SGD and one of Adam over the same seeds, are matched on the
-hyperparameters that vary within them.
+marked "only in A"/"only in B". Sweeps with no configuration in common but
+the same grid of the hyperparameters that vary within them, as one of SGD
+and one of Adam at the same learning rates, are matched on that grid.
 
 SWEEP is a sweep id or a name, which means the latest sweep of that name;
 by default the latest sweep of the database. The columns are the

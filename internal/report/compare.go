@@ -3,6 +3,7 @@ package report
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -185,17 +186,20 @@ func Compare(a, b *Sweep, opt Options) (*Table, error) {
 	}
 	t.Columns = Columns(sweeps...)
 	key := groupKey
-	if b != nil && !shareConfig(a, b) {
-		// Match on what varies within the sweeps, setting aside what
-		// tells them apart: two optimizers, say, over the same seeds.
-		within := t.withinColumns()
+	var within []string
+	byWithin := func(c train.Config) string { return strings.Join(params(c, within), "\x00") }
+	if b != nil {
+		within = t.withinColumns()
+	}
+	if b != nil && !shareConfig(a, b) && sameKeys(a, b, byWithin) {
+		// The same grid in both, apart from what tells the sweeps apart:
+		// two optimizers, say, over the same seeds. Match on the grid.
 		how := "; configurations matched on " + strings.Join(within, ", ")
 		if len(within) == 0 {
 			how = "; each sweep's runs compared as one configuration"
 		}
 		t.Notes = append(t.Notes, "no configuration is in both sweeps"+t.differ()+how)
-		t.Columns = within
-		key = func(c train.Config) string { return strings.Join(params(c, within), "\x00") }
+		t.Columns, key = within, byWithin
 	}
 
 	index := map[string]int{}
@@ -245,6 +249,18 @@ func shareConfig(a, b *Sweep) bool {
 		}
 	}
 	return false
+}
+
+// sameKeys reports whether the runs of a and b have the same set of keys.
+func sameKeys(a, b *Sweep, key func(train.Config) string) bool {
+	keys := func(s *Sweep) map[string]bool {
+		m := map[string]bool{}
+		for _, r := range s.Runs {
+			m[key(r.Config)] = true
+		}
+		return m
+	}
+	return maps.Equal(keys(a), keys(b))
 }
 
 // withinColumns returns the table's columns that vary within A or within B.

@@ -387,6 +387,30 @@ func TestCompareTwoOptimizers(t *testing.T) {
 	}
 }
 
+// TestCompareOtherGrids checks that sweeps with no configuration in common
+// and different grids are not matched: a row each, only in A or only in B.
+func TestCompareOtherGrids(t *testing.T) {
+	a := &report.Sweep{ID: 1, Name: "sgd", Status: "done"}
+	a.Runs = append(a.Runs, runs("sgd", 0.1, 0.90, 0.91, 0.905, 0.907, 0.903, 0.902)...)
+	a.Runs = append(a.Runs, runs("sgd", 0.01, 0.80, 0.81, 0.805, 0.807, 0.803, 0.802)...)
+	b := &report.Sweep{ID: 2, Name: "momentum", Status: "done", Runs: runs("momentum", 0.1, 0.92, 0.915, 0.926, 0.93, 0.913, 0.911)}
+	table, err := report.Compare(a, b, report.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(table.Rows) != 3 {
+		t.Fatalf("%d rows, want 3 (2 only in A, 1 only in B)\n%s", len(table.Rows), textOf(t, table))
+	}
+	for _, r := range table.Rows {
+		if (r.A == nil) == (r.B == nil) {
+			t.Errorf("row %s in both or neither\n%s", report.Label(r.Config, table.Columns), textOf(t, table))
+		}
+	}
+	if want := "note: no configuration is in both sweeps: they differ in optimizer (sgd vs momentum)\n"; !strings.HasSuffix(textOf(t, table), want) {
+		t.Errorf("output does not end with %q:\n%s", want, textOf(t, table))
+	}
+}
+
 // textOf returns the table as WriteText prints it.
 func textOf(t *testing.T, table *report.Table) string {
 	t.Helper()

@@ -42,10 +42,10 @@
 // test is run: "~" again, with a footnote asking for more seeds, since a
 // p-value from 2 or 3 values means little (see MinPairedT).
 // Configurations in one sweep only are marked "only in A" or "only in B".
-// When no configuration is in both sweeps, as when A trained one optimizer
-// and B another over the same seeds, configurations are matched on the
-// hyperparameters that vary within the sweeps, a note naming those that
-// tell the sweeps apart.
+// When no configuration is in both sweeps but both have the same grid of
+// the hyperparameters that vary within them, as when A trained one
+// optimizer and B another at the same learning rates, configurations are
+// matched on that grid, a note naming what tells the sweeps apart.
 //
 // For example, sweep 5 repeats sweep 4 (seeds 1–6) with Adam improved,
 // SGD unchanged, and a Momentum configuration added, one of whose two runs

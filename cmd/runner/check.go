@@ -27,6 +27,14 @@ in the baseline did not finish done now or is missing. Runs trained from the sam
 and seed give bit-identical metrics with the same binary on the same CPU, so
 any delta means something changed: the code, the data or the machine.
 
+A configuration with at least 5 seeds in both sweeps is checked as a whole:
+one line per metric with its means over the seeds, and its runs are worse
+only when the mean got worse by more than --tolerance and the paired test of
+the runs of the same seed gives p < --alpha (the paired t-test with 5 seeds,
+the Wilcoxon signed-rank test from 6; the test column names it). One seed
+landing beyond the tolerance is then noise; a shift on every seed is not.
+Fewer seeds are checked run by run, as above.
+
 Exit codes: 0 nothing got worse (or there is no earlier sweep to compare
 with, which it says), 1 some run got worse, 2 bad usage, 3 database unusable.
 Cron mails the output.
@@ -36,6 +44,7 @@ Cron mails the output.
 		dbPath := dbFlag(fs, "the SQLite database (`path`)")
 		baseline := fs.Int64("baseline", 0, "compare with the sweep of this `id` instead of the one before the latest")
 		tolerance := fs.Float64("tolerance", report.DefaultTolerance, "the largest worsening of a final metric that is not a regression (absolute)")
+		alpha := fs.Float64("alpha", report.DefaultAlpha, "the significance `level` of the paired test of a configuration of ≥ 5 seeds")
 		names := make([]string, len(report.CheckMetrics))
 		for i, m := range report.CheckMetrics {
 			names[i] = string(m)
@@ -48,6 +57,9 @@ Cron mails the output.
 			}
 			if !(*tolerance >= 0) {
 				return usageErrorf("check: --tolerance must be >= 0 (got %v)", *tolerance)
+			}
+			if !(*alpha > 0 && *alpha < 1) {
+				return usageErrorf("check: --alpha must be in (0, 1) (got %g)", *alpha)
 			}
 			var chosen []report.Metric
 			for _, name := range strings.Split(*metrics, ",") {
@@ -65,7 +77,7 @@ Cron mails the output.
 				return err
 			}
 			defer db.Close()
-			table, err := report.Check(ctx, db, rest[0], report.CheckOptions{Baseline: *baseline, Metrics: chosen, Tolerance: *tolerance})
+			table, err := report.Check(ctx, db, rest[0], report.CheckOptions{Baseline: *baseline, Metrics: chosen, Tolerance: *tolerance, Alpha: *alpha})
 			switch {
 			case errors.Is(err, store.ErrNotFound):
 				return withCode(exitUsage, err)

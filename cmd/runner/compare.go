@@ -24,10 +24,19 @@ footnotes, as are other warnings, such as n = 1 (no spread).
 
 With two sweeps, A = SWEEP and B = SWEEP2 are shown side by side, each
 configuration of A matched with the same configuration of B (seed aside),
-and the last column gives B − A when Welch's t-test finds the difference
-significant (p < --alpha), "~" when it does not, with the p-value and the
-runs on each side: "+0.0047 (p=0.002 n=3)", "~ (p=0.589 n=3+2)".
-Configurations in one sweep only are shown and marked "only in A"/"only in B".
+and the last column gives B − A when its test finds the difference
+significant (p < --alpha), "~" when it does not, with the p-value and n:
+"+0.0047 (p=0.031 n=6) ¹", "~ (p=0.589 n=5+6) ²", and a footnote naming
+the test. Runs of the same seed share their initial weights and data order,
+so where A and B share at least 5 seeds the runs are paired by seed (n is
+the pairs): the paired t-test with 5 pairs, the Wilcoxon signed-rank test
+from 6 (exact without ties or zero differences, else the normal
+approximation). Otherwise, with at least 5 runs on each side, Welch's
+t-test on all of them. With fewer, no test: "~ (n=3) ¹" and a footnote
+asking for more seeds. Configurations in one sweep only are shown and
+marked "only in A"/"only in B". Sweeps with no configuration in common but
+the same grid of the hyperparameters that vary within them, as one of SGD
+and one of Adam at the same learning rates, are matched on that grid.
 
 SWEEP is a sweep id or a name, which means the latest sweep of that name;
 by default the latest sweep of the database. The columns are the
@@ -44,7 +53,7 @@ Examples:
 		dbPath := dbFlag(fs, "the SQLite database to read (`path`)")
 		metric := fs.String("metric", string(report.TestAcc), "the `metric` to compare: test_acc, val_acc, train_acc or train_loss")
 		best := fs.Bool("best", false, "compare each run's best value over its epochs (highest accuracy, lowest loss) instead of its final one")
-		alpha := fs.Float64("alpha", report.DefaultAlpha, "the significance `level` of Welch's t-test: a difference with p ≥ level is printed ~")
+		alpha := fs.Float64("alpha", report.DefaultAlpha, "the significance `level` of the test: a difference with p ≥ level is printed ~")
 		return func(ctx context.Context, m *Main, refs []string) error {
 			if len(refs) > 2 {
 				return usageErrorf("compare: at most two sweeps, got %d: %s", len(refs), strings.Join(refs, " "))

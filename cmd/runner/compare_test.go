@@ -1,11 +1,15 @@
 package main
 
 import (
+	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"runner/internal/report"
 )
 
 // runReport runs `runner compare` or `runner plot` with args through the
@@ -70,8 +74,8 @@ func TestCompareTinySweep(t *testing.T) {
 			name: "two sweeps",
 			args: []string{"--db", dbPath, "1", "2"},
 			want: []string{`^A: sweep "tiny" \(id 1, done, 16 runs\)$`, `^B: sweep "tiny" \(id 2, done, 16 runs\)$`,
-				`B − A$`, `^\*  best in B: .*; in A too\)$`},
-			rows: 8, row: cell + `  ` + cell + `  ~ \(p=1\.000 n=2\)$`,
+				`B − A$`, `^\*  best in B: .*; in A too\)$`, `^¹  need ≥ 5 seeds on both sides to test the difference`},
+			rows: 8, row: cell + `  ` + cell + `  ~ \(n=2\) ¹$`,
 		},
 	}
 	for _, tt := range tests {
@@ -149,5 +153,122 @@ func TestCompareHelp(t *testing.T) {
 		if !strings.Contains(stdout, "-db path") {
 			t.Errorf("%s -h: no -db flag:\n%s", command, stdout)
 		}
+	}
+}
+
+// pairSweep is a real tiny sweep of one optimizer, for comparing two.
+const pairSweep = `
+name: %s
+dataset: {train_limit: 500}
+model: {hidden: [20]}
+train: {epochs: 2, batch_size: 50, seeds: %s}
+optimizers:
+  - %s
+`
+
+// TestCompareSeeds trains SGD and Adam into two sweeps over the same seeds
+// and compares them: with 3 seeds, compare asks for more rather than give
+// a p-value, though Welch's t-test of those very values gives p < 0.05;
+// with 6, the runs are paired by seed and Adam's gain, on every seed, is
+// significant by the signed-rank test: p = 2/2^6.
+func TestCompareSeeds(t *testing.T) {
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "results.db")
+	train := func(name, seeds, optimizer string) {
+		file := writeFile(t, dir, name+".yaml", fmt.Sprintf(pairSweep, name, seeds, optimizer))
+		if code, stdout, stderr := runMain(t, "run", "--quiet", "--db", dbPath, "-j", "2", file); code != exitOK {
+			t.Fatalf("run %s: exit %d\n%s\n%s", name, code, stdout, stderr)
+		}
+	}
+	train("sgd3", "[1, 2, 3]", "{name: sgd, lr: 0.01}")
+	train("adam3", "[1, 2, 3]", "{name: adam, lr: 0.01}")
+	train("sgd6", "[1, 2, 3, 4, 5, 6]", "{name: sgd, lr: 0.01}")
+	train("adam6", "[1, 2, 3, 4, 5, 6]", "{name: adam, lr: 0.01}")
+
+	// Welch's t-test of the 3-seed sweeps' values, as compare would have
+	// run it before it asked for 5 seeds.
+	db, err := openReadOnly(context.Background(), dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var values [2][]float64
+	for i, id := range []int64{1, 2} {
+		s, err := report.Load(context.Background(), db, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range s.Runs {
+			values[i] = append(values[i], r.Epochs[len(r.Epochs)-1].TestAcc)
+		}
+	}
+	welch, err := report.WelchTTest(values[0], values[1])
+	if err != nil || len(values[0]) != 3 || !(welch.P < 0.05) {
+		t.Fatalf("Welch's test of the 3-seed sweeps: %+v, %v (values %v): want p < 0.05", welch, err, values)
+	}
+
+	tests := []struct {
+		name string
+		args []string
+		want []string // regular expressions, each matching a line
+	}{
+		{"3 seeds", []string{"sgd3", "adam3"}, []string{
+			`^\*  0\.\d{4} ± 0\.\d{4}  3  0\.\d{4} ± 0\.\d{4}  3  ~ \(n=3\) ¹$`,
+			`^¹  need ≥ 5 seeds on both sides to test the difference \(6 for the signed-rank test\)$`,
+			`^note: no configuration is in both sweeps: they differ in optimizer \(sgd vs adam\); each sweep's runs compared as one configuration$`}},
+		{"6 seeds", []string{"sgd6", "adam6"}, []string{
+			`^\*  0\.\d{4} ± 0\.\d{4}  6  0\.\d{4} ± 0\.\d{4}  6  \+0\.\d{4} \(p=0\.031 n=6\) ¹$`,
+			`^¹  Wilcoxon signed-rank test \(exact\), runs paired by seed$`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := runReport(t, "compare", append([]string{"--db", dbPath}, tt.args...)...)
+			if code != exitOK {
+				t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+			}
+			for _, w := range tt.want {
+				if !regexp.MustCompile(`(?m)` + w).MatchString(stdout) {
+					t.Errorf("no line matches %s:\n%s", w, stdout)
+				}
+			}
+			if strings.Contains(stdout, "p=") && tt.name == "3 seeds" {
+				t.Errorf("a p-value from 3 seeds:\n%s", stdout)
+			}
+		})
+	}
+}
+
+// TestCheckSeeds trains a 6-seed sweep twice: check compares its one
+// configuration by its means over the seeds paired by seed, finds nothing
+// changed, exits 0 and prints at most 5 lines; --verbose shows the line
+// with its test.
+func TestCheckSeeds(t *testing.T) {
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "results.db")
+	file := writeFile(t, dir, "seeds.yaml", fmt.Sprintf(pairSweep, "seeds", "[1, 2, 3, 4, 5, 6]", "{name: sgd, lr: 0.1}"))
+	for range 2 {
+		if code, stdout, stderr := runMain(t, "run", "--quiet", "--db", dbPath, "-j", "2", file); code != exitOK {
+			t.Fatalf("run: exit %d\n%s\n%s", code, stdout, stderr)
+		}
+	}
+	code, stdout, stderr := runMain(t, "check", "--db", dbPath, "seeds")
+	if code != exitOK {
+		t.Fatalf("check: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	for _, want := range []string{"6 runs in both", "1 configuration of ≥ 5 seeds compared by their means", "no run got worse"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("check does not say %q:\n%s", want, stdout)
+		}
+	}
+	if n := strings.Count(stdout, "\n"); n > 5 {
+		t.Errorf("check of two equal sweeps prints %d lines, want at most 5:\n%s", n, stdout)
+	}
+	_, verbose, _ := runMain(t, "check", "--verbose", "--db", dbPath, "seeds")
+	if !regexp.MustCompile(`(?m)^6 seeds +test_acc +0\.\d{4} +0\.\d{4} +\+0\.0000 +p=1\.000 n=6 ¹$`).MatchString(verbose) ||
+		!strings.Contains(verbose, "¹  Wilcoxon signed-rank test (exact), runs paired by seed") {
+		t.Errorf("check --verbose: no test_acc line over 6 seeds with its test:\n%s", verbose)
+	}
+	if code, _, stderr := runMain(t, "check", "--db", dbPath, "--alpha", "1", "seeds"); code != exitUsage || !strings.Contains(stderr, "--alpha must be in (0, 1)") {
+		t.Errorf("check --alpha 1: exit %d\n%s", code, stderr)
 	}
 }

@@ -33,6 +33,7 @@ type CheckOptions struct {
 	Baseline  int64    // the sweep to compare with; 0 is the one before the latest
 	Metrics   []Metric // nil is CheckMetrics
 	Tolerance float64
+	Alpha     float64 // the level of the paired tests; 0 is DefaultAlpha
 }
 
 // FinalRun is what Check knows of one run: its id, config, status and its
@@ -54,14 +55,21 @@ func (f FinalRun) metric(m Metric) float64 {
 }
 
 // CheckLine is one line of a check: a run's status that got worse, or one
-// final metric of a run in both sweeps.
+// final metric of a run in both sweeps, or of a configuration with at
+// least MinPairedT seeds in both, over those seeds.
 type CheckLine struct {
-	Params []string // the run's values of the table's Columns
+	Params []string // the run's values of the table's Columns; for a configuration, "N seeds" as its seed
 	// What is "status" or the metric's name.
 	What string
 	// For a metric: its value in the baseline, in the latest sweep, and
-	// latest − baseline; NaN where a run has no value.
+	// latest − baseline; NaN where a run has no value. For a configuration:
+	// the means over its seeds.
 	Baseline, Latest, Delta float64
+	// For a configuration: the seeds whose runs have a value in both
+	// sweeps, and the test of the difference (see TestDiff), nil when too
+	// few runs have values.
+	Seeds int
+	Test  *Test
 	// For a status line: the two statuses.
 	BaselineStatus, LatestStatus train.Status
 	Verdict                      string // "worse", "~" (changed within the tolerance) or ""
@@ -76,6 +84,8 @@ type CheckTable struct {
 	Columns            []string // the hyperparameters that vary between the runs in both
 	Lines              []CheckLine
 	InBoth             int // runs in both sweeps
+	Paired             int // configurations with at least MinPairedT seeds in both, compared by their means
+	Alpha              float64
 	BaselineRuns       int
 	OnlyBase, OnlyLast int // runs in one sweep only
 	// Worse counts the runs that got worse or are missing from the latest sweep.
@@ -89,6 +99,15 @@ type CheckTable struct {
 // the training loss rising), when it finished done in the baseline but not
 // now, or when it is missing from the latest sweep. With one sweep of the
 // name, the table has BaseID 0 and no lines.
+//
+// A configuration with at least MinPairedT seeds in both sweeps is
+// compared as a whole rather than run by run: its final metrics are
+// averaged over the seeds, and its runs are worse when the mean got worse
+// by more than the tolerance and the paired test of the runs of the same
+// seed (TestDiff: the paired t-test, the signed-rank test from MinSigned
+// seeds) gives p < opt.Alpha. One seed's run landing on the wrong side of
+// the tolerance is then noise, not a regression; a shift on every seed is
+// one.
 //
 // A name or baseline that names no sweep gives an error wrapping
 // store.ErrNotFound; other errors are the database's.
@@ -150,7 +169,10 @@ func CompareFinals(name string, baseID, latestID int64, base, latest map[string]
 	if metrics == nil {
 		metrics = CheckMetrics
 	}
-	t := &CheckTable{Name: name, LatestID: latestID, BaseID: baseID, Tolerance: opt.Tolerance, BaselineRuns: len(base)}
+	if opt.Alpha == 0 {
+		opt.Alpha = DefaultAlpha
+	}
+	t := &CheckTable{Name: name, LatestID: latestID, BaseID: baseID, Tolerance: opt.Tolerance, Alpha: opt.Alpha, BaselineRuns: len(base)}
 	// The lines follow the latest sweep's run ids: its expansion order.
 	var keys []string
 	for k := range latest {
@@ -165,17 +187,32 @@ func CompareFinals(name string, baseID, latestID int64, base, latest map[string]
 	}
 	t.Columns = sweep.Varying(configs)
 	t.InBoth = len(keys)
+	// The runs in both of each configuration, seed aside: those of at
+	// least MinPairedT seeds are compared as a whole.
+	groups := map[string][]string{}
+	for _, k := range keys {
+		g := groupKey(latest[k].Config)
+		groups[g] = append(groups[g], k)
+	}
+	worse := map[string]bool{} // run keys
 	for i, k := range keys {
 		b, l := base[k], latest[k]
 		params := make([]string, len(t.Columns))
 		for j, c := range t.Columns {
 			params[j] = sweep.Param(configs[i], c)
 		}
-		runWorse := false
 		if b.Status == train.Done && l.Status != train.Done {
 			t.Lines = append(t.Lines, CheckLine{Params: params, What: "status", Baseline: math.NaN(), Latest: math.NaN(), Delta: math.NaN(),
 				BaselineStatus: b.Status, LatestStatus: l.Status, Verdict: "worse"})
-			runWorse = true
+			worse[k] = true
+		}
+		group := groups[groupKey(l.Config)]
+		if len(group) >= MinPairedT {
+			if group[0] == k { // the configuration's lines, once, where its first run is
+				t.Paired++
+				t.groupLines(params, group, base, latest, metrics, opt, worse)
+			}
+			continue
 		}
 		for _, m := range metrics {
 			bv, lv := b.metric(m), l.metric(m)
@@ -183,23 +220,17 @@ func CompareFinals(name string, baseID, latestID int64, base, latest map[string]
 				continue
 			}
 			line := CheckLine{Params: params, What: string(m), Baseline: bv, Latest: lv, Delta: lv - bv}
-			bad := line.Delta < -opt.Tolerance
-			if !m.HigherIsBetter() {
-				bad = line.Delta > opt.Tolerance
-			}
 			switch {
 			case math.IsNaN(line.Delta):
-			case bad:
-				line.Verdict, runWorse = "worse", true
+			case worsened(m, line.Delta, opt.Tolerance):
+				line.Verdict, worse[k] = "worse", true
 			case line.Delta != 0:
 				line.Verdict = "~"
 			}
 			t.Lines = append(t.Lines, line)
 		}
-		if runWorse {
-			t.Worse++
-		}
 	}
+	t.Worse = len(worse)
 	for k := range base {
 		if _, ok := latest[k]; !ok {
 			t.OnlyBase++
@@ -216,6 +247,53 @@ func CompareFinals(name string, baseID, latestID int64, base, latest map[string]
 	return t
 }
 
+// worsened reports whether a change delta of m is worse than tolerance.
+func worsened(m Metric, delta, tolerance float64) bool {
+	if m.HigherIsBetter() {
+		return delta < -tolerance
+	}
+	return delta > tolerance
+}
+
+// groupLines adds the lines of a configuration whose runs (keys, in both
+// sweeps) are compared as a whole, and marks them worse where it got worse.
+func (t *CheckTable) groupLines(params []string, keys []string, base, latest map[string]FinalRun, metrics []Metric, opt CheckOptions, worse map[string]bool) {
+	params = slices.Clone(params)
+	if i := slices.Index(t.Columns, "seed"); i >= 0 {
+		params[i] = fmt.Sprintf("%d seeds", len(keys))
+	}
+	for _, m := range metrics {
+		var bc, lc Cell
+		changed := false
+		for _, k := range keys {
+			bv, lv := base[k].metric(m), latest[k].metric(m)
+			if math.IsNaN(bv) || math.IsNaN(lv) {
+				continue
+			}
+			seed := latest[k].Config.Seed
+			bc.Values, bc.Seeds = append(bc.Values, bv), append(bc.Seeds, seed)
+			lc.Values, lc.Seeds = append(lc.Values, lv), append(lc.Seeds, seed)
+			changed = changed || bv != lv
+		}
+		if len(bc.Values) == 0 {
+			continue
+		}
+		bc.Summary, lc.Summary = Summarize(bc.Values), Summarize(lc.Values)
+		line := CheckLine{Params: params, What: string(m), Baseline: bc.Mean, Latest: lc.Mean, Delta: lc.Mean - bc.Mean, Seeds: bc.N}
+		line.Test, _ = TestDiff(&bc, &lc)
+		switch {
+		case worsened(m, line.Delta, opt.Tolerance) && (line.Test == nil || line.Test.P < opt.Alpha):
+			line.Verdict = "worse"
+			for _, k := range keys {
+				worse[k] = true
+			}
+		case changed:
+			line.Verdict = "~"
+		}
+		t.Lines = append(t.Lines, line)
+	}
+}
+
 // WriteText prints the table: a heading, one line per run and metric that
 // changed with the baseline's value, the latest, the delta and the verdict,
 // what was not compared, and a closing line. Unchanged lines are left out
@@ -225,7 +303,12 @@ func (t *CheckTable) WriteText(w io.Writer, verbose bool) error {
 		_, err := fmt.Fprintf(w, "check %s: sweep %d is the only one of that name; nothing to compare with\n", t.Name, t.LatestID)
 		return err
 	}
-	fmt.Fprintf(w, "check %s: sweep %d against sweep %d, %d runs in both, tolerance %g\n", t.Name, t.LatestID, t.BaseID, t.InBoth, t.Tolerance)
+	fmt.Fprintf(w, "check %s: sweep %d against sweep %d, %d runs in both, tolerance %g", t.Name, t.LatestID, t.BaseID, t.InBoth, t.Tolerance)
+	if t.Paired > 0 {
+		fmt.Fprintf(w, "; %s of ≥ %d seeds compared by their means, runs paired by seed, worse only with p < %g",
+			plural(t.Paired, "configuration"), MinPairedT, t.Alpha)
+	}
+	fmt.Fprintln(w)
 	var shown []CheckLine
 	for _, l := range t.Lines {
 		if verbose || l.Verdict != "" {
@@ -248,11 +331,15 @@ func (t *CheckTable) WriteText(w io.Writer, verbose bool) error {
 	if t.OnlyBase > 0 {
 		fmt.Fprintf(w, "\n%d runs of the baseline are missing from the latest sweep\n", t.OnlyBase)
 	}
+	paired := ""
+	if t.Paired > 0 {
+		paired = fmt.Sprintf(" (in the mean over seeds with p < %g, where paired)", t.Alpha)
+	}
 	var err error
 	if t.Worse > 0 {
-		_, err = fmt.Fprintf(w, "\n%d of %d runs got worse by more than %g or are missing\n", t.Worse, t.BaselineRuns, t.Tolerance)
+		_, err = fmt.Fprintf(w, "\n%d of %d runs got worse by more than %g%s or are missing\n", t.Worse, t.BaselineRuns, t.Tolerance, paired)
 	} else {
-		_, err = fmt.Fprintf(w, "\nno run got worse by more than %g\n", t.Tolerance)
+		_, err = fmt.Fprintf(w, "\nno run got worse by more than %g%s\n", t.Tolerance, paired)
 	}
 	return err
 }
@@ -261,7 +348,13 @@ func (t *CheckTable) WriteText(w io.Writer, verbose bool) error {
 func (t *CheckTable) writeLines(w io.Writer, lines []CheckLine) error {
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprint(tw, strings.Join(append(slices.Clone(t.Columns), "metric", "baseline", "latest", "delta", ""), "\t")+"\n")
+	tested := slices.ContainsFunc(lines, func(l CheckLine) bool { return l.Seeds > 0 })
+	head := append(slices.Clone(t.Columns), "metric", "baseline", "latest", "delta", "")
+	if tested {
+		head = append(head, "test")
+	}
+	fmt.Fprint(tw, strings.Join(head, "\t")+"\n")
+	var fn footnotes
 	for _, l := range lines {
 		cells := slices.Clone(l.Params)
 		if l.What == "status" {
@@ -269,9 +362,28 @@ func (t *CheckTable) writeLines(w io.Writer, lines []CheckLine) error {
 		} else {
 			cells = append(cells, l.What, fmtCheckValue(l.Baseline), fmtCheckValue(l.Latest), fmtCheckDelta(l.Delta), l.Verdict)
 		}
+		switch {
+		case !tested:
+		case l.Test != nil:
+			p := fmt.Sprintf("p=%.3f", l.Test.P)
+			if l.Test.P < 0.001 {
+				p = "p<0.001"
+			}
+			cells = append(cells, fmt.Sprintf("%s n=%d", p, l.Seeds)+fn.mark([]string{l.Test.String()}))
+		case l.Seeds > 0:
+			cells = append(cells, fmt.Sprintf("n=%d", l.Seeds)+fn.mark([]string{fmt.Sprintf("fewer than %d seeds with values in both: not tested", MinPairedT)}))
+		default:
+			cells = append(cells, "")
+		}
 		fmt.Fprint(tw, strings.Join(cells, "\t")+"\n")
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for i, note := range fn.notes {
+		fmt.Fprintf(w, "%s  %s\n", superscript(i+1), note)
+	}
+	return nil
 }
 
 func fmtCheckValue(v float64) string {

@@ -3,6 +3,7 @@ package report
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -35,25 +36,123 @@ func (o Options) withDefaults() Options {
 type Cell struct {
 	Summary
 	Values []float64 // one per done run with a value, in run order
+	Seeds  []int64   // the seed of the run of each value
 	Notes  []string  // warnings, printed as footnotes
 }
 
 // Row is one configuration of the table.
 type Row struct {
 	Config train.Config // with Seed 0
-	Params []string     // its values of the table's Columns; "-" for one it does not take
+	// ConfigB is B's configuration, with Seed 0: Config, except where
+	// Compare matched sweeps with no configuration in common; zero when
+	// B has none.
+	ConfigB train.Config
+	Params  []string // its values of the table's Columns; "-" for one it does not take
 
 	// A and B are its cells in the two sweeps; nil when the configuration
 	// is not in that sweep. B is nil throughout a one-sweep table.
 	A, B *Cell
 
 	// With two sweeps: Delta is mean(B) − mean(A), NaN unless both have a
-	// value; Test is Welch's t-test of the two, nil when either has fewer
-	// than two values; Significant is whether Test.P < Alpha.
+	// value; Test is the test of the difference (see TestDiff), nil when
+	// the cells have too few values for one; Significant is whether
+	// Test.P < Alpha.
 	Delta       float64
-	Test        *TTest
+	Test        *Test
 	Significant bool
 	Notes       []string // warnings about the difference
+}
+
+// Method names a test of the difference of two cells.
+type Method string
+
+// The tests Compare and Check choose from.
+const (
+	Welch      Method = "Welch's t-test"            // unpaired
+	PairedT    Method = "paired t-test"             // pairs of runs of the same seed
+	SignedRank Method = "Wilcoxon signed-rank test" // pairs of runs of the same seed
+)
+
+// Test is the test of a difference: which one, on how many pairs, and its
+// p-value.
+type Test struct {
+	Method Method
+	Pairs  int  // the pairs of runs of the same seed tested; 0 for Welch
+	Exact  bool // for SignedRank: the p-value is exact, not the normal approximation
+	P      float64
+}
+
+// String names the test for a footnote: "Wilcoxon signed-rank test
+// (exact), runs paired by seed".
+func (t Test) String() string {
+	s := string(t.Method)
+	switch {
+	case t.Method == SignedRank && t.Exact:
+		s += " (exact)"
+	case t.Method == SignedRank:
+		s += " (normal approximation)"
+	}
+	if t.Pairs > 0 {
+		s += ", runs paired by seed"
+	}
+	return s
+}
+
+// TestDiff tests the difference of b's values from a's, pairing runs of
+// the same seed: with at least MinPairedT seeds in both it
+// runs the paired t-test on the pairs, and the Wilcoxon signed-rank test
+// from MinSigned pairs on; otherwise, with at least MinWelch values on
+// each side, Welch's t-test on all of them. Runs whose seed the other side
+// lacks are left out of a paired test (a note says how many). With too
+// few values it returns nil and a note saying how many seeds are needed.
+func TestDiff(a, b *Cell) (*Test, []string) {
+	x, y := pairs(a, b)
+	switch {
+	case len(x) >= MinSigned:
+		w, err := WilcoxonSignedRank(x, y)
+		if err != nil {
+			return nil, []string{err.Error()}
+		}
+		return &Test{Method: SignedRank, Pairs: len(x), Exact: w.Exact, P: w.P}, unpaired(a, b, len(x))
+	case len(x) >= MinPairedT:
+		tt, err := PairedTTest(x, y)
+		if err != nil {
+			return nil, []string{err.Error()}
+		}
+		return &Test{Method: PairedT, Pairs: len(x), P: tt.P}, unpaired(a, b, len(x))
+	case a.N >= MinWelch && b.N >= MinWelch:
+		tt, err := WelchTTest(a.Values, b.Values)
+		if err != nil {
+			return nil, []string{err.Error()}
+		}
+		return &Test{Method: Welch, P: tt.P}, nil
+	}
+	return nil, []string{fmt.Sprintf("need ≥ %d seeds on both sides to test the difference (%d for the signed-rank test)", MinPairedT, MinSigned)}
+}
+
+// pairs returns the values of a and b of the seeds both have, in a's order.
+func pairs(a, b *Cell) (x, y []float64) {
+	bySeed := make(map[int64]float64, len(b.Seeds))
+	for i, seed := range b.Seeds {
+		if _, ok := bySeed[seed]; !ok {
+			bySeed[seed] = b.Values[i]
+		}
+	}
+	for i, seed := range a.Seeds {
+		if v, ok := bySeed[seed]; ok {
+			x, y = append(x, a.Values[i]), append(y, v)
+			delete(bySeed, seed)
+		}
+	}
+	return x, y
+}
+
+// unpaired notes the runs a paired test of n pairs left out.
+func unpaired(a, b *Cell, n int) []string {
+	if left := a.N + b.N - 2*n; left > 0 {
+		return []string{fmt.Sprintf("%s with no run of the same seed on the other side, left out of the paired test", plural(left, "run"))}
+	}
+	return nil
 }
 
 // Table is a comparison of the configurations of one sweep, or of two
@@ -86,6 +185,22 @@ func Compare(a, b *Sweep, opt Options) (*Table, error) {
 		sweeps = append(sweeps, b)
 	}
 	t.Columns = Columns(sweeps...)
+	key := groupKey
+	var within []string
+	byWithin := func(c train.Config) string { return strings.Join(params(c, within), "\x00") }
+	if b != nil {
+		within = t.withinColumns()
+	}
+	if b != nil && !shareConfig(a, b) && sameKeys(a, b, byWithin) {
+		// The same grid in both, apart from what tells the sweeps apart:
+		// two optimizers, say, over the same seeds. Match on the grid.
+		how := "; configurations matched on " + strings.Join(within, ", ")
+		if len(within) == 0 {
+			how = "; each sweep's runs compared as one configuration"
+		}
+		t.Notes = append(t.Notes, "no configuration is in both sweeps"+t.differ()+how)
+		t.Columns, key = within, byWithin
+	}
 
 	index := map[string]int{}
 	for side, s := range sweeps {
@@ -93,7 +208,7 @@ func Compare(a, b *Sweep, opt Options) (*Table, error) {
 			return nil, err
 		}
 		for _, g := range s.Groups() {
-			k := groupKey(g.Config)
+			k := key(g.Config)
 			i, ok := index[k]
 			if !ok {
 				i = len(t.Rows)
@@ -104,7 +219,7 @@ func Compare(a, b *Sweep, opt Options) (*Table, error) {
 			if side == 0 {
 				t.Rows[i].A = c
 			} else {
-				t.Rows[i].B = c
+				t.Rows[i].B, t.Rows[i].ConfigB = c, g.Config
 			}
 		}
 	}
@@ -116,6 +231,53 @@ func Compare(a, b *Sweep, opt Options) (*Table, error) {
 	t.sort()
 	t.notes()
 	return t, nil
+}
+
+// shareConfig reports whether a and b have a configuration in common, or
+// no runs on one side.
+func shareConfig(a, b *Sweep) bool {
+	if len(a.Runs) == 0 || len(b.Runs) == 0 {
+		return true
+	}
+	keys := map[string]bool{}
+	for _, r := range a.Runs {
+		keys[groupKey(r.Config)] = true
+	}
+	for _, r := range b.Runs {
+		if keys[groupKey(r.Config)] {
+			return true
+		}
+	}
+	return false
+}
+
+// sameKeys reports whether the runs of a and b have the same set of keys.
+func sameKeys(a, b *Sweep, key func(train.Config) string) bool {
+	keys := func(s *Sweep) map[string]bool {
+		m := map[string]bool{}
+		for _, r := range s.Runs {
+			m[key(r.Config)] = true
+		}
+		return m
+	}
+	return maps.Equal(keys(a), keys(b))
+}
+
+// withinColumns returns the table's columns that vary within A or within B.
+func (t *Table) withinColumns() []string {
+	within := map[string]bool{}
+	for _, s := range []*Sweep{t.A, t.B} {
+		for _, name := range Columns(s) {
+			within[name] = true
+		}
+	}
+	var cols []string
+	for _, name := range t.Columns {
+		if within[name] {
+			cols = append(cols, name)
+		}
+	}
+	return cols
 }
 
 // checkMetric returns an error when s has done runs and none of them
@@ -170,6 +332,7 @@ func newCell(g Group, opt Options) *Cell {
 			continue
 		}
 		c.Values = append(c.Values, v)
+		c.Seeds = append(c.Seeds, r.Config.Seed)
 	}
 	c.Summary = Summarize(c.Values)
 	if left > 0 {
@@ -215,13 +378,10 @@ func (r *Row) test(alpha float64) {
 		return
 	}
 	r.Delta = r.B.Mean - r.A.Mean
-	tt, err := WelchTTest(r.A.Values, r.B.Values)
-	if err != nil {
-		r.Notes = append(r.Notes, "need n ≥ 2 on both sides to test the difference")
-		return
-	}
-	r.Test = &tt
-	r.Significant = tt.P < alpha
+	var notes []string
+	r.Test, notes = TestDiff(r.A, r.B)
+	r.Notes = append(r.Notes, notes...)
+	r.Significant = r.Test != nil && r.Test.P < alpha
 }
 
 // sort orders the rows best first and finds the best rows.

@@ -178,9 +178,9 @@ func TestCompareRows(t *testing.T) {
 		tested, sig bool
 	}
 	wants := []want{
-		{"adam lr=0.001", true, true, true, true},
+		{"adam lr=0.001", true, true, false, false}, // 3 seeds: too few to test
 		{"adagrad lr=0.01", false, true, false, false},
-		{"momentum lr=0.01", true, true, true, false},
+		{"momentum lr=0.01", true, true, false, false},
 		{"sgd lr=0.01", true, true, false, false}, // n = 1 in B
 		{"adam lr=0.1", true, true, false, false}, // no done run
 		{"sgd lr=0.1", true, false, false, false},
@@ -269,4 +269,154 @@ func TestCompareNotes(t *testing.T) {
 	if got := table.Rows[0].A.Notes; !slices.Equal(got, want) {
 		t.Errorf("notes %q, want %q", got, want)
 	}
+}
+
+// seeded returns done runs of the configuration with the given seeds and
+// final test accuracies.
+func seeded(opt string, lr float64, seeds []int64, finals ...float64) []report.Run {
+	var out []report.Run
+	for i, f := range finals {
+		out = append(out, run(config(opt, lr, seeds[i]), train.Done, f))
+	}
+	return out
+}
+
+// TestCompareTests checks which test Compare runs on a difference, by the
+// seeds the two sides share, and its verdict.
+func TestCompareTests(t *testing.T) {
+	sweep := func(id int64, rs []report.Run) *report.Sweep {
+		return &report.Sweep{ID: id, Name: "x", Status: "done", Runs: rs}
+	}
+	seeds := func(from, to int64) []int64 {
+		var s []int64
+		for i := from; i <= to; i++ {
+			s = append(s, i)
+		}
+		return s
+	}
+	tests := []struct {
+		name   string
+		a, b   []report.Run
+		method report.Method // "" for no test
+		pairs  int
+		exact  bool
+		sig    bool
+		note   string // a substring of one of the row's notes
+	}{
+		{"3 seeds, far apart", runs("sgd", 0.1, 0.90, 0.91, 0.905), runs("sgd", 0.1, 0.95, 0.96, 0.955),
+			"", 0, false, false, "need ≥ 5 seeds"},
+		{"4 seeds", runs("sgd", 0.1, 0.90, 0.91, 0.905, 0.907), runs("sgd", 0.1, 0.95, 0.96, 0.955, 0.951),
+			"", 0, false, false, "need ≥ 5 seeds"},
+		{"5 seeds: paired t", runs("sgd", 0.1, 0.90, 0.91, 0.905, 0.907, 0.903), runs("sgd", 0.1, 0.95, 0.96, 0.955, 0.951, 0.956),
+			report.PairedT, 5, false, true, ""},
+		{"6 seeds, one sign: exact signed-rank", runs("sgd", 0.1, 0.90, 0.91, 0.905, 0.907, 0.903, 0.902), runs("sgd", 0.1, 0.901, 0.913, 0.909, 0.912, 0.909, 0.909),
+			report.SignedRank, 6, true, true, ""},
+		{"6 seeds, mixed signs", runs("sgd", 0.1, 0.90, 0.91, 0.905, 0.907, 0.903, 0.902), runs("sgd", 0.1, 0.901, 0.907, 0.909, 0.9045, 0.9085, 0.8955),
+			report.SignedRank, 6, true, false, ""},
+		{"6 seeds, equal", runs("sgd", 0.1, 0.90, 0.91, 0.905, 0.907, 0.903, 0.902), runs("sgd", 0.1, 0.90, 0.91, 0.905, 0.907, 0.903, 0.902),
+			report.SignedRank, 6, true, false, ""},
+		{"no seed in common: Welch", seeded("sgd", 0.1, seeds(1, 5), 0.90, 0.91, 0.905, 0.907, 0.903), seeded("sgd", 0.1, seeds(6, 10), 0.95, 0.96, 0.955, 0.951, 0.956),
+			report.Welch, 0, false, true, ""},
+		{"5 seeds in common of 6: paired on those", seeded("sgd", 0.1, seeds(1, 6), 0.5, 0.91, 0.905, 0.907, 0.903, 0.902), seeded("sgd", 0.1, seeds(2, 7), 0.95, 0.96, 0.955, 0.951, 0.956, 0.99),
+			report.PairedT, 5, false, true, "2 runs with no run of the same seed"},
+		{"3 seeds in common of 5: Welch", seeded("sgd", 0.1, seeds(1, 5), 0.90, 0.91, 0.905, 0.907, 0.903), seeded("sgd", 0.1, seeds(3, 7), 0.95, 0.96, 0.955, 0.951, 0.956),
+			report.Welch, 0, false, true, ""},
+		{"3 seeds in common of 4: too few", seeded("sgd", 0.1, seeds(1, 4), 0.90, 0.91, 0.905, 0.907), seeded("sgd", 0.1, seeds(2, 5), 0.95, 0.96, 0.955, 0.951),
+			"", 0, false, false, "need ≥ 5 seeds"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			table, err := report.Compare(sweep(1, tt.a), sweep(2, tt.b), report.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(table.Rows) != 1 {
+				t.Fatalf("%d rows, want 1", len(table.Rows))
+			}
+			r := table.Rows[0]
+			var buf bytes.Buffer
+			table.WriteText(&buf)
+			switch {
+			case tt.method == "" && r.Test != nil:
+				t.Errorf("ran %s (p=%v), want no test\n%s", r.Test.Method, r.Test.P, buf.String())
+			case tt.method != "" && r.Test == nil:
+				t.Errorf("no test, want %s\n%s", tt.method, buf.String())
+			case r.Test != nil && (r.Test.Method != tt.method || r.Test.Pairs != tt.pairs || r.Test.Exact != tt.exact):
+				t.Errorf("%+v, want %s on %d pairs (exact %v)\n%s", *r.Test, tt.method, tt.pairs, tt.exact, buf.String())
+			}
+			if r.Significant != tt.sig {
+				t.Errorf("significant %v, want %v\n%s", r.Significant, tt.sig, buf.String())
+			}
+			if tt.note != "" && !strings.Contains(strings.Join(r.Notes, "\n"), tt.note) {
+				t.Errorf("notes %q, want one with %q", r.Notes, tt.note)
+			}
+			if r.Test != nil && !strings.Contains(buf.String(), string(r.Test.Method)) {
+				t.Errorf("the output does not name the test:\n%s", buf.String())
+			}
+		})
+	}
+}
+
+// TestCompareTwoOptimizers compares a sweep of one optimizer with a sweep
+// of another over the same seeds: no configuration is in both, so they are
+// matched on what varies within them (the learning rate), and the runs are
+// paired by seed.
+func TestCompareTwoOptimizers(t *testing.T) {
+	a := &report.Sweep{ID: 1, Name: "sgd", Status: "done"}
+	a.Runs = append(a.Runs, runs("sgd", 0.1, 0.90, 0.91, 0.905, 0.907, 0.903, 0.902)...)
+	a.Runs = append(a.Runs, runs("sgd", 0.01, 0.80, 0.81, 0.805, 0.807, 0.803, 0.802)...)
+	b := &report.Sweep{ID: 2, Name: "momentum", Status: "done"}
+	b.Runs = append(b.Runs, runs("momentum", 0.1, 0.92, 0.915, 0.926, 0.93, 0.913, 0.911)...)
+	b.Runs = append(b.Runs, runs("momentum", 0.01, 0.90, 0.91, 0.905, 0.907, 0.903, 0.902)...)
+	table, err := report.Compare(a, b, report.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, filepath.Join("testdata", "two-optimizers.golden"), textOf(t, table))
+	if !slices.Equal(table.Columns, []string{"lr"}) || len(table.Rows) != 2 {
+		t.Fatalf("columns %q, %d rows; want lr and 2 rows", table.Columns, len(table.Rows))
+	}
+	for _, r := range table.Rows {
+		if r.A == nil || r.B == nil || r.Test == nil || r.Test.Method != report.SignedRank || !r.Significant {
+			t.Errorf("row %s: not matched or not a significant signed-rank test: %+v", report.Label(r.Config, table.Columns), r)
+		}
+		if r.Config.Optimizer.Name != "sgd" || r.ConfigB.Optimizer.Name != "momentum" || r.ConfigB.Optimizer.LR != r.Config.Optimizer.LR {
+			t.Errorf("row %s: configurations %s and %s, want sgd and momentum at one lr", report.Label(r.Config, table.Columns),
+				r.Config.Optimizer.Name, r.ConfigB.Optimizer.Name)
+		}
+	}
+}
+
+// TestCompareOtherGrids checks that sweeps with no configuration in common
+// and different grids are not matched: a row each, only in A or only in B.
+func TestCompareOtherGrids(t *testing.T) {
+	a := &report.Sweep{ID: 1, Name: "sgd", Status: "done"}
+	a.Runs = append(a.Runs, runs("sgd", 0.1, 0.90, 0.91, 0.905, 0.907, 0.903, 0.902)...)
+	a.Runs = append(a.Runs, runs("sgd", 0.01, 0.80, 0.81, 0.805, 0.807, 0.803, 0.802)...)
+	b := &report.Sweep{ID: 2, Name: "momentum", Status: "done", Runs: runs("momentum", 0.1, 0.92, 0.915, 0.926, 0.93, 0.913, 0.911)}
+	table, err := report.Compare(a, b, report.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(table.Rows) != 3 {
+		t.Fatalf("%d rows, want 3 (2 only in A, 1 only in B)\n%s", len(table.Rows), textOf(t, table))
+	}
+	for _, r := range table.Rows {
+		if (r.A == nil) == (r.B == nil) {
+			t.Errorf("row %s in both or neither\n%s", report.Label(r.Config, table.Columns), textOf(t, table))
+		}
+	}
+	if want := "note: no configuration is in both sweeps: they differ in optimizer (sgd vs momentum)\n"; !strings.HasSuffix(textOf(t, table), want) {
+		t.Errorf("output does not end with %q:\n%s", want, textOf(t, table))
+	}
+}
+
+// textOf returns the table as WriteText prints it.
+func textOf(t *testing.T, table *report.Table) string {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := table.WriteText(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.String()
 }

@@ -24,40 +24,51 @@
 // done count: the others are left out and counted in a footnote.
 //
 // Given two sweeps, A and B, Compare matches their configurations (seed
-// aside) and gives the difference of the means, B − A, tested with Welch's
-// t-test (WelchTTest): a difference whose p-value is not below
-// Options.Alpha (0.05 by default) is printed "~", as benchstat prints a
-// difference within noise, and either way the p-value and the runs on each
-// side follow, "n=3" or "n=3+2". With fewer than two runs on a side nothing
-// can be tested: "~" again, with a footnote. Configurations in one sweep
-// only are marked "only in A" or "only in B".
+// aside) and gives the difference of the means, B − A, and a test of it
+// (TestDiff). Runs of the same configuration and seed start from the same
+// weights and see the data in the same order, whichever the sweep: where
+// A and B share at least MinPairedT (5) seeds, the runs are paired by seed
+// and the test is on the differences within pairs, which the noise of the
+// seed largely cancels: the paired t-test (PairedTTest) with 5 pairs, the
+// Wilcoxon signed-rank test (WilcoxonSignedRank), which assumes no
+// distribution, from MinSigned (6) pairs on. Runs whose seed the other side
+// lacks are left out of a paired test, with a footnote. With fewer common
+// seeds but at least MinWelch (5) runs on each side, the test is Welch's
+// t-test (WelchTTest) on all of them. A difference whose p-value is not
+// below Options.Alpha (0.05 by default) is printed "~", as benchstat prints
+// a difference within noise, and either way the p-value and n follow
+// ("n=6": the pairs of a paired test; "n=6+5": the runs on each side of
+// Welch's), with a footnote naming the test. With fewer runs than that, no
+// test is run: "~" again, with a footnote asking for more seeds, since a
+// p-value from 2 or 3 values means little (see MinPairedT).
+// Configurations in one sweep only are marked "only in A" or "only in B".
+// When no configuration is in both sweeps but both have the same grid of
+// the hyperparameters that vary within them, as when A trained one
+// optimizer and B another at the same learning rates, configurations are
+// matched on that grid, a note naming what tells the sweeps apart.
 //
-// benchstat's default test is the Mann-Whitney U-test, which assumes
-// nothing about the distributions but, with 3 values on each side, cannot
-// give a two-sided p-value below 0.1: with the handful of seeds a sweep
-// repeats, it could never find a difference. Welch's t-test assumes the
-// values are roughly normal, which final metrics averaged over thousands of
-// images are, and does not assume equal variances.
-//
-// For example, sweep 5 repeats sweep 4 (seeds 1–3) with Adam improved,
+// For example, sweep 5 repeats sweep 4 (seeds 1–6) with Adam improved,
 // SGD unchanged, and a Momentum configuration added, one of whose two runs
 // diverged (WriteText's output; TestDocExample checks it):
 //
-//	A: sweep "ch6" (id 4, done, 6 runs)
-//	B: sweep "ch6" (id 5, done, 8 runs)
-//	final test_acc, mean ± sd over seeds; B − A is ~ unless Welch's t-test gives p < 0.05
+//	A: sweep "ch6" (id 4, done, 12 runs)
+//	B: sweep "ch6" (id 5, done, 14 runs)
+//	final test_acc, mean ± sd over seeds; B − A is ~ unless its test (in a footnote) gives p < 0.05
 //
 //	   optimizer  lr     A                n  B                n     B − A
-//	*  adam       0.001  0.9743 ± 0.0011  3  0.9792 ± 0.0009  3     +0.0049 (p=0.004 n=3)
-//	   momentum   0.01                       0.9689           1 ¹²  only in B
-//	   sgd        0.01   0.9399 ± 0.0014  3  0.9404 ± 0.0015  3     ~ (p=0.648 n=3)
+//	*  adam       0.001  0.9742 ± 0.0008  6  0.9789 ± 0.0008  6     +0.0047 (p=0.031 n=6) ¹
+//	   momentum   0.01                       0.9689           1 ²³  only in B
+//	   sgd        0.01   0.9400 ± 0.0010  6  0.9404 ± 0.0010  6     ~ (p=0.688 n=6) ¹
 //
 //	*  best in B: adam lr=0.001 (highest mean test_acc; in A too)
-//	¹  1 run not done, left out: 1 diverged
-//	²  n = 1: no spread (run more seeds: train.seeds)
+//	¹  Wilcoxon signed-rank test (exact), runs paired by seed
+//	²  1 run not done, left out: 1 diverged
+//	³  n = 1: no spread (run more seeds: train.seeds)
 //	note: 1 configuration only in B: not compared
 //
-// Adam's gain of 0.0049 is significant (p=0.004); SGD's 0.0005 is noise.
+// Adam's gain of 0.0047 is significant: it is positive on all six seeds,
+// which the signed-rank test gives p = 2/2^6 = 0.031; SGD's 0.0004 is
+// noise.
 //
 // # Plotting
 //

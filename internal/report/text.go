@@ -12,8 +12,9 @@ import (
 // WriteText prints the table for a terminal: a heading, one aligned row per
 // configuration, best first, then the notes as numbered footnotes. Each
 // cell is the mean ± standard deviation over seeds, with n beside it; with
-// two sweeps the last column is B − A, or "~" when Welch's t-test does not
-// find the difference significant, followed by (p=… n=…).
+// two sweeps the last column is B − A, or "~" when its test does not find
+// the difference significant, followed by (p=… n=…) and the footnote that
+// names the test; n is the number of pairs of a paired test.
 func (t *Table) WriteText(w io.Writer) error {
 	var buf bytes.Buffer
 	what := "final " + string(t.Metric)
@@ -24,7 +25,7 @@ func (t *Table) WriteText(w io.Writer) error {
 		fmt.Fprintf(&buf, "%s: %s, mean ± sd over seeds\n\n", heading(t.A), what)
 	} else {
 		fmt.Fprintf(&buf, "A: %s\nB: %s\n", heading(t.A), heading(t.B))
-		fmt.Fprintf(&buf, "%s, mean ± sd over seeds; B − A is ~ unless Welch's t-test gives p < %g\n\n", what, t.Alpha)
+		fmt.Fprintf(&buf, "%s, mean ± sd over seeds; B − A is ~ unless its test (in a footnote) gives p < %g\n\n", what, t.Alpha)
 	}
 
 	var fn footnotes
@@ -134,6 +135,9 @@ func (t *Table) delta(r Row, fn *footnotes) string {
 	if r.Test == nil {
 		return fmt.Sprintf("~ (n=%s)", n) + fn.mark(r.Notes)
 	}
+	if r.Test.Pairs > 0 {
+		n = fmt.Sprint(r.Test.Pairs)
+	}
 	p := fmt.Sprintf("p=%.3f", r.Test.P)
 	if r.Test.P < 0.001 {
 		p = "p<0.001"
@@ -142,7 +146,7 @@ func (t *Table) delta(r Row, fn *footnotes) string {
 	if r.Significant {
 		d = fmt.Sprintf("%+.4f", r.Delta)
 	}
-	return fmt.Sprintf("%s (%s n=%s)", d, p, n) + fn.mark(r.Notes)
+	return fmt.Sprintf("%s (%s n=%s)", d, p, n) + fn.mark(append([]string{r.Test.String()}, r.Notes...))
 }
 
 // formatValue formats a metric: 4 decimals, which resolve one test image

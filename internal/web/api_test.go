@@ -199,13 +199,15 @@ func TestServeAPI(t *testing.T) {
 	if best := fmt.Sprint(field(rows[0], "label")); !strings.Contains(text.String(), "best: "+best) {
 		t.Errorf("runner compare's best is not %q:\n%s", best, text.String())
 	}
-	// Sweep 2 repeats sweep 1 exactly: every difference is 0, none significant.
+	// Sweep 2 repeats sweep 1 exactly: every difference is 0, none
+	// significant, and with 2 seeds none tested (no p, a note asking for more).
 	g = getOK(t, ts, "/api/sweeps/1/groups?vs=2")
 	if field(g, "vs") == nil || numField(field(g, "vs"), "id") != 2 {
 		t.Errorf("vs: %v", g["vs"])
 	}
 	for _, row := range list(g["rows"]) {
-		if numField(row, "delta") != 0 || field(row, "significant") != false || numField(row, "p") != 1 {
+		if numField(row, "delta") != 0 || field(row, "significant") != false || field(row, "p") != nil ||
+			!strings.Contains(fmt.Sprint(field(row, "notes")), "need ≥ 5 seeds") {
 			t.Errorf("sweep 2 against sweep 1: %v", row)
 		}
 	}

@@ -109,7 +109,7 @@ func (s *Server) sweepGroups(r *http.Request) (any, error) {
 		key := row.Config.Key() // Config has seed 0
 		g := groupRowJSON{
 			Group: key, Label: report.Label(row.Config, t.Columns), Params: map[string]string{},
-			A: cellOf(row.A, runIDs[0][key]), B: cellOf(row.B, runIDs[1][key]),
+			A: cellOf(row.A, runIDs[0][key]), B: cellOf(row.B, runIDs[1][row.ConfigB.Key()]),
 			Delta: num(row.Delta), Significant: row.Significant, Notes: nonNil(row.Notes),
 		}
 		for i, name := range t.Columns {

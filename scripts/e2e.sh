@@ -32,4 +32,4 @@ for v in RUNNER_E2E_SCREENSHOT RUNNER_E2E_SHOTS; do
 	if [ -n "${!v:-}" ] && [ "${!v:0:1}" != / ]; then export "$v=$PWD/${!v}"; fi
 done
 
-RUNNER_E2E=1 go test ./cmd/runner -run '^TestServeE2E(Detail)?$' -count=1 -v "$@"
+RUNNER_E2E=1 go test ./cmd/runner -run '^TestServeE2E(Detail|Search)?$' -count=1 -v "$@"

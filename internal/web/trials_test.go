@@ -49,6 +49,9 @@ func TestServeTrials(t *testing.T) {
 	}
 	ts := serveAPI(t, path)
 
+	if got := field(getOK(t, ts, "/api/sweeps/search"), "search"); got != "random" {
+		t.Errorf("GET /api/sweeps/search: search %v, want random", got)
+	}
 	v := getOK(t, ts, "/api/sweeps/search/trials")
 	if got := field(v, "search"); got != "random" {
 		t.Errorf("search = %v, want random", got)
@@ -179,6 +182,9 @@ func TestServeTrialsGrid(t *testing.T) {
 		t.Errorf("a sweep that varies nothing: %d %v, want 400", code, body)
 	}
 	ts = serveAPI(t, resultsDB(t))
+	if got := field(getOK(t, ts, "/api/sweeps/ch6"), "search"); got != "grid" {
+		t.Errorf("GET /api/sweeps/ch6: search %v, want grid", got)
+	}
 	v := getOK(t, ts, "/api/sweeps/ch6/trials")
 	if field(v, "search") != "grid" {
 		t.Errorf("search = %v, want grid", field(v, "search"))

@@ -27,6 +27,20 @@ optimizers:
   - {name: sgd, lr: {log_uniform: [1.0e-4, 1.0]}}
 `
 
+// e2eConditional is a search whose optimizers draw hyperparameters of
+// their own: lr for each, momentum's coefficient for momentum alone.
+const e2eConditional = `
+name: conditional
+seed: 3
+search: {method: random, trials: 12}
+dataset: {train_limit: 300, validation: 0.2}
+model: {hidden: [20], weight_decay: {log_uniform: [1.0e-6, 1.0e-2]}}
+train: {epochs: 2, batch_size: 50}
+optimizers:
+  - {name: sgd, lr: {log_uniform: [1.0e-3, 0.5]}}
+  - {name: momentum, lr: {log_uniform: [1.0e-4, 0.1]}, momentum: {uniform: [0.5, 0.95]}}
+`
+
 // e2eTrials is the part of GET /api/sweeps/SWEEP/trials the test reads.
 type e2eTrials struct {
 	Dims []struct {
@@ -112,7 +126,7 @@ func TestServeE2ESearch(t *testing.T) {
 	}
 
 	// And the metric's upper half: the runs inside both.
-	b.drag("@metric", 0.0, 0.5)
+	b.drag("@metric", 0.02, 0.5)
 	b.waitFor(`document.querySelector('#parcoords .pc-axis[data-key="@metric"] rect.pc-brush:not(.preview)') !== null`)
 	metric := b.brush("@metric")
 	both := api.inside(t, map[string][2]float64{"lr": lr, "@metric": metric})
@@ -164,6 +178,33 @@ func TestServeE2ESearch(t *testing.T) {
 	// Another metric: the loss, lower is better, and the analysis follows.
 	b.eval(`(() => { const s = document.querySelector('#search-metric'); s.value = 'train_loss'; s.dispatchEvent(new Event('change')); })()`)
 	b.waitFor(`document.querySelector('#parcoords .pc-axis[data-key="@metric"] .pc-label').textContent === 'train loss (best)' && document.querySelector('#importance-method').textContent.includes('over 40 configurations')`)
+
+	// A search of two optimizers: the fields of one are n/a on the other's
+	// lines, and a brush over the whole of momentum's axis keeps
+	// momentum's runs. The metric chosen stays from sweep to sweep.
+	if code, stdout, stderr := runMain(t, "run", "--quiet", "--db", "results.db", writeFile(t, dir, "conditional.yaml", e2eConditional)); code != exitOK {
+		t.Fatalf("runner run conditional: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	var cond e2eTrials
+	getJSON(t, url+"api/sweeps/conditional/trials", &cond)
+	b.eval(`location.hash = '#/sweeps/conditional'`)
+	b.waitFor(`document.querySelector('#sweep-card h1') !== null && document.querySelector('#sweep-card h1').textContent === 'conditional' && document.querySelectorAll('#parcoords path.pc-line').length === 12`)
+	if got := b.eval(`[document.querySelector('#search-metric').value, [...document.querySelectorAll('#parcoords .pc-axis')].map(g => g.dataset.key).join(' ')]`); fmt.Sprint(got) != "[train_loss weight_decay optimizer lr[sgd] lr[momentum] momentum @metric]" {
+		t.Errorf("a search of two optimizers: metric and axes %v", got)
+	}
+	b.eval(`(() => { const s = document.querySelector('#search-metric'); s.value = 'val_acc'; s.dispatchEvent(new Event('change')); })()`)
+	b.waitFor(`document.querySelector('#parcoords .pc-axis[data-key="@metric"] .pc-label').textContent === 'val acc (best)'`)
+	if got := b.eval(`[...document.querySelectorAll('#parcoords .pc-tick-label.na')].map(t => t.closest('.pc-axis').dataset.key).join(' ')`); got != "lr[sgd] lr[momentum] momentum" {
+		t.Errorf("axes with an n/a slot: %v", got)
+	}
+	b.drag("momentum", 0.02, 0.98) // the strip overhangs the axis: its whole range
+	b.waitFor(`document.querySelector('#parcoords .pc-axis[data-key=momentum] rect.pc-brush:not(.preview)') !== null`)
+	momentum := cond.inside(t, map[string][2]float64{"momentum": b.brush("momentum")})
+	if want := cond.inside(t, map[string][2]float64{"optimizer": {1, 1}}); !slices.Equal(momentum, want) || len(want) == 0 || len(want) == 12 {
+		t.Errorf("the whole of momentum's axis holds runs %v, want momentum's %v", momentum, want)
+	}
+	b.waitRows(momentum)
+	b.shot("search-conditional")
 
 	// A grid sweep has no search card.
 	if code, stdout, stderr := runMain(t, "run", "--quiet", "--db", "results.db", writeFile(t, dir, "live.yaml", e2eLive)); code != exitOK {
@@ -234,6 +275,7 @@ func (a *e2eTrials) inside(t *testing.T, brushes map[string][2]float64) []int64 
 // its strip's height (0 the top), moves it to to, and releases it there.
 func (b *browser) drag(key string, from, to float64) {
 	b.t.Helper()
+	b.waitFor(`loading === null && loadAgain === false`) // no redraw of the page under the mouse
 	r := b.eval(fmt.Sprintf(`(() => { const r = document.querySelector('#parcoords rect.pc-hit[data-key="%s"]').getBoundingClientRect(); return [r.left + r.width / 2, r.top, r.height]; })()`, key)).([]any)
 	x, top, height := r[0].(float64), r[1].(float64), r[2].(float64)
 	y0, y1 := top+from*height, top+to*height

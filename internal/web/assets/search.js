@@ -16,14 +16,14 @@ const search = {
   analysis: null,     // GET analysis, or null
   analysisError: '',  // why there is no analysis (too few trials, no run recorded the metric)
   metric: 'val_acc',
-  metricSet: false,   // the user chose the metric: no fallback to test_acc
-  note: '',
+  metricSet: false,   // the user chose the metric: kept from sweep to sweep
   brushes: new Map(), // axis key (a dimension's name, or '@metric') -> [lo, hi] in the axis's own units (a choice: indices)
   byRun: new Map(),   // run id -> trial
+  dragging: false,    // a brush is being dragged: redraws wait for its end
 };
 
 function resetSearch() {
-  Object.assign(search, {trials: null, axes: [], analysis: null, analysisError: '', brushes: new Map(), byRun: new Map(), note: ''});
+  Object.assign(search, {trials: null, axes: [], analysis: null, analysisError: '', brushes: new Map(), byRun: new Map(), dragging: false});
   if (!search.metricSet) search.metric = 'val_acc';
 }
 
@@ -40,19 +40,12 @@ const METRIC_NAMES = {val_acc: 'Validation accuracy', test_acc: 'Test accuracy',
 
 function metricLabel(m) { return (SEARCH_METRICS.find(([v]) => v === m) || [m, m])[1]; }
 
-// loadSearch fetches the trials and the analysis of a search. A sweep
-// without a validation split has no val_acc: unless the user chose, the
-// views rank by test_acc instead, and say so.
+// loadSearch fetches the trials and the analysis of a search (ranked by
+// val_acc unless the user chooses: a search needs a validation split).
 async function loadSearch() {
   if (!isSearch()) { Object.assign(search, {trials: null, axes: [], analysis: null}); return; }
   const id = encodeURIComponent(state.route.id);
-  let trials = await api(`sweeps/${id}/trials?metric=${search.metric}`);
-  if (!search.metricSet && search.metric === 'val_acc' && trials.trials.some((t) => t.status === 'done') &&
-      trials.trials.every((t) => !isNum(t.metric))) {
-    search.metric = 'test_acc';
-    search.note = 'no run recorded a validation accuracy (no validation split): ranked by test accuracy';
-    trials = await api(`sweeps/${id}/trials?metric=${search.metric}`);
-  }
+  const trials = await api(`sweeps/${id}/trials?metric=${search.metric}`);
   search.trials = trials;
   search.axes = searchAxes();
   search.byRun = new Map(trials.trials.map((t) => [t.run, t]));
@@ -89,6 +82,9 @@ function searchAxes() {
       ax.lo = d.low; ax.hi = d.high;
       const ticks = d.scale === 'log' ? logTicks(d.low, d.high) : niceTicks(d.low, d.high, 5).filter((v) => v >= d.low && v <= d.high);
       ax.ticks = ticks.map((v) => [v, fmtTick(v, d.scale === 'log')]);
+      // Over three decades or more, a log axis labels its powers of ten only.
+      const powers = ticks.filter((v) => Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9);
+      if (d.scale === 'log' && powers.length >= 3) ax.ticks = ticks.map((v) => [v, powers.includes(v) ? fmtTick(v, true) : '']);
     }
     return ax;
   });
@@ -110,11 +106,11 @@ function searchAxes() {
   return axes;
 }
 
-// fmtTick formats a tick: powers of ten below 0.001 as 1e-6 on a log axis.
+// fmtTick formats a tick: below 0.001 on a log axis as 1e-6, 2e-4.
 function fmtTick(v, log) {
   if (log && v > 0 && (v < 1e-3 || v >= 1e5)) {
     const e = Math.floor(Math.log10(v) + 1e-9), m = +(v / Math.pow(10, e)).toPrecision(3);
-    return (m === 1 ? '' : m + '×') + '1e' + e;
+    return (m === 1 ? '1' : m) + 'e' + e;
   }
   return num3s(v);
 }
@@ -183,9 +179,8 @@ function searchCard() {
       h('span', {class: 'spacer'}),
       h('button', {id: 'clear-brushes', onclick: () => { search.brushes.clear(); renderSearch(); renderRuns(); }}, 'clear brushes'),
       h('label', {class: 'control'}, 'metric', h('select', {id: 'search-metric', onchange: (e) => {
-        search.metric = e.target.value; search.metricSet = true; search.note = ''; search.brushes.delete(METRIC_KEY); reloadSearch();
+        search.metric = e.target.value; search.metricSet = true; search.brushes.delete(METRIC_KEY); reloadSearch();
       }}, SEARCH_METRICS.map(([v, l]) => h('option', {value: v}, l))))),
-    h('div', {class: 'search-note muted', id: 'search-note', hidden: true}),
     h('div', {class: 'card-body'},
       h('h3', {class: 'sub'}, 'Parallel coordinates ', h('span', {class: 'muted'}, '· drag along an axis to brush, click it to clear; the run table shows the runs inside every brush')),
       h('div', {id: 'parcoords'}),
@@ -201,13 +196,11 @@ function searchCard() {
 
 function renderSearch() {
   const card = $('#search');
-  if (!card) return;
+  if (!card || search.dragging) return; // the drag's end draws
+
   const t = search.trials;
   if (!t) { $('#parcoords').replaceChildren(h('div', {class: 'chart-empty'}, 'Loading the trials…')); return; }
   $('#search-metric').value = search.metric;
-  const note = $('#search-note');
-  note.hidden = !search.note;
-  note.textContent = search.note;
   const axes = search.axes;
   const inside = t.trials.filter((tr) => brushedTrial(tr, axes));
   $('#search-count').textContent = `${t.search} · ${t.trials.length} runs, ${t.dims.length} hyperparameters` +
@@ -261,8 +254,8 @@ function drawParcoords(box, axes) {
     const side = i === axes.length - 1 ? 1 : -1, anchor = side > 0 ? 'start' : 'end';
     for (const [v, label] of ax.ticks) {
       const y = yOf(ax, v);
-      g.append(s('line', {class: 'pc-tick', x1: x + 4 * side, x2: x, y1: y, y2: y}));
-      g.append(s('text', {class: 'pc-tick-label', x: x + 7 * side, y: y + 3.5, 'text-anchor': anchor}, label));
+      g.append(s('line', {class: 'pc-tick', x1: x + (label ? 4 : 2) * side, x2: x, y1: y, y2: y}));
+      if (label) g.append(s('text', {class: 'pc-tick-label', x: x + 7 * side, y: y + 3.5, 'text-anchor': anchor}, label));
     }
     if (ax.missing) g.append(s('text', {class: 'pc-tick-label na', x: x + 7 * side, y: H - M.b + 3.5, 'text-anchor': anchor}, ax.metric ? 'none' : 'n/a'));
     const scaleNote = ax.scale === 'log' ? ' (log)' : '';
@@ -293,6 +286,7 @@ function brushable(hit, svg, ax, y0, y1) {
   hit.addEventListener('pointerdown', (ev) => {
     ev.preventDefault();
     hit.setPointerCapture(ev.pointerId);
+    search.dragging = true;
     const start = toY(ev);
     let end = start;
     const preview = s('rect', {class: 'pc-brush preview', x: +hit.getAttribute('x') + 8, y: start, width: 12, height: 0});
@@ -307,6 +301,7 @@ function brushable(hit, svg, ax, y0, y1) {
       hit.removeEventListener('pointerup', up);
       hit.removeEventListener('pointercancel', up);
       end = toY(e);
+      search.dragging = false;
       if (Math.abs(end - start) < 3) setBrush(ax.key, null);
       else setBrush(ax.key, toValue(Math.max(start, end)), toValue(Math.min(start, end)));
     };
@@ -349,8 +344,9 @@ function drawScatters(box, axes) {
       grid.append(s('line', {x1: M.l, x2: W - M.r, y1: y, y2: y}));
       axis.append(s('text', {x: M.l - 6, y: +y + 3.5, 'text-anchor': 'end'}, label));
     }
-    // A log axis's labels: every other one when they crowd.
-    const xt = ax.ticks.length > 6 ? ax.ticks.filter((_, k) => k % 2 === 0) : ax.ticks;
+    // The labelled ticks; every other one when they crowd.
+    const labelled = ax.ticks.filter(([, label]) => label);
+    const xt = labelled.length > 6 ? labelled.filter((_, k) => k % 2 === 0) : labelled;
     for (const [v, label] of xt) {
       const x = tx(v).toFixed(1);
       grid.append(s('line', {x1: x, x2: x, y1: M.t, y2: H - M.b}));

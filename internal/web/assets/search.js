@@ -255,9 +255,9 @@ function drawParcoords(box, axes) {
     for (const [v, label] of ax.ticks) {
       const y = yOf(ax, v);
       g.append(s('line', {class: 'pc-tick', x1: x + (label ? 4 : 2) * side, x2: x, y1: y, y2: y}));
-      if (label) g.append(s('text', {class: 'pc-tick-label', x: x + 7 * side, y: y + 3.5, 'text-anchor': anchor}, label));
+      if (label) g.append(s('text', {class: 'pc-tick-label', x: x + 9 * side, y: y + 3.5, 'text-anchor': anchor}, label));
     }
-    if (ax.missing) g.append(s('text', {class: 'pc-tick-label na', x: x + 7 * side, y: H - M.b + 3.5, 'text-anchor': anchor}, ax.metric ? 'none' : 'n/a'));
+    if (ax.missing) g.append(s('text', {class: 'pc-tick-label na', x: x + 9 * side, y: H - M.b + 3.5, 'text-anchor': anchor}, ax.metric ? 'none' : 'n/a'));
     const scaleNote = ax.scale === 'log' ? ' (log)' : '';
     g.append(s('text', {class: 'pc-label', x, y: M.t - 16, 'text-anchor': 'middle'}, ax.label + scaleNote));
     const b = search.brushes.get(ax.key);
@@ -389,15 +389,15 @@ function renderImportance() {
     return;
   }
   $('#importance-method').textContent = `· ${a.method} over ${a.trials} configurations (seeds pooled), the best ${a.top} against the rest, as runner analyze`;
-  const fmt = (v) => isNum(v) ? num3s(v) : '–';
+  const fmt = (v, p) => isNum(v) ? fmtTick(v, p.dist === 'log_uniform') : '–';
   const warned = new Set(a.bounds.map((b) => b.param));
   const rows = a.params.map((p) => {
     const bar = h('span', {class: 'imp-bar'});
     bar.style.width = (100 * Math.max(0, p.importance)) + '%';
     const best = p.choices
       ? p.choices.map((c, k) => `${c}: ${(p.best_counts || [])[k] || 0}`).join(', ')
-      : `${fmt(p.best_low)} – ${fmt(p.best_high)}`;
-    const space = p.choices ? p.choices.join(', ') : `${p.dist} [${fmt(p.low)}, ${fmt(p.high)}]`;
+      : `${fmt(p.best_low, p)} – ${fmt(p.best_high, p)}`;
+    const space = p.choices ? p.choices.join(', ') : `${p.dist} [${fmt(p.low, p)}, ${fmt(p.high, p)}]`;
     return h('tr', {dataset: {param: p.name}, class: warned.has(p.name) ? 'warned' : ''},
       h('td', {class: 'name'}, p.name, warned.has(p.name) ? h('span', {class: 'warn-mark', title: 'the best trials crowd a bound'}, ' ⚠') : null),
       h('td', {class: 'num imp'}, h('span', {class: 'imp-cell'}, bar), h('span', {class: 'imp-val'}, (100 * p.importance).toFixed(1) + '%')),

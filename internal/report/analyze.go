@@ -50,7 +50,7 @@ func Analyze(s *Sweep, spec *sweep.Spec, metric Metric) (*Analysis, error) {
 	for _, g := range s.Groups() {
 		var values []float64
 		for _, r := range g.Runs {
-			if v, ok := metric.value(r, true); ok && len(r.Epochs) > 1 {
+			if v, ok := metric.Reached(r); ok {
 				values = append(values, v)
 			}
 		}

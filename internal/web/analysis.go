@@ -51,26 +51,7 @@ type boundJSON struct {
 // sweepAnalysis answers GET /api/sweeps/SWEEP/analysis[?metric=M]: the
 // numbers of runner analyze.
 func (s *Server) sweepAnalysis(r *http.Request) (any, error) {
-	q, err := queryParams(r, "metric")
-	if err != nil {
-		return nil, err
-	}
-	metric := report.ValAcc
-	if v := q.Get("metric"); v != "" {
-		if metric, err = report.ParseMetric(v); err != nil {
-			return nil, badRequest("metric: %v", err)
-		}
-	}
-	db, rec, release, err := s.pathSweep(r)
-	defer release()
-	if err != nil {
-		return nil, err
-	}
-	spec, err := sweep.Parse(rec.File, []byte(rec.Spec), rec.Overrides)
-	if err != nil {
-		return nil, badRequest("sweep %d: its recorded experiment file: %v", rec.ID, err)
-	}
-	sw, err := report.LoadWith(r.Context(), db, rec.ID, report.LoadOptions{NoSteps: true})
+	sw, spec, metric, err := s.searchOf(r)
 	if err != nil {
 		return nil, err
 	}

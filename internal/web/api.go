@@ -15,6 +15,7 @@ import (
 
 	"runner/internal/report"
 	"runner/internal/store"
+	"runner/internal/sweep"
 	"runner/internal/train"
 )
 
@@ -187,6 +188,7 @@ type sweepJSON struct {
 	Overrides json.RawMessage `json:"overrides,omitempty"`
 	SpecHash  *string         `json:"spec_hash,omitempty"`
 	Seed      *int64          `json:"seed,omitempty"`
+	Search    string          `json:"search,omitempty"` // the spec's search method: grid, random, halton, …
 }
 
 // sweeps answers GET /api/sweeps.
@@ -229,6 +231,9 @@ func (s *Server) sweep(r *http.Request) (any, error) {
 	}
 	if len(list) == 0 { // deleted between the two reads
 		return nil, notFound("no sweep has id %d", sw.ID)
+	}
+	if spec, err := sweep.Parse(sw.File, []byte(sw.Spec), sw.Overrides); err == nil {
+		list[0].Search = spec.Search.Method // an unreadable recorded file leaves it out
 	}
 	return list[0], nil
 }

@@ -29,6 +29,15 @@
 // its layer statistics shows, in its drawer, the histogram of each hidden
 // layer's activations at the epoch a slider picks.
 //
+// A search (random, halton: any search method but the grid) shows its
+// trials (search.js): parallel coordinates with an axis per hyperparameter
+// the experiment file varies (sweep.Dimensions; log where it is drawn
+// log-uniformly, a choice's values) and one for the metric each run
+// reached, lines coloured by it; dragging along an axis brushes a range,
+// and the run table shows the runs inside every brush. Beside them, the
+// metric against each hyperparameter, and runner analyze's importances,
+// best ranges and boundary warnings.
+//
 // # API
 //
 // Every answer is JSON (but /api/events, a stream of server-sent events).
@@ -54,6 +63,12 @@
 //	                                    per function a contour grid computed here with
 //	                                    internal/objective (gridSize² values over its window,
 //	                                    widened to show the paths), log-spaced levels, the minima
+//	GET /api/sweeps/SWEEP/analysis[?metric=M]
+//	                                    runner analyze's numbers: per hyperparameter its
+//	                                    importance (PED-ANOVA), best range, bounds; the warnings
+//	GET /api/sweeps/SWEEP/trials[?metric=M]
+//	                                    the hyperparameters it varies (scale, bounds, choices)
+//	                                    and per run its value of each and the metric it reached
 //	GET /api/runs/RUN                   one run: its summary and its full config
 //	GET /api/runs/RUN/epochs            its per-epoch metrics (with the distance to the
 //	                                    minimum, for a run on a function)

@@ -14,7 +14,9 @@ func TestServePage(t *testing.T) {
 	ts := serveAPI(t, resultsDB(t))
 	for _, tt := range []struct{ path, ctype, want string }{
 		{"/", "text/html", `<script src="app.js"`},
+		{"/", "text/html", `<script src="search.js"`},
 		{"/app.js", "text/javascript", "EventSource"},
+		{"/search.js", "text/javascript", "function drawParcoords"},
 		{"/style.css", "text/css", ".chart"},
 		{"/favicon.svg", "image/svg+xml", "<svg"},
 	} {

@@ -137,6 +137,7 @@ func (s *Server) routes() http.Handler {
 		"GET /api/sweeps/{sweep}/epochs":   s.sweepEpochs,
 		"GET /api/sweeps/{sweep}/paths":    s.sweepPaths,
 		"GET /api/sweeps/{sweep}/analysis": s.sweepAnalysis,
+		"GET /api/sweeps/{sweep}/trials":   s.sweepTrials,
 		"GET /api/runs/{run}":              s.run,
 		"GET /api/runs/{run}/epochs":       s.runEpochs,
 		"GET /api/runs/{run}/layers":       s.runLayers,

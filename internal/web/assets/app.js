@@ -174,6 +174,7 @@ function resetSweepState() {
     sweep: null, runs: [], epochs: new Map(), means: [], selected: new Set(), autoSelect: true, isFunction: false, paths: null,
     colorBy: null, filter: '', statusFilter: '', sort: {key: 'id', dir: 1}, groups: null, groupVs: '', groupsNote: '',
   });
+  resetSearch();
 }
 
 // ---------- errors ----------
@@ -294,11 +295,11 @@ async function loadSweep(first) {
         const ids = new Set(state.runs.map((r) => r.id));
         state.selected = new Set([...state.selected].filter((x) => ids.has(x)));
       }
-      await Promise.all([loadEpochs(), loadPaths(), loadGroups()]);
+      await Promise.all([loadEpochs(), loadPaths(), loadGroups(), loadSearch()]);
       if (stale()) return;
       // A load queued behind another sweep's finds that sweep's page (or
       // none) in place: draw the whole page, not only its parts.
-      if (first || !$('#sweep-card') || renderedId !== sweep.id || state.isFunction !== !!$('#paths')) renderSweep(); else refreshSweep();
+      if (first || !$('#sweep-card') || renderedId !== sweep.id || state.isFunction !== !!$('#paths') || isSearch() !== !!$('#search')) renderSweep(); else refreshSweep();
     } catch (e) {
       if (stale()) return;
       if (e instanceof APIError && e.status === 404 && (first || !$('#sweep-card'))) {
@@ -436,6 +437,7 @@ function renderSweep() {
     h('div', {class: 'crumbs'}, h('a', {href: '#/'}, 'Sweeps'), ' / ', sw.name),
     h('div', {class: 'card', id: 'sweep-card'}),
     ...(state.isFunction ? [pathsCard()] : []),
+    ...(isSearch() ? [searchCard()] : []),
     curvesCard(),
     runsCard(),
     groupsCard(),
@@ -449,6 +451,7 @@ function renderSweep() {
 function refreshSweep() {
   renderSweepHead();
   renderPaths();
+  renderSearch();
   renderCurves();
   renderRuns();
   renderGroups();
@@ -973,7 +976,7 @@ function matches(r, terms) {
 
 function visibleRuns() {
   const terms = state.filter.trim().split(/\s+/).filter(Boolean);
-  let runs = state.runs.filter((r) => matches(r, terms) && (!state.statusFilter || r.status === state.statusFilter));
+  let runs = state.runs.filter((r) => matches(r, terms) && (!state.statusFilter || r.status === state.statusFilter) && runInBrushes(r));
   const {key, dir} = state.sort;
   const get = (r) => fields(r)[key];
   runs = runs.slice().sort((a, b) => {
@@ -1362,7 +1365,7 @@ window.addEventListener('keydown', (e) => { if (e.key === 'Escape' && !$('#drawe
 let resizeTimer = null;
 window.addEventListener('resize', () => {
   clearTimeout(resizeTimer);
-  resizeTimer = setTimeout(() => { if (state.route && state.route.view === 'sweep' && state.sweep) renderCurves(); }, 150);
+  resizeTimer = setTimeout(() => { if (state.route && state.route.view === 'sweep' && state.sweep) { renderCurves(); renderSearch(); } }, 150);
 });
 api('status').then((st) => { $('#db-path').textContent = st.db; }).catch(() => {});
 connectEvents();

@@ -109,7 +109,9 @@ func elemCases[T Float]() []elemCase[T] {
 // same bits as the portable loops, on random operands of every length in
 // elemLengths, starting at an aligned and at an odd offset, over several
 // steps (so the optimizer state evolves), with random scalars of the sizes
-// training uses.
+// training uses. Its avx512 case runs the AVX-512 kernels and, for the
+// updates of update_modern.go, the AVX2 ones the avx512 set takes instead
+// (TestElemAVX512ModernIsAVX2).
 func TestElementwiseBitIdentical(t *testing.T) {
 	for _, name := range gemmImplNames {
 		t.Run(name, func(t *testing.T) {

@@ -105,6 +105,11 @@ func elementwiseKernels() {
 		for _, k := range ewKernels {
 			emitElementwise(e, k)
 		}
+		if modernISAs[e.isa] {
+			for _, k := range modernKernels {
+				emitElementwise(e, k)
+			}
+		}
 		colSumsKernel(e)
 		unitBytesKernel(e)
 	}

@@ -16,6 +16,21 @@ type Optimizer[T kernel.Float] interface {
 	Reset()
 }
 
+// EvalPoint is implemented by optimizers whose evaluation point differs from
+// the point where gradients are taken (the schedule-free methods: the
+// parameters hold the training point y, and the model should be evaluated at
+// the average x). A trainer calls Eval before it evaluates the model (or
+// saves the parameters) and Train before the next Update.
+type EvalPoint[T kernel.Float] interface {
+	// Eval moves params to the evaluation point x; Train moves them back to
+	// the training point y. Each is a no-op when params already are there,
+	// and both are no-ops before the first Update. params must be the
+	// slices last passed to Update (panic "optim: ..." if their shape
+	// differs).
+	Eval(params [][]T)
+	Train(params [][]T)
+}
+
 // checkGrads panics unless params and grads pair up position by position.
 func checkGrads[T kernel.Float](name string, params, grads [][]T) {
 	if len(params) != len(grads) {

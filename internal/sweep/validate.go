@@ -317,6 +317,19 @@ func (v *validator) optimizer(i int) {
 		return
 	}
 	checkEntryFields(v, path, o.Name, optimizerFields, o, takes)
+	// The schedule-free methods move to their evaluation point by dividing
+	// by the interpolation β: it must not be 0.
+	beta, key := o.Momentum, "momentum"
+	if o.Name == "sf_adamw" {
+		beta, key = o.Beta1, "beta1"
+	}
+	if (o.Name == "sf_sgd" || o.Name == "sf_adamw") && !v.s.failed[path+"."+key] && v.s.Dists[path+"."+key] == "" {
+		for j, b := range beta {
+			if b == 0 {
+				v.add(path+"."+key, j, "must be in (0, 1) for %s, whose evaluation point divides by it (got 0)", o.Name)
+			}
+		}
+	}
 }
 
 // schedule checks entry i of the schedules list.

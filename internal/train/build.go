@@ -54,6 +54,10 @@ func (c Config) Validate() error {
 	if !(o.LR > 0) {
 		bad("optimizer.lr: must be > 0 (got %g)", o.LR)
 	}
+	// The schedule-free methods divide by their interpolation β.
+	if (o.Name == "sf_sgd" && !(o.Momentum > 0 && o.Momentum < 1)) || (o.Name == "sf_adamw" && !(o.Beta1 > 0 && o.Beta1 < 1)) {
+		bad("optimizer: %s needs its interpolation (momentum, beta1) in (0, 1)", o.Name)
+	}
 	s := c.Schedule
 	if !slices.Contains(ScheduleNames, s.Name) {
 		bad("schedule.name: unknown schedule %q", s.Name)
@@ -185,6 +189,19 @@ func newOptimizer[T kernel.Float](c OptimizerConfig) optim.Optimizer[T] {
 		return &optim.RMSprop[T]{DecayRate: c.DecayRate, Eps: c.Eps}
 	case "adam":
 		return &optim.Adam[T]{Beta1: c.Beta1, Beta2: c.Beta2, Eps: c.Eps}
+	case "adamw", "amsgrad":
+		return &optim.AdamW[T]{Beta1: c.Beta1, Beta2: c.Beta2, Eps: c.Eps, WeightDecay: c.WeightDecay,
+			AMSGrad: c.AMSGrad || c.Name == "amsgrad"}
+	case "nadam":
+		return &optim.NAdam[T]{Beta1: c.Beta1, Beta2: c.Beta2, Eps: c.Eps, MomentumDecay: c.MomentumDecay}
+	case "radam":
+		return &optim.RAdam[T]{Beta1: c.Beta1, Beta2: c.Beta2, Eps: c.Eps}
+	case "lion":
+		return &optim.Lion[T]{Beta1: c.Beta1, Beta2: c.Beta2, WeightDecay: c.WeightDecay}
+	case "sf_sgd":
+		return &optim.ScheduleFreeSGD[T]{Momentum: c.Momentum, WeightDecay: c.WeightDecay}
+	case "sf_adamw":
+		return &optim.ScheduleFreeAdamW[T]{Beta1: c.Beta1, Beta2: c.Beta2, Eps: c.Eps, WeightDecay: c.WeightDecay}
 	}
 	return &optim.SGD[T]{}
 }

@@ -71,7 +71,7 @@ func collectFunction(t *testing.T, ctx context.Context, cfg train.Config) (train
 }
 
 // parseRuns expands an experiment file given inline.
-func parseRuns(t *testing.T, src string) []train.Config {
+func parseRuns(t testing.TB, src string) []train.Config {
 	t.Helper()
 	s, err := sweep.Parse("test.yaml", []byte(src), nil)
 	if err != nil {

@@ -12,22 +12,34 @@ var (
 		relu: sreluAVX512, reluBackward: sreluBackwardAVX512,
 		sgdStep: ssgdStepAVX512, momentumStep: smomentumStepAVX512, nesterovStep: snesterovStepAVX512,
 		adaGradStep: sadaGradStepAVX512, rmspropStep: srmspropStepAVX512, adamStep: sadamStepAVX512,
-		colSums: scolSumsAVX512, unitBytes: sunitBytesAVX512}
+		colSums: scolSumsAVX512, unitBytes: sunitBytesAVX512,
+		adamWStep: sadamWStepAVX512, amsGradStep: samsGradStepAVX512, nAdamStep: snAdamStepAVX512,
+		adamMomentStep: sadamMomentStepAVX512, lionStep: slionStepAVX512,
+		sfSGDStep: ssfSGDStepAVX512, sfAdamWStep: ssfAdamWStepAVX512, lerp: slerpAVX512}
 	elemD512 = &elemArch[float64]{name: "avx512", lanes: 8,
 		relu: dreluAVX512, reluBackward: dreluBackwardAVX512,
 		sgdStep: dsgdStepAVX512, momentumStep: dmomentumStepAVX512, nesterovStep: dnesterovStepAVX512,
 		adaGradStep: dadaGradStepAVX512, rmspropStep: drmspropStepAVX512, adamStep: dadamStepAVX512,
-		colSums: dcolSumsAVX512, unitBytes: dunitBytesAVX512}
+		colSums: dcolSumsAVX512, unitBytes: dunitBytesAVX512,
+		adamWStep: dadamWStepAVX512, amsGradStep: damsGradStepAVX512, nAdamStep: dnAdamStepAVX512,
+		adamMomentStep: dadamMomentStepAVX512, lionStep: dlionStepAVX512,
+		sfSGDStep: dsfSGDStepAVX512, sfAdamWStep: dsfAdamWStepAVX512, lerp: dlerpAVX512}
 	elemS2 = &elemArch[float32]{name: "avx2", lanes: 8,
 		relu: sreluAVX2, reluBackward: sreluBackwardAVX2,
 		sgdStep: ssgdStepAVX2, momentumStep: smomentumStepAVX2, nesterovStep: snesterovStepAVX2,
 		adaGradStep: sadaGradStepAVX2, rmspropStep: srmspropStepAVX2, adamStep: sadamStepAVX2,
-		colSums: scolSumsAVX2, unitBytes: sunitBytesAVX2}
+		colSums: scolSumsAVX2, unitBytes: sunitBytesAVX2,
+		adamWStep: sadamWStepAVX2, amsGradStep: samsGradStepAVX2, nAdamStep: snAdamStepAVX2,
+		adamMomentStep: sadamMomentStepAVX2, lionStep: slionStepAVX2,
+		sfSGDStep: ssfSGDStepAVX2, sfAdamWStep: ssfAdamWStepAVX2, lerp: slerpAVX2}
 	elemD2 = &elemArch[float64]{name: "avx2", lanes: 4,
 		relu: dreluAVX2, reluBackward: dreluBackwardAVX2,
 		sgdStep: dsgdStepAVX2, momentumStep: dmomentumStepAVX2, nesterovStep: dnesterovStepAVX2,
 		adaGradStep: dadaGradStepAVX2, rmspropStep: drmspropStepAVX2, adamStep: dadamStepAVX2,
-		colSums: dcolSumsAVX2, unitBytes: dunitBytesAVX2}
+		colSums: dcolSumsAVX2, unitBytes: dunitBytesAVX2,
+		adamWStep: dadamWStepAVX2, amsGradStep: damsGradStepAVX2, nAdamStep: dnAdamStepAVX2,
+		adamMomentStep: dadamMomentStepAVX2, lionStep: dlionStepAVX2,
+		sfSGDStep: dsfSGDStepAVX2, sfAdamWStep: dsfAdamWStepAVX2, lerp: dlerpAVX2}
 )
 
 // elemArchs lists the element-wise implementations this CPU can run, best

@@ -28,7 +28,7 @@ type elemArch[E float32 | float64] struct {
 	amsGradStep    func(n int, w, g, m, v, vmax *E, decay, lrt, c1, c2, eps E)
 	nAdamStep      func(n int, w, g, m, v *E, c1, c2, a, b, eps E)
 	adamMomentStep func(n int, w, g, m, v *E, lrt, c1, c2 E)
-	lionStep       func(n int, w, g, m *E, decay, lr, b1, c1, b2, c2 E)
+	lionStep       func(n int, w, g, m *E, decay, lr, b1, c1, b2, c2, one, signbit E)
 	sfSGDStep      func(n int, y, g, z *E, wd, ck, a, lr E)
 	sfAdamWStep    func(n int, y, g, z, v *E, c2, eps, wd, ck, a, lr E)
 	lerp           func(n int, y, z *E, c E)

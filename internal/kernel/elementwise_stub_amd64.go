@@ -44,6 +44,46 @@ func srmspropStepAVX512(n int, w *float32, grad *float32, h *float32, rho float3
 //go:noescape
 func sadamStepAVX512(n int, w *float32, grad *float32, m *float32, v *float32, lrt float32, c1 float32, c2 float32, eps float32)
 
+// sadamWStepAVX512 computes m ← m + c1·(g − m); v ← v + c2·(g·g − v); w ← decay·w − lrt·m/(√v + eps) for the first n elements (n a multiple of 16; AVX512).
+//
+//go:noescape
+func sadamWStepAVX512(n int, w *float32, grad *float32, m *float32, v *float32, decay float32, lrt float32, c1 float32, c2 float32, eps float32)
+
+// samsGradStepAVX512 computes m ← m + c1·(g − m); v ← v + c2·(g·g − v); vmax ← max(vmax, v); w ← decay·w − lrt·m/(√vmax + eps) for the first n elements (n a multiple of 16; AVX512).
+//
+//go:noescape
+func samsGradStepAVX512(n int, w *float32, grad *float32, m *float32, v *float32, vmax *float32, decay float32, lrt float32, c1 float32, c2 float32, eps float32)
+
+// snAdamStepAVX512 computes m ← m + c1·(g − m); v ← v + c2·(g·g − v); w ← w − (a·g + b·m)/(√v + eps) for the first n elements (n a multiple of 16; AVX512).
+//
+//go:noescape
+func snAdamStepAVX512(n int, w *float32, grad *float32, m *float32, v *float32, c1 float32, c2 float32, a float32, b float32, eps float32)
+
+// sadamMomentStepAVX512 computes m ← m + c1·(g − m); v ← v + c2·(g·g − v); w ← w − lrt·m for the first n elements (n a multiple of 16; AVX512).
+//
+//go:noescape
+func sadamMomentStepAVX512(n int, w *float32, grad *float32, m *float32, v *float32, lrt float32, c1 float32, c2 float32)
+
+// slionStepAVX512 computes c = b1·m + c1·g; w ← decay·w − lr·sign(c); m ← b2·m + c2·g (sign: ±1, +0 for ±0, c for NaN; one = 1, signbit = −0) for the first n elements (n a multiple of 16; AVX512).
+//
+//go:noescape
+func slionStepAVX512(n int, w *float32, grad *float32, m *float32, decay float32, lr float32, b1 float32, c1 float32, b2 float32, c2 float32, one float32, signbit float32)
+
+// ssfSGDStepAVX512 computes d = g + wd·y; y ← y + ck·(z − y); y ← y + a·d; z ← z − lr·d for the first n elements (n a multiple of 16; AVX512).
+//
+//go:noescape
+func ssfSGDStepAVX512(n int, y *float32, grad *float32, z *float32, wd float32, ck float32, a float32, lr float32)
+
+// ssfAdamWStepAVX512 computes v ← v + c2·(g·g − v); d = g/(√v + eps) + wd·y; y ← y + ck·(z − y); y ← y + a·d; z ← z − lr·d for the first n elements (n a multiple of 16; AVX512).
+//
+//go:noescape
+func ssfAdamWStepAVX512(n int, y *float32, grad *float32, z *float32, v *float32, c2 float32, eps float32, wd float32, ck float32, a float32, lr float32)
+
+// slerpAVX512 computes y ← y + c·(z − y) for the first n elements (n a multiple of 16; AVX512).
+//
+//go:noescape
+func slerpAVX512(n int, y *float32, z *float32, c float32)
+
 // scolSumsAVX512 sets dst[j] to the sum over the rows of column j of src (row stride ld) for the first n columns (n a multiple of 16; AVX512).
 //
 //go:noescape
@@ -93,6 +133,46 @@ func drmspropStepAVX512(n int, w *float64, grad *float64, h *float64, rho float6
 //
 //go:noescape
 func dadamStepAVX512(n int, w *float64, grad *float64, m *float64, v *float64, lrt float64, c1 float64, c2 float64, eps float64)
+
+// dadamWStepAVX512 computes m ← m + c1·(g − m); v ← v + c2·(g·g − v); w ← decay·w − lrt·m/(√v + eps) for the first n elements (n a multiple of 8; AVX512).
+//
+//go:noescape
+func dadamWStepAVX512(n int, w *float64, grad *float64, m *float64, v *float64, decay float64, lrt float64, c1 float64, c2 float64, eps float64)
+
+// damsGradStepAVX512 computes m ← m + c1·(g − m); v ← v + c2·(g·g − v); vmax ← max(vmax, v); w ← decay·w − lrt·m/(√vmax + eps) for the first n elements (n a multiple of 8; AVX512).
+//
+//go:noescape
+func damsGradStepAVX512(n int, w *float64, grad *float64, m *float64, v *float64, vmax *float64, decay float64, lrt float64, c1 float64, c2 float64, eps float64)
+
+// dnAdamStepAVX512 computes m ← m + c1·(g − m); v ← v + c2·(g·g − v); w ← w − (a·g + b·m)/(√v + eps) for the first n elements (n a multiple of 8; AVX512).
+//
+//go:noescape
+func dnAdamStepAVX512(n int, w *float64, grad *float64, m *float64, v *float64, c1 float64, c2 float64, a float64, b float64, eps float64)
+
+// dadamMomentStepAVX512 computes m ← m + c1·(g − m); v ← v + c2·(g·g − v); w ← w − lrt·m for the first n elements (n a multiple of 8; AVX512).
+//
+//go:noescape
+func dadamMomentStepAVX512(n int, w *float64, grad *float64, m *float64, v *float64, lrt float64, c1 float64, c2 float64)
+
+// dlionStepAVX512 computes c = b1·m + c1·g; w ← decay·w − lr·sign(c); m ← b2·m + c2·g (sign: ±1, +0 for ±0, c for NaN; one = 1, signbit = −0) for the first n elements (n a multiple of 8; AVX512).
+//
+//go:noescape
+func dlionStepAVX512(n int, w *float64, grad *float64, m *float64, decay float64, lr float64, b1 float64, c1 float64, b2 float64, c2 float64, one float64, signbit float64)
+
+// dsfSGDStepAVX512 computes d = g + wd·y; y ← y + ck·(z − y); y ← y + a·d; z ← z − lr·d for the first n elements (n a multiple of 8; AVX512).
+//
+//go:noescape
+func dsfSGDStepAVX512(n int, y *float64, grad *float64, z *float64, wd float64, ck float64, a float64, lr float64)
+
+// dsfAdamWStepAVX512 computes v ← v + c2·(g·g − v); d = g/(√v + eps) + wd·y; y ← y + ck·(z − y); y ← y + a·d; z ← z − lr·d for the first n elements (n a multiple of 8; AVX512).
+//
+//go:noescape
+func dsfAdamWStepAVX512(n int, y *float64, grad *float64, z *float64, v *float64, c2 float64, eps float64, wd float64, ck float64, a float64, lr float64)
+
+// dlerpAVX512 computes y ← y + c·(z − y) for the first n elements (n a multiple of 8; AVX512).
+//
+//go:noescape
+func dlerpAVX512(n int, y *float64, z *float64, c float64)
 
 // dcolSumsAVX512 sets dst[j] to the sum over the rows of column j of src (row stride ld) for the first n columns (n a multiple of 8; AVX512).
 //
@@ -144,6 +224,46 @@ func srmspropStepAVX2(n int, w *float32, grad *float32, h *float32, rho float32,
 //go:noescape
 func sadamStepAVX2(n int, w *float32, grad *float32, m *float32, v *float32, lrt float32, c1 float32, c2 float32, eps float32)
 
+// sadamWStepAVX2 computes m ← m + c1·(g − m); v ← v + c2·(g·g − v); w ← decay·w − lrt·m/(√v + eps) for the first n elements (n a multiple of 8; AVX2).
+//
+//go:noescape
+func sadamWStepAVX2(n int, w *float32, grad *float32, m *float32, v *float32, decay float32, lrt float32, c1 float32, c2 float32, eps float32)
+
+// samsGradStepAVX2 computes m ← m + c1·(g − m); v ← v + c2·(g·g − v); vmax ← max(vmax, v); w ← decay·w − lrt·m/(√vmax + eps) for the first n elements (n a multiple of 8; AVX2).
+//
+//go:noescape
+func samsGradStepAVX2(n int, w *float32, grad *float32, m *float32, v *float32, vmax *float32, decay float32, lrt float32, c1 float32, c2 float32, eps float32)
+
+// snAdamStepAVX2 computes m ← m + c1·(g − m); v ← v + c2·(g·g − v); w ← w − (a·g + b·m)/(√v + eps) for the first n elements (n a multiple of 8; AVX2).
+//
+//go:noescape
+func snAdamStepAVX2(n int, w *float32, grad *float32, m *float32, v *float32, c1 float32, c2 float32, a float32, b float32, eps float32)
+
+// sadamMomentStepAVX2 computes m ← m + c1·(g − m); v ← v + c2·(g·g − v); w ← w − lrt·m for the first n elements (n a multiple of 8; AVX2).
+//
+//go:noescape
+func sadamMomentStepAVX2(n int, w *float32, grad *float32, m *float32, v *float32, lrt float32, c1 float32, c2 float32)
+
+// slionStepAVX2 computes c = b1·m + c1·g; w ← decay·w − lr·sign(c); m ← b2·m + c2·g (sign: ±1, +0 for ±0, c for NaN; one = 1, signbit = −0) for the first n elements (n a multiple of 8; AVX2).
+//
+//go:noescape
+func slionStepAVX2(n int, w *float32, grad *float32, m *float32, decay float32, lr float32, b1 float32, c1 float32, b2 float32, c2 float32, one float32, signbit float32)
+
+// ssfSGDStepAVX2 computes d = g + wd·y; y ← y + ck·(z − y); y ← y + a·d; z ← z − lr·d for the first n elements (n a multiple of 8; AVX2).
+//
+//go:noescape
+func ssfSGDStepAVX2(n int, y *float32, grad *float32, z *float32, wd float32, ck float32, a float32, lr float32)
+
+// ssfAdamWStepAVX2 computes v ← v + c2·(g·g − v); d = g/(√v + eps) + wd·y; y ← y + ck·(z − y); y ← y + a·d; z ← z − lr·d for the first n elements (n a multiple of 8; AVX2).
+//
+//go:noescape
+func ssfAdamWStepAVX2(n int, y *float32, grad *float32, z *float32, v *float32, c2 float32, eps float32, wd float32, ck float32, a float32, lr float32)
+
+// slerpAVX2 computes y ← y + c·(z − y) for the first n elements (n a multiple of 8; AVX2).
+//
+//go:noescape
+func slerpAVX2(n int, y *float32, z *float32, c float32)
+
 // scolSumsAVX2 sets dst[j] to the sum over the rows of column j of src (row stride ld) for the first n columns (n a multiple of 8; AVX2).
 //
 //go:noescape
@@ -193,6 +313,46 @@ func drmspropStepAVX2(n int, w *float64, grad *float64, h *float64, rho float64,
 //
 //go:noescape
 func dadamStepAVX2(n int, w *float64, grad *float64, m *float64, v *float64, lrt float64, c1 float64, c2 float64, eps float64)
+
+// dadamWStepAVX2 computes m ← m + c1·(g − m); v ← v + c2·(g·g − v); w ← decay·w − lrt·m/(√v + eps) for the first n elements (n a multiple of 4; AVX2).
+//
+//go:noescape
+func dadamWStepAVX2(n int, w *float64, grad *float64, m *float64, v *float64, decay float64, lrt float64, c1 float64, c2 float64, eps float64)
+
+// damsGradStepAVX2 computes m ← m + c1·(g − m); v ← v + c2·(g·g − v); vmax ← max(vmax, v); w ← decay·w − lrt·m/(√vmax + eps) for the first n elements (n a multiple of 4; AVX2).
+//
+//go:noescape
+func damsGradStepAVX2(n int, w *float64, grad *float64, m *float64, v *float64, vmax *float64, decay float64, lrt float64, c1 float64, c2 float64, eps float64)
+
+// dnAdamStepAVX2 computes m ← m + c1·(g − m); v ← v + c2·(g·g − v); w ← w − (a·g + b·m)/(√v + eps) for the first n elements (n a multiple of 4; AVX2).
+//
+//go:noescape
+func dnAdamStepAVX2(n int, w *float64, grad *float64, m *float64, v *float64, c1 float64, c2 float64, a float64, b float64, eps float64)
+
+// dadamMomentStepAVX2 computes m ← m + c1·(g − m); v ← v + c2·(g·g − v); w ← w − lrt·m for the first n elements (n a multiple of 4; AVX2).
+//
+//go:noescape
+func dadamMomentStepAVX2(n int, w *float64, grad *float64, m *float64, v *float64, lrt float64, c1 float64, c2 float64)
+
+// dlionStepAVX2 computes c = b1·m + c1·g; w ← decay·w − lr·sign(c); m ← b2·m + c2·g (sign: ±1, +0 for ±0, c for NaN; one = 1, signbit = −0) for the first n elements (n a multiple of 4; AVX2).
+//
+//go:noescape
+func dlionStepAVX2(n int, w *float64, grad *float64, m *float64, decay float64, lr float64, b1 float64, c1 float64, b2 float64, c2 float64, one float64, signbit float64)
+
+// dsfSGDStepAVX2 computes d = g + wd·y; y ← y + ck·(z − y); y ← y + a·d; z ← z − lr·d for the first n elements (n a multiple of 4; AVX2).
+//
+//go:noescape
+func dsfSGDStepAVX2(n int, y *float64, grad *float64, z *float64, wd float64, ck float64, a float64, lr float64)
+
+// dsfAdamWStepAVX2 computes v ← v + c2·(g·g − v); d = g/(√v + eps) + wd·y; y ← y + ck·(z − y); y ← y + a·d; z ← z − lr·d for the first n elements (n a multiple of 4; AVX2).
+//
+//go:noescape
+func dsfAdamWStepAVX2(n int, y *float64, grad *float64, z *float64, v *float64, c2 float64, eps float64, wd float64, ck float64, a float64, lr float64)
+
+// dlerpAVX2 computes y ← y + c·(z − y) for the first n elements (n a multiple of 4; AVX2).
+//
+//go:noescape
+func dlerpAVX2(n int, y *float64, z *float64, c float64)
 
 // dcolSumsAVX2 sets dst[j] to the sum over the rows of column j of src (row stride ld) for the first n columns (n a multiple of 4; AVX2).
 //

@@ -74,6 +74,34 @@ func elemCases[T Float]() []elemCase[T] {
 		{"AdamStep", 4, []int{3},
 			func(o [][]T, s []T) { AdamStep(o[0], o[1], o[2], o[3], s[0], s[1], s[2], s[3]) },
 			func(o [][]T, s []T) { adamStepGo(o[0], o[1], o[2], o[3], s[0], s[1], s[2], s[3]) }},
+		// The later optimizers (update_modern.go), with s[4] a decay near
+		// 1, s[5] in [0, 1) and s[6] a negative step coefficient.
+		{"AdamWStep", 4, []int{3},
+			func(o [][]T, s []T) { AdamWStep(o[0], o[1], o[2], o[3], s[4], s[0], s[1], s[2], s[3]) },
+			func(o [][]T, s []T) { adamWStepGo(o[0], o[1], o[2], o[3], s[4], s[0], s[1], s[2], s[3]) }},
+		{"AMSGradStep", 5, []int{3, 4},
+			func(o [][]T, s []T) { AMSGradStep(o[0], o[1], o[2], o[3], o[4], s[4], s[0], s[1], s[2], s[3]) },
+			func(o [][]T, s []T) { amsGradStepGo(o[0], o[1], o[2], o[3], o[4], s[4], s[0], s[1], s[2], s[3]) }},
+		{"NAdamStep", 4, []int{3},
+			func(o [][]T, s []T) { NAdamStep(o[0], o[1], o[2], o[3], s[1], s[2], s[0], s[5], s[3]) },
+			func(o [][]T, s []T) { nAdamStepGo(o[0], o[1], o[2], o[3], s[1], s[2], s[0], s[5], s[3]) }},
+		{"AdamMomentStep", 4, []int{3},
+			func(o [][]T, s []T) { AdamMomentStep(o[0], o[1], o[2], o[3], s[0], s[1], s[2]) },
+			func(o [][]T, s []T) { adamMomentStepGo(o[0], o[1], o[2], o[3], s[0], s[1], s[2]) }},
+		{"LionStep", 3, nil,
+			func(o [][]T, s []T) { LionStep(o[0], o[1], o[2], s[4], s[0], s[1], 1-s[1], s[2], 1-s[2]) },
+			func(o [][]T, s []T) { lionStepGo(o[0], o[1], o[2], s[4], s[0], s[1], 1-s[1], s[2], 1-s[2]) }},
+		{"ScheduleFreeSGDStep", 3, nil,
+			func(o [][]T, s []T) { ScheduleFreeSGDStep(o[0], o[1], o[2], s[5], s[1], s[6], s[0]) },
+			func(o [][]T, s []T) { sfSGDStepGo(o[0], o[1], o[2], s[5], s[1], s[6], s[0]) }},
+		{"ScheduleFreeAdamWStep", 4, []int{3},
+			func(o [][]T, s []T) {
+				ScheduleFreeAdamWStep(o[0], o[1], o[2], o[3], s[2], s[3], s[5], s[1], s[6], s[0])
+			},
+			func(o [][]T, s []T) { sfAdamWStepGo(o[0], o[1], o[2], o[3], s[2], s[3], s[5], s[1], s[6], s[0]) }},
+		{"Lerp", 2, nil,
+			func(o [][]T, s []T) { Lerp(o[0], o[1], s[6]) },
+			func(o [][]T, s []T) { lerpGo(o[0], o[1], s[6]) }},
 	}
 }
 
@@ -109,6 +137,9 @@ func checkBitIdentical[T Float](t *testing.T) {
 						T(math.Exp(-6 * rng.Float64())),    // a learning rate in (0.0025, 1]
 						T(rng.Float64()), T(rng.Float64()), // decays, in [0, 1)
 						T(1e-7),
+						T(1 - 0.1*rng.Float64()), // a weight decay factor
+						T(rng.Float64()),
+						T(-rng.Float64()),
 					}
 					c.run(got, s)
 					c.ref(want, s)
@@ -211,6 +242,55 @@ func checkReLUSpecial[T Float](t *testing.T) {
 	}
 }
 
+// TestLionSignSpecialValues checks LionStep's sign against its definition
+// (1 for c > 0, −1 for c < 0, +0 for ±0, NaN for NaN) on every kind of
+// value, in every implementation, at positions handled by the vector
+// kernels and by the portable tail: with w = 1, decay = 1, lr = 1, β1 = 1
+// and g = 0, c = m + 0 and W becomes 1 − sign(m).
+func TestLionSignSpecialValues(t *testing.T) {
+	for _, name := range gemmImplNames {
+		t.Run(name, func(t *testing.T) {
+			useElem(t, name)
+			checkLionSpecial[float32](t)
+			checkLionSpecial[float64](t)
+		})
+	}
+}
+
+func checkLionSpecial[T Float](t *testing.T) {
+	inf, nan := math.Inf(1), math.NaN()
+	special := []float64{0, math.Copysign(0, -1), 1, -1, inf, -inf, nan, math.Copysign(nan, -1),
+		smallest[T](), -smallest[T](), smallest[T]() / 4, -smallest[T]() / 4, math.MaxFloat32, -math.MaxFloat32, 1e-30, -3}
+	var m []T
+	for len(m) < 67 { // several vectors and a tail
+		for _, v := range special {
+			m = append(m, T(v))
+		}
+	}
+	w, g := make([]T, len(m)), make([]T, len(m))
+	for i := range w {
+		w[i] = 1
+	}
+	m0 := slices.Clone(m)
+	LionStep(w, g, m, 1, 1, 1, 0, 0.5, 0.5)
+	for i, v := range m0 {
+		var want float64
+		switch {
+		case v > 0:
+			want = 0
+		case v < 0:
+			want = 2
+		case v == 0:
+			want = 1
+		default:
+			want = nan
+		}
+		if math.IsNaN(want) != math.IsNaN(float64(w[i])) || !math.IsNaN(want) && float64(w[i]) != want {
+			t.Errorf("%T: c = %v: W = %v, want 1 − sign(c) = %v", v, v, w[i], want)
+		}
+	}
+}
+
 // TestSelectElem checks that RUNNER_KERNEL picks the element-wise kernels
 // of the same name as the GEMM kernels.
 func TestSelectElem(t *testing.T) {
@@ -246,7 +326,7 @@ func BenchmarkElementwise(b *testing.B) {
 						fill(rng, ops[j], slices.Contains(c.positive, j))
 					}
 					// Scalars that keep the state bounded over many steps.
-					s := []float32{1e-3, 0.9, 0.01, 1e-7}
+					s := []float32{1e-3, 0.9, 0.01, 1e-7, 0.9999, 0.5, -1e-3}
 					b.SetBytes(int64(4 * n * (2*c.operands - 1)))
 					b.ReportAllocs()
 					for b.Loop() {

@@ -22,9 +22,17 @@ var methods = []struct {
 	{name: "AdaGrad"},
 	{name: "RMSprop"},
 	{name: "Adam"},
+	{name: "AdamW"},
+	{name: "AMSGrad"},
+	{name: "NAdam"},
+	{name: "RAdam"},
+	{name: "Lion"},
+	{name: "ScheduleFreeSGD"},
+	{name: "ScheduleFreeAdamW"},
 }
 
-// newOptimizer returns the named optimizer with the book's defaults.
+// newOptimizer returns the named optimizer with the book's defaults (for
+// the later methods, their constructor's).
 func newOptimizer[T kernel.Float](name string) optim.Optimizer[T] {
 	switch name {
 	case "SGD":
@@ -39,6 +47,22 @@ func newOptimizer[T kernel.Float](name string) optim.Optimizer[T] {
 		return optim.NewRMSprop[T]()
 	case "Adam":
 		return optim.NewAdam[T]()
+	case "AdamW":
+		return optim.NewAdamW[T]()
+	case "AMSGrad":
+		o := optim.NewAdamW[T]()
+		o.AMSGrad = true
+		return o
+	case "NAdam":
+		return optim.NewNAdam[T]()
+	case "RAdam":
+		return optim.NewRAdam[T]()
+	case "Lion":
+		return optim.NewLion[T]()
+	case "ScheduleFreeSGD":
+		return optim.NewScheduleFreeSGD[T]()
+	case "ScheduleFreeAdamW":
+		return optim.NewScheduleFreeAdamW[T]()
 	}
 	panic("unknown optimizer " + name)
 }
@@ -60,6 +84,34 @@ func TestConstructors_BookDefaults(t *testing.T) {
 		t.Errorf("NewAdam: Beta1, Beta2, Eps = %v, %v, %v, want 0.9, 0.999, 1e-7", o.Beta1, o.Beta2, o.Eps)
 	}
 }
+
+// TestConstructors_ModernDefaults checks the later methods' constructors
+// against PyTorch's defaults (torch.optim.AdamW, NAdam, RAdam), the Lion
+// paper's and the schedule-free reference implementation's.
+func TestConstructors_ModernDefaults(t *testing.T) {
+	if o, want := *optim.NewAdamW[float32](), (optim.AdamW[float32]{Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: 1e-2}); !sameFields(o, want) {
+		t.Errorf("NewAdamW = %+v, want %+v", o, want)
+	}
+	if o, want := *optim.NewNAdam[float32](), (optim.NAdam[float32]{Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, MomentumDecay: 0.004}); !sameFields(o, want) {
+		t.Errorf("NewNAdam = %+v, want %+v", o, want)
+	}
+	if o, want := *optim.NewRAdam[float32](), (optim.RAdam[float32]{Beta1: 0.9, Beta2: 0.999, Eps: 1e-8}); !sameFields(o, want) {
+		t.Errorf("NewRAdam = %+v, want %+v", o, want)
+	}
+	if o, want := *optim.NewLion[float32](), (optim.Lion[float32]{Beta1: 0.9, Beta2: 0.99}); !sameFields(o, want) {
+		t.Errorf("NewLion = %+v, want %+v", o, want)
+	}
+	if o, want := *optim.NewScheduleFreeSGD[float32](), (optim.ScheduleFreeSGD[float32]{Momentum: 0.9}); !sameFields(o, want) {
+		t.Errorf("NewScheduleFreeSGD = %+v, want %+v", o, want)
+	}
+	if o, want := *optim.NewScheduleFreeAdamW[float32](), (optim.ScheduleFreeAdamW[float32]{Beta1: 0.9, Beta2: 0.999, Eps: 1e-8}); !sameFields(o, want) {
+		t.Errorf("NewScheduleFreeAdamW = %+v, want %+v", o, want)
+	}
+}
+
+// sameFields reports whether a and b print alike with their field names
+// (the exported hyperparameters; the unexported state is zero in both).
+func sameFields(a, b any) bool { return fmt.Sprintf("%+v", a) == fmt.Sprintf("%+v", b) }
 
 // The hand-computed problem: one parameter W = (1, −2) and three steps with
 // fixed gradients and learning rates. The expected values were worked out
@@ -100,6 +152,47 @@ var handWant = map[string][3][2]float64{
 		{0.80678319609889574, -1.9366106171503882},
 		{0.81710101897281801, -1.9573931484458308},
 	},
+	// PyTorch's AdamW (λ = 0.01, ε = 1e-8 added to √v̂): W ← (1 − 0.1·0.01) W, then as for
+	// Adam but with m̂ = g1 and √v̂ = |g1| at t = 1, so W = (0.999 − 0.1, −1.998 + 0.1) up to ε.
+	"AdamW": {
+		{0.89900000199999996, -1.8980000010000000},
+		{0.80488304047546167, -1.9327123534710751},
+		{0.81479845015919848, -1.9525285571316890},
+	},
+	// On this problem v only grows, so the maximum changes nothing (TestAMSGrad_KeepsMaximum
+	// checks a problem where it does).
+	"AMSGrad": {
+		{0.89900000199999996, -1.8980000010000000},
+		{0.80488304047546167, -1.9327123534710751},
+		{0.81479845015919848, -1.9525285571316890},
+	},
+	// μ1 = 0.9(1 − ½·0.96^0.004), μ2, μ3 likewise; W −= η(1−μ_t)/(1−Πμ) g/(√v̂+ε) +
+	// η μ_{t+1}/(1−Πμ·μ_{t+1}) m/(√v̂+ε), with √v̂ = |g1| at t = 1.
+	"NAdam": {
+		{0.89435482427736469, -1.8943548232209129},
+		{0.84196249556593547, -1.9850105719156278},
+		{0.88899316627145083, -1.9990887872362773},
+	},
+	// ρ_t = 1, 2, 3 (≤ 5), so W −= η m̂: m̂ = g1; m̂ = (0.07, 0.11)/0.19; m̂ = (−0.037, 0.149)/0.271.
+	// (TestRAdam_Rectified checks the rectified steps.)
+	"RAdam": {
+		{0.95, -1.9},
+		{0.91315789473684211, -1.9578947368421053},
+		{0.91998446300252476, -1.9853855117498543},
+	},
+	// c = 0.9m + 0.1g: sign (+, −), W −= 0.1 sign; m = 0.01 g1 = (0.005, −0.01);
+	// c = (0.0295, 0.191): sign (+, +); m = 0.99m + 0.01 g2 = (0.00745, 0.0101);
+	// c = (−0.093295, 0.05909): sign (−, +), W −= 0.05 sign.
+	"Lion": {{0.9, -1.9}, {0.8, -2.0}, {0.85, -2.05}},
+	// c = 0.01/0.01 = 1: z = x = y = (0.95, −1.9); c = 0.01/0.02: z = (0.925, −2.1), x = (0.9375, −2),
+	// y = 0.9x + 0.1z; γ_max stays 0.1, c = 0.01/0.03: z = (0.975, −2.125), x = (0.95, −2.041666…).
+	"ScheduleFreeSGD": {{0.95, -1.9}, {0.93625, -2.01}, {0.9525, -2.05}},
+	// γ_t = η √(1−β2^t); v = 0.001 g1², so z = (1, −2) − γ1 (0.5, −1)/(√0.00025 + 1e-8) ≈ (0.9, −1.9).
+	"ScheduleFreeAdamW": {
+		{0.90000006324551320, -1.9000000316227666},
+		{0.85572788307001856, -1.9885178569383400},
+		{0.88289557231393888, -2.0123911751598635},
+	},
 }
 
 func TestOptimizer_HandComputedSteps(t *testing.T) {
@@ -129,14 +222,17 @@ func testHandSteps[T kernel.Float](t *testing.T, name string, tol float64) {
 // A quadratic is f(x) = Σ ½ c_j (x_j − x*_j)², summed over every element of
 // every parameter tensor, with gradient c_j (x_j − x*_j) and minimum 0 at x*.
 type quadratic struct {
-	name   string
-	c      [][]float64
-	min    [][]float64 // x*
-	x0     [][]float64
-	iters  int
-	ratio  float64            // f after iters steps must be at most ratio·f(x0)
-	lr     map[string]float64 // the learning rate for each method
-	reason string             // why the ratio
+	name  string
+	c     [][]float64
+	min   [][]float64 // x*
+	x0    [][]float64
+	iters int
+	ratio float64 // f after iters steps must be at most ratio·f(x0)
+	// ratioFor overrides ratio for the methods named, with the reason in
+	// reason.
+	ratioFor map[string]float64
+	lr       map[string]float64 // the learning rate for each method
+	reason   string             // why the ratio
 }
 
 // problems are the known problems run against every optimizer.
@@ -148,8 +244,12 @@ var problems = []quadratic{
 		// since its early √h is ~10× smaller.
 		name: "book x²/20+y²", c: [][]float64{{0.1, 2}}, min: [][]float64{{0, 0}}, x0: [][]float64{{-7, 2}},
 		iters: 30, ratio: 1.0 / 20,
-		lr:     map[string]float64{"SGD": 0.95, "Momentum": 0.1, "Nesterov": 0.1, "AdaGrad": 1.5, "RMSprop": 0.1, "Adam": 0.3},
-		reason: "30 correct steps end at f = 0.0007 (AdaGrad) to 0.10 (Adam), ≥ 3× below f0/20 = 0.32; a sign error ends above f0",
+		lr: map[string]float64{"SGD": 0.95, "Momentum": 0.1, "Nesterov": 0.1, "AdaGrad": 1.5, "RMSprop": 0.1, "Adam": 0.3,
+			"AdamW": 0.3, "AMSGrad": 0.3, "NAdam": 0.3, "RAdam": 1, "Lion": 0.2, "ScheduleFreeSGD": 1, "ScheduleFreeAdamW": 0.3},
+		ratioFor: map[string]float64{"RAdam": 1.0 / 10},
+		reason: "30 correct steps end at f = 0.0007 (AdaGrad) to 0.10 (Adam), ≥ 3× below f0/20 = 0.32; a sign error ends above f0. " +
+			"RAdam takes 5 momentum-SGD steps, then rectified ones scaled by r_t ≈ 0.03…0.3, and ends at f = 0.27 (f0/24), " +
+			"so its bound is f0/10",
 	},
 	{
 		// An ill-conditioned bowl (curvatures 0.25 to 4) over two tensors, with its minimum
@@ -159,8 +259,12 @@ var problems = []quadratic{
 		min:   [][]float64{{1, -2, 0.5}, {3, -1}},
 		x0:    [][]float64{{0, 0, 0}, {0, 0}},
 		iters: 100, ratio: 1e-3,
-		lr:     map[string]float64{"SGD": 0.2, "Momentum": 0.05, "Nesterov": 0.05, "AdaGrad": 0.5, "RMSprop": 0.03, "Adam": 0.1},
-		reason: "100 correct steps end at f/f0 ≤ 3e-5, ≥ 30× below the threshold; a sign error ends above f0",
+		lr: map[string]float64{"SGD": 0.2, "Momentum": 0.05, "Nesterov": 0.05, "AdaGrad": 0.5, "RMSprop": 0.03, "Adam": 0.1,
+			"AdamW": 0.1, "AMSGrad": 0.1, "NAdam": 0.1, "RAdam": 0.3, "Lion": 0.1, "ScheduleFreeSGD": 0.5, "ScheduleFreeAdamW": 0.1},
+		ratioFor: map[string]float64{"Lion": 1e-2},
+		reason: "100 correct steps end at f/f0 ≤ 3e-5, ≥ 30× below the threshold; a sign error ends above f0. " +
+			"Lion moves every weight by exactly η a step, so with a constant η it ends oscillating within η of the " +
+			"minimum, f ≤ ½Σc η² = 0.04 (f/f0 ≤ 8e-3); it ends at f/f0 = 2e-3, so its bound is 1e-2",
 	},
 }
 
@@ -191,8 +295,12 @@ func testMinimize[T kernel.Float](t *testing.T, p quadratic, name string, lr flo
 		opt.Update(lr, x, grad)
 	}
 	f := value(p, x)
-	if math.IsNaN(f) || f > p.ratio*f0 {
-		t.Errorf("f = %.3g after %d steps from f0 = %.3g, want ≤ %.3g (%s)", f, p.iters, f0, p.ratio*f0, p.reason)
+	ratio := p.ratio
+	if r, ok := p.ratioFor[name]; ok {
+		ratio = r
+	}
+	if math.IsNaN(f) || f > ratio*f0 {
+		t.Errorf("f = %.3g after %d steps from f0 = %.3g, want ≤ %.3g (%s)", f, p.iters, f0, ratio*f0, p.reason)
 	}
 }
 

@@ -2,10 +2,6 @@ package optim
 
 import "runner/internal/kernel"
 
-// weightLRPower is the power p of the schedule-free averaging weights
-// c_{t+1} = γ^p / Σ γ_i^p, the reference implementation's weight_lr_power.
-const weightLRPower = 2
-
 // scheduleFree is the state the two schedule-free methods share: the base
 // sequence z, the running sums of the averaging weights, and whether the
 // parameters hold the training point y or the evaluation point x.
@@ -24,7 +20,7 @@ const weightLRPower = 2
 type scheduleFree[T kernel.Float] struct {
 	z         [][]T
 	lrMax     float64 // the largest γ so far
-	weightSum float64 // Σ γ_max,i^p
+	weightSum float64 // Σ γ_max,i²
 	eval      bool    // the parameters hold x
 }
 
@@ -46,7 +42,7 @@ func (s *scheduleFree[T]) begin(name string, gamma float64, params, grads [][]T)
 		s.z = stateFor(name, s.z, params)
 	}
 	s.lrMax = max(s.lrMax, gamma)
-	weight := s.lrMax * s.lrMax // weightLRPower
+	weight := s.lrMax * s.lrMax // γ_max^p with the reference's weight_lr_power p = 2
 	s.weightSum += weight
 	if s.weightSum == 0 {
 		return 0

@@ -532,7 +532,7 @@ func (d *decoder) entryName(n *yaml.Node, path, example string) string {
 func (d *decoder) optimizer(n *yaml.Node, path string) OptimizerAxes {
 	o := OptimizerAxes{Name: d.entryName(n, path, "{name: sgd, lr: 0.01}")}
 	if !d.failed[path+".name"] {
-		decodeEntryFields(d, n, path, optimizerFields, &o, optimizerParams[o.Name], optimizerDefaults)
+		decodeEntryFields(d, n, path, optimizerFields, &o, optimizerParams[o.Name], optimizerDefaults[o.Name])
 	}
 	return o
 }
@@ -550,7 +550,7 @@ func (d *decoder) schedule(n *yaml.Node, path string) ScheduleAxes {
 // decodeEntryFields decodes the fields of the optimizers or schedules entry n
 // into e (its name is decoded already), then gives each field that the
 // entry's name takes and the file leaves out its default, if it has one.
-func decodeEntryFields[E, C any](d *decoder, n *yaml.Node, path string, fields []entryField[E, C], e *E, takes []string, defaults map[string]float64) {
+func decodeEntryFields[E, C any](d *decoder, n *yaml.Node, path string, fields []entryField[E, C], e *E, takes []string, defaults map[string]any) {
 	d.mapping(n, path, entryKeys(fields), func(key string, k, v *yaml.Node) {
 		if f := fieldNamed(fields, key); f != nil {
 			f.decode(d, k, v, path+"."+key, e)

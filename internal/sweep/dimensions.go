@@ -87,7 +87,7 @@ func entryDimensions[E, C any](s *Spec, list string, i int, name string, fields 
 			vals[j] = a.str(j)
 		}
 		path := fmt.Sprintf("%s[%d].%s", list, i, f.key())
-		dim := Dimension{Param: f.key(), Path: path, Entry: name}
+		dim := Dimension{Param: f.param(), Path: path, Entry: name}
 		if dist := s.Dists[path]; dist != "" && len(vals) == 2 {
 			lo, err1 := strconv.ParseFloat(vals[0], 64)
 			hi, err2 := strconv.ParseFloat(vals[1], 64)

@@ -108,8 +108,8 @@
 // become "0.01"). The top-level name, description and seed are not axes.
 //
 // Each entry of optimizers names an optimizer and gives its hyperparameters;
-// lr is required, the others default to the book's values and only those
-// the optimizer uses may be given:
+// only those the optimizer uses may be given. For the book's six, lr is
+// required and the others default to the book's values:
 //
 //	sgd        lr > 0
 //	momentum   lr, momentum in [0, 1) (0.9)
@@ -118,7 +118,24 @@
 //	rmsprop    lr, decay_rate in [0, 1) (0.99), eps (1e-7)
 //	adam       lr, beta1 in [0, 1) (0.9), beta2 in [0, 1) (0.999), eps (1e-7)
 //
-// Each entry of schedules names a learning-rate schedule; all take warmup
+// The others default every hyperparameter, lr included, to their documented
+// values (PyTorch's; the Lion paper's lr; the schedule-free reference
+// implementation's). weight_decay is the optimizer's decoupled decay, >= 0,
+// beside the model's L2 term model.weight_decay; Param and Varying call it
+// decoupled_wd:
+//
+//	adamw      lr (0.001), beta1 (0.9), beta2 (0.999), eps (1e-8),
+//	           weight_decay (0.01), amsgrad true | false (false)
+//	amsgrad    adamw with amsgrad true: lr, beta1, beta2, eps, weight_decay
+//	nadam      lr (0.002), beta1, beta2, eps (1e-8), momentum_decay >= 0 (0.004)
+//	radam      lr (0.001), beta1, beta2, eps (1e-8)
+//	lion       lr (0.0001), beta1 (0.9), beta2 (0.99), weight_decay (0)
+//	sf_sgd     lr (1), momentum in (0, 1) (0.9), weight_decay (0)
+//	sf_adamw   lr (0.0025), beta1 in (0, 1) (0.9), beta2 (0.999), eps (1e-8),
+//	           weight_decay (0)
+//
+// Each entry of schedules names a learning-rate schedule; all but one_cycle
+// and plateau take warmup
 // (epochs of linear warm-up before the schedule starts, an integer >= 0,
 // default 0; a run no longer than its warm-up warms up throughout, so that
 // --set train.epochs=1 still makes a quick smoke run):
@@ -130,6 +147,20 @@
 //	inverse_time   k (lr/(1 + k·epoch), >= 0, required)
 //	cosine         min_lr (the floor, >= 0 and below every lr in the
 //	               file, default 0)
+//	sgdr           cosine with warm restarts: period (epochs of the first
+//	               cycle, >= 1, required), mult (each cycle mult times
+//	               the one before, an integer >= 1, default 1), min_lr
+//	one_cycle      no warmup: pct_start (the fraction of the run rising,
+//	               in (0, 1), default 0.3), div_factor (the first rate is
+//	               lr/div_factor, >= 1, default 25), final_div_factor (the
+//	               last lr/(div_factor·final_div_factor), >= 1, default 1e4)
+//	plateau        no warmup: monitor (train_loss, the default, or
+//	               val_acc, which needs dataset.validation > 0), patience
+//	               (>= 0, default 10), factor (in (0, 1), default 0.1),
+//	               min_lr (default 0)
+//
+// The formulas and PyTorch semantics of the schedules are in package
+// optim (SGDR, OneCycle, Plateau).
 //
 // The name of an entry is a single string. Any other field of an entry may
 // be a list; the lists of one entry are crossed with each other only, so
@@ -201,9 +232,11 @@
 //	model.dropout, model.weight_decay, model.precision,
 //	train.epochs, train.batch_size,
 //	optimizers (entries in file order; within one: lr, momentum,
-//	  decay_rate, beta1, beta2, eps),
+//	  decay_rate, beta1, beta2, eps, weight_decay, amsgrad,
+//	  momentum_decay),
 //	schedules (entries in file order; within one: every, gamma, k,
-//	  min_lr, warmup),
+//	  min_lr, warmup, period, mult, pct_start, div_factor,
+//	  final_div_factor, monitor, patience, factor),
 //	train.seeds
 //
 // A random search draws its runs instead; see below. Values keep the order

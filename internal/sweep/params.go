@@ -1,6 +1,7 @@
 package sweep
 
 import (
+	"cmp"
 	"math/big"
 	"slices"
 	"strconv"
@@ -22,15 +23,31 @@ var (
 		"adagrad":  {"lr", "eps"},
 		"rmsprop":  {"lr", "decay_rate", "eps"},
 		"adam":     {"lr", "beta1", "beta2", "eps"},
+		"adamw":    {"lr", "beta1", "beta2", "eps", "weight_decay", "amsgrad"},
+		"amsgrad":  {"lr", "beta1", "beta2", "eps", "weight_decay"},
+		"nadam":    {"lr", "beta1", "beta2", "eps", "momentum_decay"},
+		"radam":    {"lr", "beta1", "beta2", "eps"},
+		"lion":     {"lr", "beta1", "beta2", "weight_decay"},
+		"sf_sgd":   {"lr", "momentum", "weight_decay"},
+		"sf_adamw": {"lr", "beta1", "beta2", "eps", "weight_decay"},
 	}
-	// optimizerDefaults holds the book's values, the same for every
-	// optimizer that takes the hyperparameter. lr has none: it is required.
-	optimizerDefaults = map[string]float64{
-		"momentum":   0.9,
-		"decay_rate": 0.99,
-		"beta1":      0.9,
-		"beta2":      0.999,
-		"eps":        1e-7,
+	// optimizerDefaults: the book's values for its six optimizers, whose
+	// lr has none (it is required), and the documented defaults of the
+	// others (PyTorch's; the Lion paper's lr; the schedule-free reference
+	// implementation's), lr included.
+	optimizerDefaults = map[string]map[string]any{
+		"momentum": {"momentum": 0.9},
+		"nesterov": {"momentum": 0.9},
+		"adagrad":  {"eps": 1e-7},
+		"rmsprop":  {"decay_rate": 0.99, "eps": 1e-7},
+		"adam":     {"beta1": 0.9, "beta2": 0.999, "eps": 1e-7},
+		"adamw":    {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 1e-2, "amsgrad": false},
+		"amsgrad":  {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 1e-2},
+		"nadam":    {"lr": 2e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "momentum_decay": 4e-3},
+		"radam":    {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
+		"lion":     {"lr": 1e-4, "beta1": 0.9, "beta2": 0.99, "weight_decay": 0.0},
+		"sf_sgd":   {"lr": 1.0, "momentum": 0.9, "weight_decay": 0.0},
+		"sf_adamw": {"lr": 2.5e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.0},
 	}
 
 	scheduleNames  = train.ScheduleNames
@@ -40,17 +57,28 @@ var (
 		"exponential":  {"gamma", "warmup"},
 		"inverse_time": {"k", "warmup"},
 		"cosine":       {"min_lr", "warmup"},
+		"sgdr":         {"min_lr", "warmup", "period", "mult"},
+		"one_cycle":    {"pct_start", "div_factor", "final_div_factor"},
+		"plateau":      {"min_lr", "monitor", "patience", "factor"},
 	}
 	// scheduleDefaults: a parameter a schedule takes but that is missing
-	// here is required.
-	scheduleDefaults = map[string]map[string]float64{
+	// here is required. one_cycle's and plateau's are PyTorch's.
+	scheduleDefaults = map[string]map[string]any{
 		"constant":     {"warmup": 0},
 		"step":         {"gamma": 0.1, "warmup": 0},
 		"exponential":  {"warmup": 0},
 		"inverse_time": {"warmup": 0},
-		"cosine":       {"min_lr": 0, "warmup": 0},
+		"cosine":       {"min_lr": 0.0, "warmup": 0},
+		"sgdr":         {"min_lr": 0.0, "warmup": 0, "mult": 1},
+		"one_cycle":    {"pct_start": 0.3, "div_factor": 25.0, "final_div_factor": 1e4},
+		"plateau":      {"min_lr": 0.0, "monitor": "train_loss", "patience": 10, "factor": 0.1},
 	}
 )
+
+// decoupledWD is how Param, Varying and Dimensions name the weight_decay
+// of an optimizers entry (AdamW's decoupled decay), apart from the
+// model's L2 weight_decay.
+const decoupledWD = "decoupled_wd"
 
 // optimizerFields is the table of the hyperparameters an optimizers entry
 // may give, in the grid's order (lr outermost): each one's key, its range,
@@ -75,6 +103,15 @@ var optimizerFields = []entryField[OptimizerAxes, train.OptimizerConfig]{
 	floatField("eps", above(0),
 		func(o *OptimizerAxes) *[]float64 { return &o.Eps },
 		func(c *train.OptimizerConfig) *float64 { return &c.Eps }),
+	named(decoupledWD, floatField("weight_decay", atLeast(0),
+		func(o *OptimizerAxes) *[]float64 { return &o.WeightDecay },
+		func(c *train.OptimizerConfig) *float64 { return &c.WeightDecay })),
+	boolField("amsgrad",
+		func(o *OptimizerAxes) *[]bool { return &o.AMSGrad },
+		func(c *train.OptimizerConfig) *bool { return &c.AMSGrad }),
+	floatField("momentum_decay", atLeast(0),
+		func(o *OptimizerAxes) *[]float64 { return &o.MomentumDecay },
+		func(c *train.OptimizerConfig) *float64 { return &c.MomentumDecay }),
 }
 
 // scheduleFields is the table of the parameters a schedules entry may
@@ -95,17 +132,42 @@ var scheduleFields = []entryField[ScheduleAxes, train.ScheduleConfig]{
 	intField("warmup", intAtLeast(0),
 		func(s *ScheduleAxes) *[]int { return &s.Warmup },
 		func(c *train.ScheduleConfig) *int { return &c.Warmup }),
+	intField("period", intAtLeast(1),
+		func(s *ScheduleAxes) *[]int { return &s.Period },
+		func(c *train.ScheduleConfig) *int { return &c.Period }),
+	intField("mult", intAtLeast(1),
+		func(s *ScheduleAxes) *[]int { return &s.Mult },
+		func(c *train.ScheduleConfig) *int { return &c.Mult }),
+	floatField("pct_start", inOpen(0, 1),
+		func(s *ScheduleAxes) *[]float64 { return &s.PctStart },
+		func(c *train.ScheduleConfig) *float64 { return &c.PctStart }),
+	floatField("div_factor", atLeast(1),
+		func(s *ScheduleAxes) *[]float64 { return &s.DivFactor },
+		func(c *train.ScheduleConfig) *float64 { return &c.DivFactor }),
+	floatField("final_div_factor", atLeast(1),
+		func(s *ScheduleAxes) *[]float64 { return &s.FinalDivFactor },
+		func(c *train.ScheduleConfig) *float64 { return &c.FinalDivFactor }),
+	stringField("monitor", oneOf("monitor", train.PlateauMonitors...), // val_acc needs a validation split: see validator.monitor
+		func(s *ScheduleAxes) *[]string { return &s.Monitor },
+		func(c *train.ScheduleConfig) *string { return &c.Monitor }),
+	intField("patience", intAtLeast(0),
+		func(s *ScheduleAxes) *[]int { return &s.Patience },
+		func(c *train.ScheduleConfig) *int { return &c.Patience }),
+	floatField("factor", inOpen(0, 1),
+		func(s *ScheduleAxes) *[]float64 { return &s.Factor },
+		func(c *train.ScheduleConfig) *float64 { return &c.Factor }),
 }
 
 // An entryField is one row of optimizerFields (E is OptimizerAxes, C
 // train.OptimizerConfig) or scheduleFields (ScheduleAxes and
 // train.ScheduleConfig): a hyperparameter of the entries.
 type entryField[E, C any] interface {
-	key() string
+	key() string                                           // the key in the entry
+	param() string                                         // the name Param knows it by: the key, but for decoupledWD
 	kind() valueKind                                       // the distributions a random search may draw it from
 	given(e *E) bool                                       // e has values for it
 	decode(d *decoder, k, v *yaml.Node, path string, e *E) // sets e's values from the file's v
-	setDefault(e *E, def float64)                          // sets e's values to [def]
+	setDefault(e *E, def any)                              // sets e's values to [def], a float64, int, bool or string
 	// check validates e's values: their range, then limit (nil for
 	// none), a bound that depends on other fields.
 	check(v *validator, path string, e *E, limit func(float64) string)
@@ -120,57 +182,123 @@ type entryField[E, C any] interface {
 	space(dist string, e *E) *big.Int
 }
 
-// numField is an entryField of int or float64 values.
-type numField[E, C any, T int | float64] struct {
-	name string
-	one  func(*yaml.Node) (T, string) // decodes one value
-	rule func(T) string               // the range of a value
-	vals func(*E) *[]T                // the entry's values; nil if not given
-	dst  func(*C) *T                  // the config's field
+// valueField is an entryField of int, float64, bool or string values.
+type valueField[E, C any, T int | float64 | bool | string] struct {
+	name  string
+	pname string                       // the Param name; "" for name
+	one   func(*yaml.Node) (T, string) // decodes one value
+	rule  func(T) string               // the range of a value
+	vals  func(*E) *[]T                // the entry's values; nil if not given
+	dst   func(*C) *T                  // the config's field
 }
 
 func intField[E, C any](name string, rule func(int) string, vals func(*E) *[]int, dst func(*C) *int) entryField[E, C] {
-	return numField[E, C, int]{name, intOf, rule, vals, dst}
+	return valueField[E, C, int]{name: name, one: intOf, rule: rule, vals: vals, dst: dst}
 }
 
 func floatField[E, C any](name string, rule func(float64) string, vals func(*E) *[]float64, dst func(*C) *float64) entryField[E, C] {
-	return numField[E, C, float64]{name, floatOf, rule, vals, dst}
+	return valueField[E, C, float64]{name: name, one: floatOf, rule: rule, vals: vals, dst: dst}
 }
 
-func (f numField[E, C, T]) key() string                  { return f.name }
-func (f numField[E, C, T]) kind() valueKind              { return numKind[T]() }
-func (f numField[E, C, T]) given(e *E) bool              { return *f.vals(e) != nil }
-func (f numField[E, C, T]) format(c *C) string           { return formatNum(*f.dst(c)) }
-func (f numField[E, C, T]) setDefault(e *E, def float64) { *f.vals(e) = []T{T(def)} }
+func boolField[E, C any](name string, vals func(*E) *[]bool, dst func(*C) *bool) entryField[E, C] {
+	return valueField[E, C, bool]{name: name, one: boolOf, rule: func(bool) string { return "" }, vals: vals, dst: dst}
+}
 
-func (f numField[E, C, T]) decode(d *decoder, k, v *yaml.Node, path string, e *E) {
+func stringField[E, C any](name string, rule func(string) string, vals func(*E) *[]string, dst func(*C) *string) entryField[E, C] {
+	return valueField[E, C, string]{name: name, one: stringOf, rule: rule, vals: vals, dst: dst}
+}
+
+// named gives f the Param name pname, different from its key.
+func named[E, C any](pname string, f entryField[E, C]) entryField[E, C] {
+	v := f.(valueField[E, C, float64])
+	v.pname = pname
+	return v
+}
+
+func (f valueField[E, C, T]) key() string              { return f.name }
+func (f valueField[E, C, T]) param() string            { return cmp.Or(f.pname, f.name) }
+func (f valueField[E, C, T]) given(e *E) bool          { return *f.vals(e) != nil }
+func (f valueField[E, C, T]) format(c *C) string       { return formatValue(*f.dst(c)) }
+func (f valueField[E, C, T]) setDefault(e *E, def any) { *f.vals(e) = []T{convertDefault[T](def)} }
+
+func (f valueField[E, C, T]) kind() valueKind {
+	switch any(*new(T)).(type) {
+	case int:
+		return numKind[int]()
+	case float64:
+		return numKind[float64]()
+	}
+	return anyKind
+}
+
+// convertDefault converts a default of the tables above to T: an int or
+// float64 to either, a bool or string as it is.
+func convertDefault[T int | float64 | bool | string](def any) T {
+	var out any
+	switch any(*new(T)).(type) {
+	case int:
+		switch d := def.(type) {
+		case int:
+			out = d
+		case float64:
+			out = int(d)
+		}
+	case float64:
+		switch d := def.(type) {
+		case int:
+			out = float64(d)
+		case float64:
+			out = d
+		}
+	default:
+		out = def
+	}
+	return out.(T)
+}
+
+func (f valueField[E, C, T]) decode(d *decoder, k, v *yaml.Node, path string, e *E) {
 	*f.vals(e) = axis(d, k, v, path, f.one)
 }
 
-func (f numField[E, C, T]) check(v *validator, path string, e *E, limit func(float64) string) {
+func (f valueField[E, C, T]) check(v *validator, path string, e *E, limit func(float64) string) {
 	check(v, path, *f.vals(e), func(x T) string {
 		if msg := f.rule(x); msg != "" || limit == nil {
 			return msg
 		}
-		return limit(float64(x))
+		n, _ := number(x)
+		return limit(n)
 	})
 }
 
-func (f numField[E, C, T]) axis(e *E) entryAxis[C] {
+func (f valueField[E, C, T]) axis(e *E) entryAxis[C] {
 	vals := *f.vals(e)
 	return entryAxis[C]{f.name, len(vals),
-		func(j int) string { return formatNum(vals[j]) },
+		func(j int) string { return formatValue(vals[j]) },
 		func(c *C, j int) { *f.dst(c) = vals[j] }}
 }
 
-func (f numField[E, C, T]) draw(r drawer, dist string, e *E, c *C) {
+func (f valueField[E, C, T]) draw(r drawer, dist string, e *E, c *C) {
 	if vals := *f.vals(e); vals != nil {
 		*f.dst(c) = pick(r, dist, vals)
 	}
 }
 
-func (f numField[E, C, T]) space(dist string, e *E) *big.Int {
+func (f valueField[E, C, T]) space(dist string, e *E) *big.Int {
 	return spaceOf(dist, *f.vals(e))
+}
+
+// formatValue formats a value of an entry's field: a number in shortest
+// form, a bool as true or false, a string as it is.
+func formatValue[T int | float64 | bool | string](x T) string {
+	switch x := any(x).(type) {
+	case int:
+		return formatNum(x)
+	case float64:
+		return formatNum(x)
+	case bool:
+		return strconv.FormatBool(x)
+	}
+	return any(x).(string)
 }
 
 // formatNum formats a value in shortest form.
@@ -210,15 +338,34 @@ func entryKeys[E, C any](fields []entryField[E, C]) []string {
 	return keys
 }
 
+// paramField returns the row of fields whose Param name is name, or nil.
+func paramField[E, C any](fields []entryField[E, C], name string) entryField[E, C] {
+	for _, f := range fields {
+		if f.param() == name {
+			return f
+		}
+	}
+	return nil
+}
+
+// paramNames lists the Param names of fields.
+func paramNames[E, C any](fields []entryField[E, C]) []string {
+	var names []string
+	for _, f := range fields {
+		names = append(names, f.param())
+	}
+	return names
+}
+
 // params lists the hyperparameters Param and Varying know, in the order of
 // the grid's axes (outermost first).
 var params = slices.Concat(
 	[]string{"dataset", "function", "start", "condition", "train_limit", "validation", "split_seed",
 		"hidden", "activation", "init", "batchnorm", "dropout", "weight_decay", "precision",
 		"epochs", "batch_size", "optimizer"},
-	optimizerKeys[1:],
+	paramNames(optimizerFields),
 	[]string{"schedule"},
-	scheduleKeys[1:],
+	paramNames(scheduleFields),
 	[]string{"seed"},
 )
 
@@ -235,9 +382,9 @@ var mnistParams = []string{"train_limit", "validation", "split_seed",
 func applies(name string, c train.Config) bool {
 	fn := c.Dataset.Name == train.FunctionDataset
 	switch {
-	case slices.Contains(optimizerKeys[1:], name):
-		return slices.Contains(optimizerParams[c.Optimizer.Name], name)
-	case slices.Contains(scheduleKeys[1:], name):
+	case paramField(optimizerFields, name) != nil:
+		return slices.Contains(optimizerParams[c.Optimizer.Name], paramField(optimizerFields, name).key())
+	case paramField(scheduleFields, name) != nil:
 		return slices.Contains(scheduleParams[c.Schedule.Name], name)
 	case name == "function" || name == "start":
 		return fn
@@ -256,7 +403,10 @@ func applies(name string, c train.Config) bool {
 // validation, split_seed, hidden,
 // activation, init, batchnorm, dropout, weight_decay, precision, epochs,
 // batch_size, optimizer, lr, momentum, decay_rate, beta1, beta2, eps,
-// schedule, every, gamma, k, min_lr, warmup and seed.
+// decoupled_wd (an optimizers entry's weight_decay), amsgrad,
+// momentum_decay, schedule, every, gamma, k, min_lr, warmup, period, mult,
+// pct_start, div_factor, final_div_factor, monitor, patience, factor and
+// seed.
 //
 // A hyperparameter that only some runs take (beta1 is Adam's, condition
 // the quadratic function's) varies only when the runs that take it
@@ -294,11 +444,11 @@ func Param(c train.Config, name string) string {
 	}
 	// Copies, so that c itself does not escape to the heap: Varying calls
 	// Param for every hyperparameter of every run.
-	if f := fieldNamed(optimizerFields, name); f != nil {
+	if f := paramField(optimizerFields, name); f != nil {
 		o := c.Optimizer
 		return f.format(&o)
 	}
-	if f := fieldNamed(scheduleFields, name); f != nil {
+	if f := paramField(scheduleFields, name); f != nil {
 		sc := c.Schedule
 		return f.format(&sc)
 	}

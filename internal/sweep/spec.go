@@ -145,6 +145,10 @@ type OptimizerAxes struct {
 	Beta1     []float64 `json:"beta1,omitempty"`
 	Beta2     []float64 `json:"beta2,omitempty"`
 	Eps       []float64 `json:"eps,omitempty"`
+
+	WeightDecay   []float64 `json:"weight_decay,omitempty"`
+	AMSGrad       []bool    `json:"amsgrad,omitempty"`
+	MomentumDecay []float64 `json:"momentum_decay,omitempty"`
 }
 
 // ScheduleAxes is one entry of the schedules list: a learning-rate schedule
@@ -157,6 +161,15 @@ type ScheduleAxes struct {
 	K      []float64 `json:"k,omitempty"`
 	MinLR  []float64 `json:"min_lr,omitempty"`
 	Warmup []int     `json:"warmup,omitempty"`
+
+	Period         []int     `json:"period,omitempty"`
+	Mult           []int     `json:"mult,omitempty"`
+	PctStart       []float64 `json:"pct_start,omitempty"`
+	DivFactor      []float64 `json:"div_factor,omitempty"`
+	FinalDivFactor []float64 `json:"final_div_factor,omitempty"`
+	Monitor        []string  `json:"monitor,omitempty"`
+	Patience       []int     `json:"patience,omitempty"`
+	Factor         []float64 `json:"factor,omitempty"`
 }
 
 // defaultSpec returns the book's defaults: a Spec as if every key but name

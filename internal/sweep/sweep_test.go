@@ -155,6 +155,111 @@ schedules:
 	}
 }
 
+// TestParse_ModernDefaults checks the defaults of the optimizers and
+// schedules beyond the book's: each optimizer's documented rate where the
+// file gives none, PyTorch's hyperparameters, and that a value given
+// replaces only its default.
+func TestParse_ModernDefaults(t *testing.T) {
+	s := MustParse(t, `name: d
+dataset: {validation: 0.1}
+optimizers:
+  - {name: adamw}
+  - {name: adamw, amsgrad: true, weight_decay: 0.1}
+  - {name: amsgrad, lr: 0.003}
+  - {name: nadam}
+  - {name: radam}
+  - {name: lion}
+  - {name: sf_sgd}
+  - {name: sf_adamw, weight_decay: 1e-4}
+schedules:
+  - {name: sgdr, period: 2}
+  - {name: one_cycle}
+  - {name: plateau}
+  - {name: plateau, monitor: val_acc, patience: 2, factor: 0.5, min_lr: 1e-5}
+`)
+	runs := MustExpand(t, s)
+	var opts []train.OptimizerConfig
+	var scheds []train.ScheduleConfig
+	for _, c := range runs {
+		if !slices.Contains(opts, c.Optimizer) {
+			opts = append(opts, c.Optimizer)
+		}
+		if !slices.Contains(scheds, c.Schedule) {
+			scheds = append(scheds, c.Schedule)
+		}
+	}
+	wantOpts := []train.OptimizerConfig{
+		{Name: "adamw", LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: 1e-2},
+		{Name: "adamw", LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: 0.1, AMSGrad: true},
+		{Name: "amsgrad", LR: 3e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: 1e-2},
+		{Name: "nadam", LR: 2e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, MomentumDecay: 4e-3},
+		{Name: "radam", LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8},
+		{Name: "lion", LR: 1e-4, Beta1: 0.9, Beta2: 0.99},
+		{Name: "sf_sgd", LR: 1, Momentum: 0.9},
+		{Name: "sf_adamw", LR: 2.5e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: 1e-4},
+	}
+	wantScheds := []train.ScheduleConfig{
+		{Name: "sgdr", Period: 2, Mult: 1},
+		{Name: "one_cycle", PctStart: 0.3, DivFactor: 25, FinalDivFactor: 1e4},
+		{Name: "plateau", Monitor: "train_loss", Patience: 10, Factor: 0.1},
+		{Name: "plateau", Monitor: "val_acc", Patience: 2, Factor: 0.5, MinLR: 1e-5},
+	}
+	if !reflect.DeepEqual(opts, wantOpts) {
+		t.Errorf("optimizers = %+v\nwant %+v", opts, wantOpts)
+	}
+	if !reflect.DeepEqual(scheds, wantScheds) {
+		t.Errorf("schedules = %+v\nwant %+v", scheds, wantScheds)
+	}
+	if len(runs) != 32 {
+		t.Errorf("%d runs, want 8 × 4", len(runs))
+	}
+	for _, c := range runs {
+		if err := c.Validate(); err != nil {
+			t.Errorf("run %s: %v", c.CanonicalJSON(), err)
+		}
+	}
+	// A config of the book's optimizers keeps its key: the new fields are
+	// left out of its JSON.
+	if got := string(runs[0].CanonicalJSON()); strings.Contains(got, "amsgrad") || strings.Contains(got, "momentum_decay") {
+		t.Errorf("adamw without amsgrad: JSON %s names amsgrad or momentum_decay", got)
+	}
+}
+
+// TestParam_DecoupledWeightDecay checks that an optimizer's weight_decay is
+// the column decoupled_wd, apart from the model's weight_decay.
+func TestParam_DecoupledWeightDecay(t *testing.T) {
+	runs := MustExpand(t, MustParse(t, `name: w
+model: {weight_decay: [0, 1e-4]}
+optimizers:
+  - {name: adamw, weight_decay: [0.01, 0.1]}
+  - {name: adam, lr: 0.001}
+schedules: [{name: sgdr, period: 1, mult: [1, 2]}]
+`))
+	if got, want := sweep.Varying(runs), []string{"weight_decay", "optimizer", "eps", "decoupled_wd", "mult"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("Varying = %v, want %v", got, want)
+	}
+	// The grid: model weight_decay outermost, then adamw's two decays × two mults, then adam × two mults.
+	r := runs[2]
+	for name, want := range map[string]string{
+		"weight_decay": "0", "decoupled_wd": "0.1", "amsgrad": "false", "optimizer": "adamw", "mult": "1", "period": "1",
+		"momentum_decay": "", "patience": "",
+	} {
+		if got := sweep.Param(r, name); got != want {
+			t.Errorf("Param(%q) = %q, want %q", name, got, want)
+		}
+	}
+	if got := sweep.Param(runs[4], "decoupled_wd"); got != "" {
+		t.Errorf("adam: Param(decoupled_wd) = %q, want \"\"", got)
+	}
+	var dims []string
+	for _, d := range MustParse(t, "name: w\noptimizers: [{name: lion, weight_decay: [0, 0.1]}]\n").Dimensions() {
+		dims = append(dims, d.Param+"@"+d.Path)
+	}
+	if want := []string{"decoupled_wd@optimizers[0].weight_decay"}; !reflect.DeepEqual(dims, want) {
+		t.Errorf("Dimensions = %v, want %v", dims, want)
+	}
+}
+
 // TestExpand_Axes sweeps each field of dataset, model and train in turn and
 // checks the values the runs get, in order.
 func TestExpand_Axes(t *testing.T) {

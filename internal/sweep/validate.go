@@ -317,6 +317,19 @@ func (v *validator) optimizer(i int) {
 		return
 	}
 	checkEntryFields(v, path, o.Name, optimizerFields, o, takes)
+	// The schedule-free methods move to their evaluation point by dividing
+	// by the interpolation β: it must not be 0.
+	beta, key := o.Momentum, "momentum"
+	if o.Name == "sf_adamw" {
+		beta, key = o.Beta1, "beta1"
+	}
+	if (o.Name == "sf_sgd" || o.Name == "sf_adamw") && !v.s.failed[path+"."+key] && v.s.Dists[path+"."+key] == "" {
+		for j, b := range beta {
+			if b == 0 {
+				v.add(path+"."+key, j, "must be in (0, 1) for %s, whose evaluation point divides by it (got 0)", o.Name)
+			}
+		}
+	}
 }
 
 // schedule checks entry i of the schedules list.
@@ -332,6 +345,22 @@ func (v *validator) schedule(i int) {
 		return
 	}
 	checkEntryFields(v, path, sc.Name, scheduleFields, sc, takes)
+	v.monitor(path, sc)
+}
+
+// monitor checks that a plateau schedule monitoring val_acc is crossed
+// only with runs that hold out validation images.
+func (v *validator) monitor(path string, sc *ScheduleAxes) {
+	at := slices.Index(sc.Monitor, "val_acc")
+	if at < 0 || v.s.failed[path+".monitor"] {
+		return
+	}
+	switch {
+	case v.s.functionSweep():
+		v.add(path+".monitor", at, "val_acc needs a validation split, and dataset function has no images: monitor train_loss")
+	case slices.Contains(v.s.Dataset.Validation, 0) && !v.s.failed["dataset.validation"]:
+		v.add(path+".monitor", at, "val_acc needs a validation split: dataset.validation must be > 0 (got 0), or monitor train_loss")
+	}
 }
 
 // checkEntryFields checks the fields of the optimizers or schedules entry e at
@@ -517,6 +546,16 @@ func above(lo float64) func(float64) string {
 	return func(x float64) string {
 		if !(x > lo) {
 			return fmt.Sprintf("must be > %v (got %v)", lo, x)
+		}
+		return ""
+	}
+}
+
+// inOpen accepts (lo, hi).
+func inOpen(lo, hi float64) func(float64) string {
+	return func(x float64) string {
+		if !(x > lo && x < hi) {
+			return fmt.Sprintf("must be in (%v, %v) (got %v)", lo, hi, x)
 		}
 		return ""
 	}

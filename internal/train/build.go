@@ -16,8 +16,12 @@ import (
 
 // Optimizer and schedule names, as written in experiment files and results.db.
 var (
-	OptimizerNames = []string{"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"}
-	ScheduleNames  = []string{"constant", "step", "exponential", "inverse_time", "cosine"}
+	OptimizerNames = []string{"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam",
+		"adamw", "amsgrad", "nadam", "radam", "lion", "sf_sgd", "sf_adamw"}
+	ScheduleNames = []string{"constant", "step", "exponential", "inverse_time", "cosine",
+		"sgdr", "one_cycle", "plateau"}
+	// PlateauMonitors are the metrics a plateau schedule may follow.
+	PlateauMonitors = []string{"val_acc", "train_loss"}
 )
 
 // Validate reports a config that cannot be trained. The experiment parser
@@ -50,6 +54,10 @@ func (c Config) Validate() error {
 	if !(o.LR > 0) {
 		bad("optimizer.lr: must be > 0 (got %g)", o.LR)
 	}
+	// The schedule-free methods divide by their interpolation β.
+	if (o.Name == "sf_sgd" && !(o.Momentum > 0 && o.Momentum < 1)) || (o.Name == "sf_adamw" && !(o.Beta1 > 0 && o.Beta1 < 1)) {
+		bad("optimizer: %s needs its interpolation (momentum, beta1) in (0, 1)", o.Name)
+	}
 	s := c.Schedule
 	if !slices.Contains(ScheduleNames, s.Name) {
 		bad("schedule.name: unknown schedule %q", s.Name)
@@ -59,6 +67,30 @@ func (c Config) Validate() error {
 	}
 	if s.Warmup < 0 {
 		bad("schedule.warmup: must be >= 0 (got %d)", s.Warmup)
+	}
+	switch s.Name {
+	case "sgdr":
+		if s.Period < 1 || s.Mult < 1 {
+			bad("schedule: sgdr needs period >= 1 and mult >= 1 (got %d, %d)", s.Period, s.Mult)
+		}
+	case "one_cycle":
+		if !(s.PctStart > 0 && s.PctStart < 1) || !(s.DivFactor > 0) || !(s.FinalDivFactor > 0) {
+			bad("schedule: one_cycle needs pct_start in (0, 1) and div_factor, final_div_factor > 0 (got %g, %g, %g)",
+				s.PctStart, s.DivFactor, s.FinalDivFactor)
+		}
+	case "plateau":
+		if !slices.Contains(PlateauMonitors, s.Monitor) {
+			bad("schedule.monitor: want %s (got %q)", strings.Join(PlateauMonitors, " or "), s.Monitor)
+		}
+		if s.Monitor == "val_acc" && !(c.Dataset.Validation > 0) {
+			bad("schedule.monitor: val_acc needs a validation split (dataset.validation is %g)", c.Dataset.Validation)
+		}
+		if !(s.Factor > 0 && s.Factor < 1) || s.Patience < 0 {
+			bad("schedule: plateau needs factor in (0, 1) and patience >= 0 (got %g, %d)", s.Factor, s.Patience)
+		}
+	}
+	if (s.Name == "one_cycle" || s.Name == "plateau") && s.Warmup != 0 {
+		bad("schedule.warmup: does not apply to %s (got %d)", s.Name, s.Warmup)
 	}
 	return errors.Join(errs...)
 }
@@ -157,13 +189,32 @@ func newOptimizer[T kernel.Float](c OptimizerConfig) optim.Optimizer[T] {
 		return &optim.RMSprop[T]{DecayRate: c.DecayRate, Eps: c.Eps}
 	case "adam":
 		return &optim.Adam[T]{Beta1: c.Beta1, Beta2: c.Beta2, Eps: c.Eps}
+	case "adamw", "amsgrad":
+		return &optim.AdamW[T]{Beta1: c.Beta1, Beta2: c.Beta2, Eps: c.Eps, WeightDecay: c.WeightDecay,
+			AMSGrad: c.AMSGrad || c.Name == "amsgrad"}
+	case "nadam":
+		return &optim.NAdam[T]{Beta1: c.Beta1, Beta2: c.Beta2, Eps: c.Eps, MomentumDecay: c.MomentumDecay}
+	case "radam":
+		return &optim.RAdam[T]{Beta1: c.Beta1, Beta2: c.Beta2, Eps: c.Eps}
+	case "lion":
+		return &optim.Lion[T]{Beta1: c.Beta1, Beta2: c.Beta2, WeightDecay: c.WeightDecay}
+	case "sf_sgd":
+		return &optim.ScheduleFreeSGD[T]{Momentum: c.Momentum, WeightDecay: c.WeightDecay}
+	case "sf_adamw":
+		return &optim.ScheduleFreeAdamW[T]{Beta1: c.Beta1, Beta2: c.Beta2, Eps: c.Eps, WeightDecay: c.WeightDecay}
 	}
 	return &optim.SGD[T]{}
 }
 
+// PlateauThreshold is the relative improvement a plateau schedule counts
+// as one: PyTorch's default threshold (mode "rel").
+const PlateauThreshold = 1e-4
+
 // newSchedule returns the learning-rate schedule the config names, in steps.
 // A warm-up comes first and the named schedule starts after it; a run no
-// longer than its warm-up warms up throughout.
+// longer than its warm-up warms up throughout. one_cycle spans the whole
+// run (epochs·stepsPerEpoch steps); plateau is a *optim.Plateau, which
+// the trainer feeds its metric after every epoch. Neither takes a warm-up.
 func newSchedule(c ScheduleConfig, lr float64, stepsPerEpoch, epochs int) optim.Schedule {
 	warmup := min(c.Warmup, epochs)
 	var s optim.Schedule
@@ -176,6 +227,14 @@ func newSchedule(c ScheduleConfig, lr float64, stepsPerEpoch, epochs int) optim.
 		s = optim.InverseTime{LR: lr, K: c.K, StepsPerEpoch: stepsPerEpoch}
 	case "cosine":
 		s = optim.Cosine{LR: lr, MinLR: c.MinLR, TotalSteps: max(epochs-warmup, 1) * stepsPerEpoch}
+	case "sgdr":
+		s = optim.SGDR{LR: lr, MinLR: c.MinLR, Period: c.Period, Mult: c.Mult, StepsPerEpoch: stepsPerEpoch}
+	case "one_cycle":
+		return optim.OneCycle{MaxLR: lr, PctStart: c.PctStart, DivFactor: c.DivFactor, FinalDivFactor: c.FinalDivFactor,
+			TotalSteps: max(epochs, 1) * stepsPerEpoch}
+	case "plateau":
+		return &optim.Plateau{LR: lr, Factor: c.Factor, Patience: c.Patience, Threshold: PlateauThreshold,
+			MinLR: c.MinLR, Maximize: c.Monitor == "val_acc"}
 	default:
 		s = optim.Constant{LR: lr}
 	}

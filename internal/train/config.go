@@ -64,24 +64,40 @@ type ModelConfig struct {
 // OptimizerConfig names an optimizer and its hyperparameters. Fields that do
 // not apply to the named optimizer are zero and left out of the JSON.
 type OptimizerConfig struct {
-	Name      string  `json:"name"` // sgd | momentum | nesterov | adagrad | rmsprop | adam
+	Name      string  `json:"name"` // one of OptimizerNames
 	LR        float64 `json:"lr"`
-	Momentum  float64 `json:"momentum,omitempty"`   // momentum, nesterov
+	Momentum  float64 `json:"momentum,omitempty"`   // momentum, nesterov, sf_sgd
 	DecayRate float64 `json:"decay_rate,omitempty"` // rmsprop ρ
-	Beta1     float64 `json:"beta1,omitempty"`      // adam
-	Beta2     float64 `json:"beta2,omitempty"`      // adam
-	Eps       float64 `json:"eps,omitempty"`        // adagrad, rmsprop, adam
+	Beta1     float64 `json:"beta1,omitempty"`      // adam and the Adam family, lion
+	Beta2     float64 `json:"beta2,omitempty"`      // adam and the Adam family, lion
+	Eps       float64 `json:"eps,omitempty"`        // adagrad, rmsprop, adam and the Adam family
+
+	// WeightDecay is the decoupled weight decay of adamw, amsgrad, lion,
+	// sf_sgd and sf_adamw: applied by the optimizer to the parameters,
+	// beside the L2 term of ModelConfig.WeightDecay in the loss.
+	WeightDecay   float64 `json:"weight_decay,omitempty"`
+	AMSGrad       bool    `json:"amsgrad,omitempty"`        // adamw: keep the running maximum of v
+	MomentumDecay float64 `json:"momentum_decay,omitempty"` // nadam ψ
 }
 
 // ScheduleConfig names a learning-rate schedule and its parameters. Fields that
 // do not apply to the named schedule are zero and left out of the JSON.
 type ScheduleConfig struct {
-	Name   string  `json:"name"`             // constant | step | exponential | inverse_time | cosine
+	Name   string  `json:"name"`             // one of ScheduleNames
 	Every  int     `json:"every,omitempty"`  // step: epochs between decays
 	Gamma  float64 `json:"gamma,omitempty"`  // step, exponential: factor per decay
 	K      float64 `json:"k,omitempty"`      // inverse_time: η/(1+k·epoch)
-	MinLR  float64 `json:"min_lr,omitempty"` // cosine: the floor reached at the end of the run
+	MinLR  float64 `json:"min_lr,omitempty"` // cosine: the floor reached at the end of the run; sgdr, plateau: the floor
 	Warmup int     `json:"warmup,omitempty"` // epochs of linear warm-up before the schedule
+
+	Period         int     `json:"period,omitempty"`           // sgdr: epochs of the first cycle
+	Mult           int     `json:"mult,omitempty"`             // sgdr: each cycle is mult times the one before
+	PctStart       float64 `json:"pct_start,omitempty"`        // one_cycle: the fraction of the steps rising
+	DivFactor      float64 `json:"div_factor,omitempty"`       // one_cycle: the first rate is lr/div_factor
+	FinalDivFactor float64 `json:"final_div_factor,omitempty"` // one_cycle: the last is lr/(div_factor·final_div_factor)
+	Monitor        string  `json:"monitor,omitempty"`          // plateau: val_acc or train_loss
+	Patience       int     `json:"patience,omitempty"`         // plateau: epochs without improvement tolerated
+	Factor         float64 `json:"factor,omitempty"`           // plateau: the factor of each drop
 }
 
 // CanonicalJSON returns the config as compact JSON with a fixed field order:

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"runner/internal/objective"
+	"runner/internal/optim"
 )
 
 // FunctionDataset is the DatasetConfig.Name of a run that minimizes an
@@ -19,8 +20,10 @@ const FunctionDataset = "function"
 // schedule gives for that step (a schedule's epochs are steps), always in
 // float64. It reports epoch 0 at the start and every epoch after its step
 // with the position, the value there (TrainLoss) and the distance to the
-// nearest minimum; the accuracies are NaN. A value or a position that is
-// not finite is reported and ends the run Diverged.
+// nearest minimum; the accuracies are NaN. A schedule-free optimizer's
+// position is its evaluation point x (it steps from y), and a plateau
+// schedule follows the value. A value or a position that is not finite is
+// reported and ends the run Diverged.
 func runFunction(ctx context.Context, cfg Config, report func(EpochMetrics) error) (Status, error) {
 	dc := cfg.Dataset
 	f, err := objective.Lookup(dc.Function, dc.Condition)
@@ -32,6 +35,8 @@ func runFunction(ctx context.Context, cfg Config, report func(EpochMetrics) erro
 	params, grads := [][]float64{x}, [][]float64{g}
 	opt := newOptimizer[float64](cfg.Optimizer)
 	sched := newSchedule(cfg.Schedule, cfg.Optimizer.LR, 1, cfg.Epochs)
+	plateau, _ := sched.(*optim.Plateau)
+	evalPoint, _ := opt.(optim.EvalPoint[float64])
 
 	at := func(epoch int, lr float64, seconds float64) EpochMetrics {
 		nan := math.NaN()
@@ -66,7 +71,17 @@ func runFunction(ctx context.Context, cfg Config, report func(EpochMetrics) erro
 		lr := sched.Rate(epoch)
 		f.Grad(g, x)
 		opt.Update(lr, params, grads)
-		m = at(epoch+1, lr, time.Since(start).Seconds())
+		seconds := time.Since(start).Seconds()
+		if evalPoint != nil {
+			evalPoint.Eval(params)
+		}
+		m = at(epoch+1, lr, seconds)
+		if evalPoint != nil {
+			evalPoint.Train(params)
+		}
+		if plateau != nil {
+			plateau.Observe(m.TrainLoss)
+		}
 	}
 }
 

@@ -71,7 +71,7 @@ func collectFunction(t *testing.T, ctx context.Context, cfg train.Config) (train
 }
 
 // parseRuns expands an experiment file given inline.
-func parseRuns(t *testing.T, src string) []train.Config {
+func parseRuns(t testing.TB, src string) []train.Config {
 	t.Helper()
 	s, err := sweep.Parse("test.yaml", []byte(src), nil)
 	if err != nil {
@@ -264,6 +264,77 @@ func TestFunctionSchedulePerStep(t *testing.T) {
 				t.Errorf("epoch 0: lr %v; want %v", ms[0].LR, tt.want.Rate(0))
 			}
 		})
+	}
+}
+
+// TestFunctionSGDRAndOneCycle checks that sgdr and one_cycle give each step
+// of a function run the rate optim's schedules give it with one step per
+// epoch (one_cycle spanning the run).
+func TestFunctionSGDRAndOneCycle(t *testing.T) {
+	const lr, steps = 0.4, 9
+	for _, tt := range []struct {
+		sched train.ScheduleConfig
+		want  optim.Schedule
+	}{
+		{train.ScheduleConfig{Name: "sgdr", Period: 2, Mult: 2, MinLR: 0.05},
+			optim.SGDR{LR: lr, MinLR: 0.05, Period: 2, Mult: 2, StepsPerEpoch: 1}},
+		{train.ScheduleConfig{Name: "one_cycle", PctStart: 0.3, DivFactor: 25, FinalDivFactor: 1e4},
+			optim.OneCycle{MaxLR: lr, PctStart: 0.3, DivFactor: 25, FinalDivFactor: 1e4, TotalSteps: steps}},
+	} {
+		t.Run(tt.sched.Name, func(t *testing.T) {
+			cfg := functionConfig("quadratic", []float64{3, -1}, train.OptimizerConfig{Name: "sgd", LR: lr}, steps)
+			cfg.Dataset.Condition = 2
+			cfg.Schedule = tt.sched
+			st, ms, err := collectFunction(t, context.Background(), cfg)
+			if st != train.Done || err != nil || len(ms) != steps+1 {
+				t.Fatalf("status %s, error %v, %d epochs", st, err, len(ms))
+			}
+			for s := 1; s <= steps; s++ {
+				if want := tt.want.Rate(s - 1); ms[s].LR != want {
+					t.Errorf("step %d: lr %v; want %v", s, ms[s].LR, want)
+				}
+			}
+		})
+	}
+}
+
+// TestFunctionPlateauAndScheduleFree runs schedule-free SGD on the
+// quadratic with a plateau schedule on the value: the position reported
+// is the evaluation point x, which is not where SGD alone would be, the
+// rate drops once the value stops improving, and the run closes in on the
+// minimum.
+func TestFunctionPlateauAndScheduleFree(t *testing.T) {
+	cfg := functionConfig("quadratic", []float64{3, -1}, train.OptimizerConfig{Name: "sf_sgd", LR: 0.5, Momentum: 0.9}, 60)
+	cfg.Dataset.Condition = 2
+	cfg.Schedule = train.ScheduleConfig{Name: "plateau", Monitor: "train_loss", Patience: 2, Factor: 0.5}
+	st, ms, err := collectFunction(t, context.Background(), cfg)
+	if st != train.Done || err != nil {
+		t.Fatalf("status %s, error %v", st, err)
+	}
+	// Step 1 from x = y = z = (3, −1): z' = z − η∇f(y), c = 1, so x' = z'
+	// and the reported position is z'; y' = 0.1·z' + 0.9·x' = z' too.
+	if want := []float64{3 - 0.5*3, -1 + 0.5*2}; !slices.Equal(ms[1].Position, want) {
+		t.Errorf("step 1 at %v; want %v", ms[1].Position, want)
+	}
+	// Replay the plateau on the reported values.
+	lr, best, bad, drops := 0.5, math.Inf(1), 0, 0
+	for s := 1; s < len(ms); s++ {
+		if ms[s].LR != lr {
+			t.Fatalf("step %d ran at %v; want %v", s, ms[s].LR, lr)
+		}
+		if v := ms[s].TrainLoss; v < best*(1-train.PlateauThreshold) {
+			best, bad = v, 0
+		} else if bad++; bad > 2 {
+			lr, bad, drops = lr*0.5, 0, drops+1
+		}
+	}
+	if drops == 0 {
+		t.Error("the rate never dropped")
+	}
+	// x averages every z so far (c = 1/t at a constant rate): it closes in
+	// as 1/t, not geometrically.
+	if d, d0 := ms[len(ms)-1].Distance, ms[0].Distance; d > d0/10 {
+		t.Errorf("distance to the minimum after 60 steps = %v; want <= a tenth of the start's %v", d, d0)
 	}
 }
 

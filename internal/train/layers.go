@@ -31,6 +31,7 @@ type layerLog[T kernel.Float] struct {
 	kind    nn.ActivationKind
 	weights []*nn.Param[T] // each hidden layer's weight matrix
 	before  [][]T          // a copy of each taken before the epoch's last step
+	ratio   []float64      // each one's update ratio, measured by measureUpdates
 	rows    int            // the probe batch's size
 	out     []LayerStats   // filled by visit during a probe pass
 	visit   func(layer int, a []T)
@@ -48,6 +49,7 @@ func newLayerLog[T kernel.Float](net *nn.MLP[T], trainLen int) *layerLog[T] {
 	for _, w := range l.weights {
 		l.before = append(l.before, make([]T, len(w.Value)))
 	}
+	l.ratio = make([]float64, len(l.weights))
 	l.visit = func(i int, a []T) {
 		l.out[i] = activationStats(l.kind, a)
 		l.out[i].Layer = i + 1
@@ -67,10 +69,26 @@ func (t *trainer[T]) saveLastWeights() {
 	}
 }
 
+// measureUpdates measures each hidden layer's update ratio, RMS(last
+// update) / RMS(weights after it), after the epoch's last step and before
+// toEval: the update is the optimizer's, at the point it trains (a
+// schedule-free run's y). It does nothing when the run does not log its
+// layers.
+func (t *trainer[T]) measureUpdates() {
+	if t.layers == nil {
+		return
+	}
+	for i, w := range t.layers.weights {
+		t.layers.ratio[i] = rmsDiff(w.Value, t.layers.before[i]) / rms(w.Value)
+	}
+}
+
 // layerStats returns the statistics of every hidden layer, or nil when the
 // run does not log them. stepped says whether the epoch ran a training step
 // after saveLastWeights: without one (epoch 0) the gradient and the update
-// are NaN.
+// are NaN, else the update ratio is the one measureUpdates measured. The
+// activations and the weight RMS are those of the parameters as they are
+// (a schedule-free run's evaluation point x).
 func (t *trainer[T]) layerStats(stepped bool) []LayerStats {
 	l := t.layers
 	if l == nil {
@@ -89,7 +107,7 @@ func (t *trainer[T]) layerStats(stepped bool) []LayerStats {
 		s.GradRMS, s.UpdateRatio = math.NaN(), math.NaN()
 		if stepped {
 			s.GradRMS = rms(w.Grad)
-			s.UpdateRatio = rmsDiff(w.Value, l.before[i]) / s.WeightRMS
+			s.UpdateRatio = l.ratio[i]
 		}
 	}
 	out := l.out

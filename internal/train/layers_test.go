@@ -160,16 +160,24 @@ func runMetrics(t *testing.T, cfg Config) []EpochMetrics {
 
 // TestLogLayersChangesNoMetric trains the same config with and without
 // LogLayers, at both precisions, with batch normalisation, dropout, weight
-// decay, a validation split and logged steps: every report must be
-// identical, bit for bit, apart from Layers and the timings.
+// decay, a validation split and logged steps, with Adam and with
+// schedule-free AdamW (whose layer statistics are taken at its evaluation
+// point, beside the other metrics): every report must be identical, bit
+// for bit, apart from Layers and the timings.
 func TestLogLayersChangesNoMetric(t *testing.T) {
-	for _, precision := range []string{"float32", "float64"} {
-		t.Run(precision, func(t *testing.T) {
+	adam := OptimizerConfig{Name: "adam", LR: 0.001, Beta1: 0.9, Beta2: 0.999, Eps: 1e-7}
+	sf := OptimizerConfig{Name: "sf_adamw", LR: 0.0025, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: 1e-4}
+	for _, tt := range []struct {
+		precision string
+		opt       OptimizerConfig
+	}{{"float32", adam}, {"float64", adam}, {"float32", sf}, {"float64", sf}} {
+		precision := tt.precision
+		t.Run(precision+"/"+tt.opt.Name, func(t *testing.T) {
 			t.Parallel()
 			cfg := Config{
 				Dataset:   DatasetConfig{Name: "mnist", TrainLimit: 1500, Validation: 0.2, SplitSeed: 3},
 				Model:     ModelConfig{Hidden: []int{60, 40}, Activation: "relu", Init: "he", BatchNorm: true, Dropout: 0.3, WeightDecay: 1e-3, Precision: precision},
-				Optimizer: OptimizerConfig{Name: "adam", LR: 0.001, Beta1: 0.9, Beta2: 0.999, Eps: 1e-7},
+				Optimizer: tt.opt,
 				Schedule:  ScheduleConfig{Name: "cosine", Warmup: 1},
 				Epochs:    3,
 				BatchSize: 100,

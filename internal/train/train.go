@@ -88,6 +88,7 @@ const (
 	streamInit uint64 = iota + 1
 	streamShuffle
 	streamDropout
+	streamBNStats // the batches that re-estimate batch normalisation's statistics at a schedule-free evaluation point
 )
 
 // newRNG returns the stream of a run's seed.
@@ -118,6 +119,10 @@ type trainer[T kernel.Float] struct {
 	index  []int // the example indices of an evaluation chunk
 
 	layers *layerLog[T] // the layer statistics' state; nil unless cfg.LogLayers
+
+	evalPoint optim.EvalPoint[T] // the optimizer, when it evaluates elsewhere than it trains (schedule-free); else nil
+	bnStats   *bnStats[T]        // re-estimates batch normalisation at the evaluation point; nil unless evalPoint and batchnorm
+	plateau   *optim.Plateau     // the schedule, when it follows a metric; else nil
 }
 
 // newTrainer builds the network, optimizer and schedule of cfg over d.
@@ -146,6 +151,13 @@ func newTrainer[T kernel.Float](cfg Config, d Data) (*trainer[T], error) {
 		index:         make([]int, rows),
 	}
 	t.sched = newSchedule(cfg.Schedule, cfg.Optimizer.LR, t.stepsPerEpoch, cfg.Epochs)
+	t.plateau, _ = t.sched.(*optim.Plateau)
+	if ep, ok := t.opt.(optim.EvalPoint[T]); ok {
+		t.evalPoint = ep
+		if cfg.Model.BatchNorm {
+			t.bnStats = newBNStats(net, n, cfg.BatchSize, newRNG(cfg.Seed, streamBNStats))
+		}
+	}
 	if cfg.LogLayers {
 		t.layers = newLayerLog(net, n)
 	}
@@ -159,11 +171,13 @@ func run[T kernel.Float](ctx context.Context, cfg Config, d Data, report func(Ep
 	}
 	n, stepsPerEpoch := d.Train.Len(), t.stepsPerEpoch
 
+	t.toEval()
 	m, err := t.evaluate(ctx, EpochMetrics{Epoch: 0, LR: t.sched.Rate(0)}, true)
 	if err != nil {
 		return Interrupted, err
 	}
 	m.Layers = t.layerStats(false)
+	t.toTrain()
 	if err := report(m); err != nil {
 		return stopped(err)
 	}
@@ -205,6 +219,8 @@ func run[T kernel.Float](ctx context.Context, cfg Config, d Data, report func(Ep
 			lossSum += loss
 			step++
 		}
+		t.measureUpdates()
+		t.toEval()
 		m := EpochMetrics{
 			Epoch:     epoch,
 			LR:        rates.rate(),
@@ -216,11 +232,46 @@ func run[T kernel.Float](ctx context.Context, cfg Config, d Data, report func(Ep
 		if m, err = t.evaluate(ctx, m, false); err != nil {
 			return Interrupted, err
 		}
+		t.toTrain()
+		t.observe(m)
 		if err := report(m); err != nil {
 			return stopped(err)
 		}
 	}
 	return Done, nil
+}
+
+// toEval moves the parameters to the optimizer's evaluation point, if it
+// has one, and re-estimates batch normalisation's running statistics there;
+// toTrain moves them back. Between the two every metric and the layer
+// statistics are measured, so a schedule-free run is measured at its
+// average x, the point it returns, while it trains at y.
+func (t *trainer[T]) toEval() {
+	if t.evalPoint == nil {
+		return
+	}
+	t.evalPoint.Eval(t.net.Values())
+	if t.bnStats != nil {
+		t.bnStats.refresh(t)
+	}
+}
+
+func (t *trainer[T]) toTrain() {
+	if t.evalPoint != nil {
+		t.evalPoint.Train(t.net.Values())
+	}
+}
+
+// observe feeds a plateau schedule the metric it monitors after an epoch.
+func (t *trainer[T]) observe(m EpochMetrics) {
+	if t.plateau == nil {
+		return
+	}
+	if t.cfg.Schedule.Monitor == "val_acc" {
+		t.plateau.Observe(m.ValAcc)
+	} else {
+		t.plateau.Observe(m.TrainLoss)
+	}
 }
 
 // stopped is the status of a run whose report function returned err:

@@ -241,7 +241,7 @@ function renderList() {
     h('td', {class: 'num muted'}, duration(sw.started_at, sw.finished_at)),
     h('td', {}, h('div', {class: 'control'}, progressBar(sw, 'small-progress'),
       h('span', {class: 'num'}, `${sw.runs_done}/${sw.runs_total}`))),
-    h('td', {class: 'num'}, fmtAcc(sw.best_test_acc)),
+    h('td', {class: 'num'}, isNum(sw.best_val_acc) ? ['val ', fmtAcc(sw.best_val_acc)] : fmtAcc(sw.best_test_acc)),
   ));
   const table = state.sweeps.length === 0
     ? h('div', {class: 'empty'}, 'No sweep yet. Train one with ', h('code', {}, 'runner run experiments/ch6.yaml'), '; it will appear here.')
@@ -249,7 +249,7 @@ function renderList() {
       h('thead', {}, h('tr', {},
         h('th', {class: 'num'}, 'id'), h('th', {}, 'name'), h('th', {}, 'description'), h('th', {}, 'status'),
         h('th', {}, 'started'), h('th', {class: 'num'}, 'duration'), h('th', {}, 'runs done / total'),
-        h('th', {class: 'num', title: 'the best final test accuracy of a done run'}, 'best test acc'))),
+        h('th', {class: 'num', title: 'the best final accuracy of a done run: validation accuracy where the sweep holds out validation images, as a search ranks its trials, else test accuracy'}, 'best acc'))),
       h('tbody', {}, rows)));
   app.replaceChildren(
     h('div', {class: 'card'},
@@ -286,7 +286,8 @@ async function loadSweep(first) {
       state.sweeps = list.sweeps;
       state.isFunction = state.runs.some((r) => r.dataset === 'function');
       // A function's value is its runs' train_loss: compare that, unless the user chose.
-      if (first && !state.groupMetricSet) state.groupMetric = state.isFunction ? 'train_loss' : 'test_acc';
+      // A sweep with a validation split ranks on it, as a search ranks its trials.
+      if (first && !state.groupMetricSet) state.groupMetric = state.isFunction ? 'train_loss' : rankMetric();
       if (!state.colorBy) state.colorBy = defaultColorBy();
       if (state.autoSelect) {
         state.selected = new Set(state.runs.length <= 60 ? state.runs.map((r) => r.id) : bestRuns(10));
@@ -315,8 +316,15 @@ async function loadSweep(first) {
   }
 }
 
+// rankMetric is the metric runs are ranked by: val_acc where a run holds
+// out validation images, else test_acc.
+function rankMetric() {
+  return state.runs.some((r) => isNum(r.final.val_acc)) ? 'val_acc' : 'test_acc';
+}
+
 function bestRuns(n) {
-  return [...state.runs].sort((a, b) => (b.final.test_acc ?? -1) - (a.final.test_acc ?? -1)).slice(0, n).map((r) => r.id);
+  const m = rankMetric();
+  return [...state.runs].sort((a, b) => (b.final[m] ?? -1) - (a.final[m] ?? -1)).slice(0, n).map((r) => r.id);
 }
 
 function defaultColorBy() {

@@ -18,6 +18,14 @@ func Describe(c train.Config, varying []string) string {
 			parts = append(parts, name+"="+v)
 		}
 	}
+	if len(parts) == 0 && len(varying) > 0 {
+		// Only Short's dropped values tell it apart (warmup=0): give them.
+		for _, name := range varying {
+			if v := Param(c, name); v != "" {
+				parts = append(parts, name+"="+v)
+			}
+		}
+	}
 	if len(parts) == 0 {
 		return "the only configuration"
 	}

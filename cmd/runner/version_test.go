@@ -22,29 +22,7 @@ func TestBuiltBinaryRecordsVersion(t *testing.T) {
 	if err != nil {
 		t.Skip("no go command:", err)
 	}
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("no git:", err)
-	}
-	files, err := exec.Command("git", "-C", "../..", "ls-files", "-z").Output()
-	if err != nil {
-		t.Skipf("not in a git checkout: %v", err)
-	}
-	src := t.TempDir()
-	for _, name := range strings.Split(strings.TrimRight(string(files), "\x00"), "\x00") {
-		b, err := os.ReadFile(filepath.Join("../..", name))
-		if os.IsNotExist(err) {
-			continue // deleted in the working tree
-		} else if err != nil {
-			t.Fatal(err)
-		}
-		p := filepath.Join(src, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	src := copyCheckout(t)
 	// A user's go build stamps the version control information
 	// (-buildvcs=auto); the environment may have turned it off.
 	env := append(os.Environ(), "GOFLAGS=-buildvcs=auto", "GIT_CONFIG_NOSYSTEM=1",

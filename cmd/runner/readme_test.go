@@ -27,8 +27,8 @@ import (
 // output); a block whose lines carry placeholders (FILE..., [flags], NAME)
 // is a synopsis, whose lines must each name a runner command; anything else
 // (digests, error messages) is output, not run. (A synopsis is told by its
-// first line.) A command runs on until its
-// quotes close (a quoted SQL statement or Python program spans lines).
+// first line.) A command runs on until its quotes close (a quoted SQL
+// statement or Python program spans lines).
 // Fenced blocks: sql is run through runner query, yaml is validated with
 // runner validate (a fragment with a name added; a Kubernetes manifest, with
 // apiVersion, is not), bash is a Slurm batch script and dockerfile a
@@ -57,16 +57,16 @@ import (
 //   - Commands of sbatch, kubectl and docker need a cluster: not run.
 //     readmeSkip lists the other commands that need one, each of which must
 //     appear in the README.
-//   - A go test command that .ci/run runs verbatim (the suite) is left to
-//     CI; any other go test command (a benchmark, a fuzz target, the
-//     full-data test) is checked with go test -list: its patterns must name
-//     tests, benchmarks or fuzz targets of its packages.
+//   - A command that .ci/run runs verbatim (go test ./..., the end-to-end
+//     script) is left to CI. Any other go test command (a benchmark, a
+//     fuzz target, the full-data test) is checked with go test -list: its
+//     patterns must name tests, benchmarks or fuzz targets of its packages.
 //   - A python3 command that imports pandas is skipped when pandas is not
 //     installed, and says so in the test log.
 
 // readmePrograms are the programs a command block may start with.
 var readmePrograms = []string{"runner", "./runner", "go", "sqlite3", "python3", "curl", "jq", "mkdir", "cp",
-	"sbatch", "kubectl", "docker", "bash", "scripts/e2e.sh", "scripts/bench-vs-reference.sh"}
+	"sbatch", "kubectl", "docker", "bash", "scripts/e2e.sh"}
 
 // readmeReduce maps an experiment file to the overrides that make its
 // runs small enough for the default suite.
@@ -320,6 +320,14 @@ func TestReadmeBlocks(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
+	header := "# What it shows.\n#\n#   runner run x.yaml\n#   runner query \"SELECT 1\n#                 FROM t\"\n#\n#   look-ahead prose\nname: x\n#   runner run not-header.yaml\n"
+	var hs []string
+	for _, b := range headerBlocks("x.yaml", header) {
+		hs = append(hs, fmt.Sprintf("%s:%d %s %d", b.file, b.line, blockKind(b), len(commandsOf(b))))
+	}
+	if want := []string{"x.yaml:3 commands 2", "x.yaml:7 output 1"}; !slices.Equal(hs, want) {
+		t.Errorf("header blocks %q, want %q", hs, want)
+	}
 	if w, closed := shellWords(`a "b c" 'd # e' # f`); !slices.Equal(w, []string{"a", "b c", "d # e"}) || !closed {
 		t.Errorf("shellWords: %q %v", w, closed)
 	}
@@ -445,8 +453,11 @@ func TestReadmeCommands(t *testing.T) {
 				usedSkip[c.text] = true
 				t.Logf("%s:%d: not run (%s): %s", c.file, c.line, readmeSkip[c.text], c.text)
 				continue
+			case inCI(string(ci), words):
+				t.Logf("%s:%d: left to CI (.ci/run runs it): %s", c.file, c.line, c.text)
+				continue
 			case program(words) == "go" && slices.Contains(words, "test"):
-				checkGoTest(t, c, words, string(ci), dir, env)
+				checkGoTest(t, c, words, dir, env)
 				continue
 			case program(words) == "python3" && regexp.MustCompile(`\bpandas\b`).MatchString(c.text) && !hasPandas:
 				t.Logf("%s:%d: not run (no pandas here): %s", c.file, c.line, c.text)
@@ -593,19 +604,20 @@ func validateReadmeYAML(t *testing.T, b readmeBlock) {
 	}
 }
 
-// checkGoTest leaves to CI a go test command that .ci/run runs verbatim,
-// and checks that any other names tests, benchmarks or fuzz targets that
-// exist, with go test -list.
-func checkGoTest(t *testing.T, c readmeCommand, words []string, ci, dir string, env []string) {
-	t.Helper()
+// inCI reports whether a line of the script ci runs the command of words,
+// word for word (comments aside).
+func inCI(ci string, words []string) bool {
 	cmdLine := strings.Join(words, " ")
-	if slices.ContainsFunc(strings.Split(ci, "\n"), func(l string) bool {
+	return slices.ContainsFunc(strings.Split(ci, "\n"), func(l string) bool {
 		w, _ := shellWords(l)
 		return strings.Join(w, " ") == cmdLine
-	}) {
-		t.Logf("%s:%d: left to CI (.ci/run runs it): %s", c.file, c.line, c.text)
-		return
-	}
+	})
+}
+
+// checkGoTest checks that a go test command names tests, benchmarks or
+// fuzz targets that exist, with go test -list.
+func checkGoTest(t *testing.T, c readmeCommand, words []string, dir string, env []string) {
+	t.Helper()
 	var patterns, pkgs []string
 	for i, w := range words {
 		switch {
@@ -616,7 +628,7 @@ func checkGoTest(t *testing.T, c readmeCommand, words []string, ci, dir string, 
 		}
 	}
 	if len(patterns) == 0 || len(pkgs) == 0 {
-		t.Errorf("%s:%d: %s: neither in .ci/run nor naming a test and a package", c.file, c.line, c.text)
+		t.Errorf("%s:%d: %s: names no test and package to check; run it from .ci/run", c.file, c.line, c.text)
 		return
 	}
 	for _, p := range patterns {

@@ -322,6 +322,13 @@ function rankMetric() {
   return state.runs.some((r) => isNum(r.final.val_acc)) ? 'val_acc' : 'test_acc';
 }
 
+// compareMetric makes a comparison with another sweep use test_acc, which
+// every sweep has, where val_acc was only the default (the other sweep may
+// hold out no validation images); a metric the user chose is kept.
+function compareMetric() {
+  if (state.groupVs && !state.groupMetricSet && state.groupMetric === 'val_acc') state.groupMetric = 'test_acc';
+}
+
 function bestRuns(n) {
   const m = rankMetric();
   return [...state.runs].sort((a, b) => (b.final[m] ?? -1) - (a.final[m] ?? -1)).slice(0, n).map((r) => r.id);
@@ -1094,7 +1101,7 @@ function groupsCard() {
         metrics.map(([v, l]) => h('option', {value: v}, l)))),
       h('label', {class: 'control'}, 'of', h('select', {id: 'group-best', onchange: (e) => { state.groupBest = e.target.value === '1'; reloadGroups(); }},
         h('option', {value: '0'}, 'the last epoch'), h('option', {value: '1'}, 'the best epoch'))),
-      h('label', {class: 'control'}, 'compare with', h('select', {id: 'group-vs', onchange: (e) => { state.groupVs = e.target.value; state.groupsNote = ''; reloadGroups(); }}))),
+      h('label', {class: 'control'}, 'compare with', h('select', {id: 'group-vs', onchange: (e) => { state.groupVs = e.target.value; state.groupsNote = ''; compareMetric(); reloadGroups(); }}))),
     h('div', {class: 'card-body flush'}, h('div', {class: 'table-scroll', id: 'group-table'})),
     h('ul', {class: 'notes', id: 'group-notes', hidden: true}));
 }

@@ -159,7 +159,7 @@ func TestRunTinySweep(t *testing.T) {
 		WHERE r.schedule = 'step' AND e.epoch = 2 AND abs(e.lr - r.lr / 2) < 1e-15`); n != 8 {
 		t.Errorf("step-schedule runs at half rate in epoch 2: %d, want 8", n)
 	}
-	for _, want := range []string{`sweep "tiny" (id 1) done: 16 runs (16 done)`, "* best final test accuracy", dbPath} {
+	for _, want := range []string{`sweep "tiny" (id 1) done: 16 runs (16 done)`, "* best final validation accuracy", "val_acc", dbPath} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, stdout)
 		}

@@ -11,6 +11,7 @@ import (
 	"runner/internal/execute"
 	"runner/internal/shard"
 	"runner/internal/sweep"
+	"runner/internal/train"
 	"runner/internal/version"
 )
 
@@ -71,6 +72,7 @@ decisions depend on N.
 		wait := fs.Bool("wait", false, "wait while another runner writes the database, instead of exiting with code 5")
 		logFile := fs.String("log-file", "", "also append every log line and the summaries to `path`")
 		shardFlag := fs.String("shard", "", "train only slice `I/N` of each sweep, I counted from 0 (default: from $JOB_COMPLETION_INDEX or $SLURM_ARRAY_TASK_ID)")
+		allowDiverged := fs.Bool("allow-diverged", false, "exit 0 when runs diverged (they are still recorded diverged): for experiments whose point is that some settings diverge")
 		shards := fs.Int("shards", 0, "the number of shards `N` when the environment gives only the index (default $RUNNER_SHARDS)")
 		return func(ctx context.Context, m *Main, files []string) error {
 			if len(files) == 0 {
@@ -108,7 +110,7 @@ decisions depend on N.
 				return err
 			case ctx.Err() != nil:
 				return context.Cause(ctx)
-			case tally.Failed():
+			case tally.Runs[train.Failed] > 0 || (tally.Runs[train.Diverged] > 0 && !*allowDiverged):
 				return withCode(exitRunsFailed, errSilent)
 			}
 			return nil

@@ -178,7 +178,11 @@ func (o *Output) startSweep(s execute.SweepStart) *sweepDisplay {
 			epochs += c.Epochs
 		}
 		d.progress = mpb.New(mpb.WithOutput(o.stdout), mpb.WithWidth(30), mpb.WithRefreshRate(250*time.Millisecond))
-		d.overall = d.progress.New(int64(epochs), mpb.BarStyle(),
+		// One unit more than the epochs: the bar completes, and mpb draws
+		// it for the last time, only in finish, once every run has
+		// finished and been counted, never at the last epoch (before its
+		// run is counted: "runs 35/36").
+		d.overall = d.progress.New(int64(epochs)+1, mpb.BarStyle(),
 			mpb.BarPriority(math.MaxInt),
 			mpb.PrependDecorators(
 				decor.Any(func(decor.Statistics) string { return fmt.Sprintf("runs %d/%d", d.doneCount(), d.total) }, decor.WCSyncSpaceR),
@@ -225,7 +229,7 @@ func (d *sweepDisplay) event(ev execute.Event) {
 			rb.bar.Abort(true)
 			delete(d.bars, ev.Job)
 			if ev.Status == train.Interrupted {
-				d.overall.SetTotal(d.overall.Current(), false)
+				d.overall.SetTotal(d.overall.Current()+1, false)
 			}
 		}
 		switch {
@@ -264,7 +268,8 @@ func epochText(m train.EpochMetrics, cfg train.Config) string {
 	return fmt.Sprintf("epoch %d test_acc %.4f train_loss %.4f", m.Epoch, m.TestAcc, m.TrainLoss)
 }
 
-// finish stops the live display.
+// finish stops the live display: it completes the overall bar, whose last
+// frame shows the final counts, and waits until it is drawn.
 func (d *sweepDisplay) finish() {
 	if d.progress == nil {
 		return

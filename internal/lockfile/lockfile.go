@@ -2,8 +2,11 @@
 // the same time. A writer holds an exclusive advisory lock (flock) on a file
 // beside the database, PATH.lock, for as long as it runs; the kernel releases
 // it when the process exits, however it exits (kill -9 included), so a lock
-// is never left stale. The file itself is left in place: removing it would
-// let two processes lock two different files of the same name.
+// is never left stale. Release removes the file while it still holds the
+// lock, and Acquire, once it has the lock, checks that the file it locked is
+// still the one at PATH.lock (and opens it anew if not), so two processes
+// never hold locks on two different files of the same name. Only a process
+// that dies holding the lock leaves the file behind, unlocked.
 //
 // Readers (runner query, sqlite3) take no lock: SQLite's WAL mode lets them
 // read while a sweep writes.
@@ -13,6 +16,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"strings"
 	"syscall"
@@ -39,27 +43,34 @@ func Path(dbPath string) string { return dbPath + ".lock" }
 // it, or, with wait, retries until the lock is free or ctx is done.
 func Acquire(ctx context.Context, dbPath string, wait bool) (*Lock, error) {
 	path := Path(dbPath)
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
-	if err != nil {
-		return nil, fmt.Errorf("lock %s: %w", dbPath, err)
-	}
-	for {
-		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-		if err == nil {
-			break
+	var f *os.File
+	for f == nil {
+		var err error
+		if f, err = lockOpen(path); err != nil {
+			return nil, fmt.Errorf("lock %s: %w", dbPath, err)
 		}
-		if !errors.Is(err, syscall.EWOULDBLOCK) {
+		err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		switch {
+		case err == nil:
+			if !current(f, path) {
+				// The holder released it and removed the file after we
+				// opened it: lock the file now at path.
+				f.Close()
+				f = nil
+			}
+			continue
+		case !errors.Is(err, syscall.EWOULDBLOCK):
 			f.Close()
 			return nil, fmt.Errorf("lock %s: %w", path, err)
-		}
-		if !wait {
+		case !wait:
 			holder := readHolder(path)
 			f.Close()
 			return nil, fmt.Errorf("%s is being written by another runner%s: %w", dbPath, holder, ErrLocked)
 		}
+		f.Close()
+		f = nil
 		select {
 		case <-ctx.Done():
-			f.Close()
 			return nil, ctx.Err()
 		case <-time.After(pollInterval):
 		}
@@ -71,6 +82,22 @@ func Acquire(ctx context.Context, dbPath string, wait bool) (*Lock, error) {
 		f.WriteAt([]byte(info), 0)
 	}
 	return &Lock{f: f}, nil
+}
+
+// lockOpen opens (creating it if needed) the lock file at path.
+func lockOpen(path string) (*os.File, error) {
+	return os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+}
+
+// current reports whether f is still the file at path: not removed, nor
+// replaced by another, since it was opened.
+func current(f *os.File, path string) bool {
+	held, err := f.Stat()
+	if err != nil {
+		return false
+	}
+	now, err := os.Stat(path)
+	return err == nil && os.SameFile(held, now)
 }
 
 // readHolder returns " (pid … on … since …)" from the lock file, or "".
@@ -86,12 +113,22 @@ func readHolder(path string) string {
 	return " (" + s + ")"
 }
 
-// Release gives up the lock. The lock file stays.
+// Release removes the lock file and gives up the lock. The file is removed
+// while the lock is still held, so a process waiting on it finds it gone
+// and locks a new one (see Acquire).
 func (l *Lock) Release() error {
 	if l == nil || l.f == nil {
 		return nil
 	}
-	err := l.f.Close() // closing the descriptor releases the flock
+	var err error
+	if current(l.f, l.f.Name()) { // not another process's file put in its place
+		if err = os.Remove(l.f.Name()); errors.Is(err, fs.ErrNotExist) {
+			err = nil
+		}
+	}
+	if cerr := l.f.Close(); err == nil { // closing the descriptor releases the flock
+		err = cerr
+	}
 	l.f = nil
 	return err
 }

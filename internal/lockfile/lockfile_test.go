@@ -171,3 +171,40 @@ func TestKilledHolderReleases(t *testing.T) {
 	}
 	l.Release()
 }
+
+// Release leaves no lock file behind, and a process that opened the file
+// before it was removed does not lock the removed file: it locks a new one,
+// so that a third process cannot hold the lock beside it.
+func TestReleaseRemovesTheFile(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "results.db")
+	l, err := lockfile.Acquire(context.Background(), db, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(lockfile.Path(db)); err != nil {
+		t.Fatalf("while held: %v", err)
+	}
+	ctx := newWaitCounter()
+	got := make(chan *lockfile.Lock, 1)
+	go func() {
+		l2, err := lockfile.Acquire(ctx, db, true)
+		if err != nil {
+			t.Error(err)
+		}
+		got <- l2
+	}()
+	await(t, ctx.second, "the waiter to find the lock held")
+	if err := l.Release(); err != nil {
+		t.Fatal(err)
+	}
+	l2 := await(t, got, "the waiter to get the lock")
+	if _, err := lockfile.Acquire(context.Background(), db, false); !errors.Is(err, lockfile.ErrLocked) {
+		t.Fatalf("Acquire while the waiter holds the lock: %v, want ErrLocked", err)
+	}
+	if err := l2.Release(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(lockfile.Path(db)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("after Release: %v, want no lock file", err)
+	}
+}

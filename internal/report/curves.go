@@ -149,6 +149,12 @@ func Figures(s *Sweep, metrics []Metric, window int) ([]*Figure, []string, error
 			loss.YLabel = "train_loss"
 		}
 	}
+	// train_loss includes the weight decay's ½λΣ‖W‖²: say so where a run
+	// has one, since the penalty, not the fit, may then dominate it.
+	if slices.ContainsFunc(s.Runs, func(r Run) bool { return r.Config.Model.WeightDecay > 0 }) {
+		loss.Title = fmt.Sprintf("%s: training loss with the L2 term ½λΣ‖W‖²", s)
+		loss.YLabel = strings.Replace(loss.YLabel, "train_loss", "train_loss with ½λΣ‖W‖²", 1)
+	}
 	acc.YLabel = strings.Join(accMetrics, ", ")
 	// Where the sweep logged steps, the loss per iteration too, as the
 	// book's figures 6-9 and 6-15 plot it.

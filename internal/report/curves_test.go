@@ -133,6 +133,22 @@ func manyConfigs() *report.Sweep {
 // TestFigureWrite draws figures as PNG and SVG and checks that they decode:
 // the PNG's size, the SVG's well-formedness. With RUNNER_PLOT_DIR set, it
 // also leaves them there to look at.
+// The loss figure says when the loss includes weight decay's L2 term.
+func TestFiguresLossWithL2(t *testing.T) {
+	for _, decay := range []float64{0, 0.1} {
+		s := sweepA()
+		s.Runs[0].Config.Model.WeightDecay = decay
+		figs, _, err := report.Figures(s, []report.Metric{report.TrainLoss}, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		says := strings.Contains(figs[0].Title, "L2 term") && strings.Contains(figs[0].YLabel, "½λΣ‖W‖²")
+		if says != (decay > 0) {
+			t.Errorf("weight decay %v: title %q, y label %q", decay, figs[0].Title, figs[0].YLabel)
+		}
+	}
+}
+
 func TestFigureWrite(t *testing.T) {
 	tests := []struct {
 		name    string

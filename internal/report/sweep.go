@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -235,8 +236,9 @@ func Columns(sweeps ...*Sweep) []string {
 
 // Label names a configuration by the hyperparameters in columns, for a
 // legend or a note: "adam lr=0.001 step". Optimizers and schedules are
-// given by bare name, the others as name=value; hyperparameters c does not
-// take are left out. With no columns it is "all runs".
+// given by bare name, the others as name=value with the value as
+// sweep.Short gives it (4 significant digits; no warmup=0); those c does
+// not take are left out. With no columns it is "all runs".
 func Label(c train.Config, columns []string) string {
 	return label(c, columns, func(v string) string { return v })
 }
@@ -245,7 +247,7 @@ func Label(c train.Config, columns []string) string {
 func label(c train.Config, columns []string, format func(string) string) string {
 	var parts []string
 	for _, name := range columns {
-		v := sweep.Param(c, name)
+		v := sweep.Short(c, name)
 		if v != "" {
 			v = format(v)
 		}
@@ -261,4 +263,14 @@ func label(c train.Config, columns []string, format func(string) string) string 
 		return "all runs"
 	}
 	return strings.Join(parts, " ")
+}
+
+// shortParams returns the values of c's hyperparameters in columns, as
+// sweep.Short gives them, "-" where c takes none: a row of a table.
+func shortParams(c train.Config, columns []string) []string {
+	out := make([]string, len(columns))
+	for i, name := range columns {
+		out[i] = cmp.Or(sweep.Short(c, name), "-")
+	}
+	return out
 }

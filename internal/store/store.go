@@ -293,7 +293,7 @@ func readHeader(path string) (walMode, empty bool, err error) {
 		return false, false, fmt.Errorf("read header: %w", err)
 	}
 	if fi.IsDir() {
-		return false, false, errors.New("is a directory")
+		return false, false, fmt.Errorf("%w: it is a directory", ErrNotSQLite)
 	}
 
 	buf := make([]byte, 100) // the database header

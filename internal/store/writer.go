@@ -19,8 +19,13 @@ var ErrLocked = lockfile.ErrLocked
 // another runner holds the lock it fails at once with an error wrapping
 // ErrLocked or, with wait, calls log (when not nil) to say so and waits.
 // Every command that writes a database goes through here. A cancelled wait
-// returns the context's cause.
+// returns the context's cause. A file at path that is not an SQLite
+// database, or is another program's or a newer runner's, is refused before
+// the lock file is created beside it, so a wrong --db leaves nothing behind.
 func OpenWriter(ctx context.Context, path string, wait bool, log func(format string, args ...any)) (db *DB, close func(), err error) {
+	if _, err := checkFile(ctx, path); errors.Is(err, ErrNotSQLite) || errors.Is(err, ErrNotRunnerDB) || errors.Is(err, ErrNewerSchema) {
+		return nil, nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
 	lock, err := lockfile.Acquire(ctx, path, false)
 	if errors.Is(err, lockfile.ErrLocked) && wait {
 		if log != nil {

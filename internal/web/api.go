@@ -45,7 +45,7 @@ const (
 		SELECT r.sweep_id, count(*) FROM runs r JOIN epochs e ON e.run_id = r.id
 		WHERE :id = 0 OR r.sweep_id = :id GROUP BY r.sweep_id`
 	bestSQL = `
-		SELECT r.sweep_id, max(e.test_acc) FROM runs r JOIN epochs e ON e.run_id = r.id AND e.epoch = r.epochs
+		SELECT r.sweep_id, max(e.test_acc), max(e.val_acc) FROM runs r JOIN epochs e ON e.run_id = r.id AND e.epoch = r.epochs
 		WHERE r.status = 'done' AND (:id = 0 OR r.sweep_id = :id) GROUP BY r.sweep_id`
 	runColumnsSQL = `
 		s.run_id, s.sweep_id, s.sweep_name, s.run_key, r.config, r.dataset,
@@ -181,6 +181,7 @@ type sweepJSON struct {
 	EpochsDone    int            `json:"epochs_done"`   // epochs rows recorded, epoch 0 included
 	EpochsTotal   int            `json:"epochs_total"`  // the rows the sweep records when it is done
 	BestTestAcc   num            `json:"best_test_acc"` // the highest final test_acc of a done run
+	BestValAcc    num            `json:"best_val_acc"`  // the highest final val_acc of a done run; null without validation
 
 	// In GET /api/sweeps/SWEEP only.
 	File      *string         `json:"file,omitempty"`
@@ -260,7 +261,7 @@ func listSweeps(ctx context.Context, db *store.DB, name string, id, limit int64,
 			&sw.StartedAt, &sw.FinishedAt, &total, &file, &sw.Spec, &overrides, &sw.SpecHash, &sw.Seed); err != nil {
 			return nil, fmt.Errorf("read sweeps: %w", err)
 		}
-		sw.RunsTotal, sw.Runs, sw.BestTestAcc = total.Int64, map[string]int{}, num(nan)
+		sw.RunsTotal, sw.Runs, sw.BestTestAcc, sw.BestValAcc = total.Int64, map[string]int{}, num(nan), num(nan)
 		if detail {
 			if file.Valid {
 				sw.File = &file.String
@@ -320,14 +321,17 @@ func listSweeps(ctx context.Context, db *store.DB, name string, id, limit int64,
 	}
 	if err := eachRow(ctx, db, bestSQL, id, func(rows *sql.Rows) error {
 		var (
-			sweepID int64
-			best    sql.NullFloat64
+			sweepID   int64
+			best, val sql.NullFloat64
 		)
-		if err := rows.Scan(&sweepID, &best); err != nil {
+		if err := rows.Scan(&sweepID, &best, &val); err != nil {
 			return err
 		}
 		if sw := byID[sweepID]; sw != nil && best.Valid {
 			sw.BestTestAcc = num(best.Float64)
+		}
+		if sw := byID[sweepID]; sw != nil && val.Valid {
+			sw.BestValAcc = num(val.Float64)
 		}
 		return nil
 	}); err != nil {

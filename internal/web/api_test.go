@@ -63,6 +63,17 @@ func TestServeAPI(t *testing.T) {
 		if acc := numField(sw, "best_test_acc"); !(acc > 0.1 && acc <= 1) {
 			t.Errorf("sweep %v: best_test_acc %v", field(sw, "id"), acc)
 		}
+		// With a validation split, the best final val_acc of its done runs.
+		bestVal := -1.0
+		for _, r := range list(getOK(t, ts, fmt.Sprintf("/api/sweeps/%v/runs", field(sw, "id")))["runs"]) {
+			final := obj(field(r, "final"))
+			if v, ok := final["val_acc"].(float64); ok && field(r, "status") == "done" {
+				bestVal = max(bestVal, v)
+			}
+		}
+		if acc := numField(sw, "best_val_acc"); acc != bestVal || !(acc > 0.1) {
+			t.Errorf("sweep %v: best_val_acc %v, want %v", field(sw, "id"), acc, bestVal)
+		}
 		if field(sw, "spec") != nil {
 			t.Errorf("the list carries the spec: %v", sw)
 		}

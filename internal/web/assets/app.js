@@ -242,7 +242,7 @@ function renderList() {
     h('td', {class: 'num muted'}, duration(sw.started_at, sw.finished_at)),
     h('td', {}, h('div', {class: 'control'}, progressBar(sw, 'small-progress'),
       h('span', {class: 'num'}, `${sw.runs_done}/${sw.runs_total}`))),
-    h('td', {class: 'num'}, fmtAcc(sw.best_test_acc)),
+    h('td', {class: 'num'}, isNum(sw.best_val_acc) ? ['val ', fmtAcc(sw.best_val_acc)] : fmtAcc(sw.best_test_acc)),
   ));
   const table = state.sweeps.length === 0
     ? h('div', {class: 'empty'}, 'No sweep yet. Train one with ', h('code', {}, 'runner run experiments/ch6.yaml'), '; it will appear here.')
@@ -250,7 +250,7 @@ function renderList() {
       h('thead', {}, h('tr', {},
         h('th', {class: 'num'}, 'id'), h('th', {}, 'name'), h('th', {}, 'description'), h('th', {}, 'status'),
         h('th', {}, 'started'), h('th', {class: 'num'}, 'duration'), h('th', {}, 'runs done / total'),
-        h('th', {class: 'num', title: 'the best final test accuracy of a done run'}, 'best test acc'))),
+        h('th', {class: 'num', title: 'the best final accuracy of a done run: validation accuracy where the sweep holds out validation images, as a search ranks its trials, else test accuracy'}, 'best acc'))),
       h('tbody', {}, rows)));
   app.replaceChildren(
     h('div', {class: 'card'},
@@ -287,7 +287,8 @@ async function loadSweep(first) {
       state.sweeps = list.sweeps;
       state.isFunction = state.runs.some((r) => r.dataset === 'function');
       // A function's value is its runs' train_loss: compare that, unless the user chose.
-      if (first && !state.groupMetricSet) state.groupMetric = state.isFunction ? 'train_loss' : 'test_acc';
+      // A sweep with a validation split ranks on it, as a search ranks its trials.
+      if (first && !state.groupMetricSet) state.groupMetric = state.isFunction ? 'train_loss' : rankMetric();
       if (!state.colorBy) state.colorBy = defaultColorBy();
       if (state.autoSelect) {
         state.selected = new Set(state.runs.length <= 60 ? state.runs.map((r) => r.id) : bestRuns(10));
@@ -316,8 +317,22 @@ async function loadSweep(first) {
   }
 }
 
+// rankMetric is the metric runs are ranked by: val_acc where a run holds
+// out validation images, else test_acc.
+function rankMetric() {
+  return state.runs.some((r) => isNum(r.final.val_acc)) ? 'val_acc' : 'test_acc';
+}
+
+// compareMetric makes a comparison with another sweep use test_acc, which
+// every sweep has, where val_acc was only the default (the other sweep may
+// hold out no validation images); a metric the user chose is kept.
+function compareMetric() {
+  if (state.groupVs && !state.groupMetricSet && state.groupMetric === 'val_acc') state.groupMetric = 'test_acc';
+}
+
 function bestRuns(n) {
-  return [...state.runs].sort((a, b) => (b.final.test_acc ?? -1) - (a.final.test_acc ?? -1)).slice(0, n).map((r) => r.id);
+  const m = rankMetric();
+  return [...state.runs].sort((a, b) => (b.final[m] ?? -1) - (a.final[m] ?? -1)).slice(0, n).map((r) => r.id);
 }
 
 function defaultColorBy() {
@@ -1089,7 +1104,7 @@ function groupsCard() {
         metrics.map(([v, l]) => h('option', {value: v}, l)))),
       h('label', {class: 'control'}, 'of', h('select', {id: 'group-best', onchange: (e) => { state.groupBest = e.target.value === '1'; reloadGroups(); }},
         h('option', {value: '0'}, 'the last epoch'), h('option', {value: '1'}, 'the best epoch'))),
-      h('label', {class: 'control'}, 'compare with', h('select', {id: 'group-vs', onchange: (e) => { state.groupVs = e.target.value; state.groupsNote = ''; reloadGroups(); }}))),
+      h('label', {class: 'control'}, 'compare with', h('select', {id: 'group-vs', onchange: (e) => { state.groupVs = e.target.value; state.groupsNote = ''; compareMetric(); reloadGroups(); }}))),
     h('div', {class: 'card-body flush'}, h('div', {class: 'table-scroll', id: 'group-table'})),
     h('ul', {class: 'notes', id: 'group-notes', hidden: true}));
 }

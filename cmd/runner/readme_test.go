@@ -71,13 +71,14 @@ var readmePrograms = []string{"runner", "./runner", "go", "sqlite3", "python3", 
 // readmeReduce maps an experiment file to the overrides that make its
 // runs small enough for the default suite.
 var readmeReduce = map[string][]string{
-	"experiments/ch6.yaml":             {"train.epochs=1", "dataset.train_limit=300"},
-	"experiments/batchnorm.yaml":       {"train.epochs=2", "dataset.train_limit=200"},
-	"experiments/ch6-hyperparams.yaml": {"search.trials=8", "train.epochs=3"},
-	"experiments/overfit.yaml":         {"train.epochs=4"},
-	"experiments/dropout.yaml":         {"train.epochs=4"},
-	"experiments/init.yaml":            {"train.epochs=1", "dataset.train_limit=300", "train.seeds=[1]"},
-	"experiments/optimizers.yaml":      {"train.epochs=1", "dataset.train_limit=300", "train.seeds=[1]"},
+	"experiments/ch6.yaml":               {"train.epochs=1", "dataset.train_limit=300"},
+	"experiments/batchnorm.yaml":         {"train.epochs=2", "dataset.train_limit=200"},
+	"experiments/ch6-hyperparams.yaml":   {"search.trials=8", "train.epochs=3"},
+	"experiments/overfit.yaml":           {"train.epochs=4"},
+	"experiments/dropout.yaml":           {"train.epochs=4"},
+	"experiments/init.yaml":              {"train.epochs=1", "dataset.train_limit=300", "train.seeds=[1]"},
+	"experiments/optimizers.yaml":        {"train.epochs=1", "dataset.train_limit=300", "train.seeds=[1]"},
+	"experiments/optimizers-modern.yaml": {"train.epochs=1", "dataset.train_limit=300", "train.seeds=[1]"},
 }
 
 // readmeSkip maps commands that need a cluster, beyond those of sbatch,

@@ -71,7 +71,7 @@ done
 for ((r = 1; r <= rounds; r++)); do
 	for opt in "${optimizers[@]}"; do
 		# runner: one epoch per sample; GOMAXPROCS=1 keeps it to one thread.
-		GOMAXPROCS=1 "$tmp/train.test" -test.run XXX -test.bench "^Epoch\$/^$dtype\$/^$opt\$" -test.benchtime 1x -test.count 3 |
+		GOMAXPROCS=1 "$tmp/train.test" -test.run XXX -test.bench "^BenchmarkEpoch\$/^$dtype\$/^$opt\$" -test.benchtime 1x -test.count 3 |
 			awk '/s\/epoch/ { for (i = 1; i <= NF; i++) if ($(i+1) == "s/epoch") print $i; for (i = 1; i <= NF; i++) if ($(i+1) == "allocs/step") print $i > "/dev/stderr" }' \
 			>> "$tmp/runner-$opt" 2>> "$tmp/allocs-$opt"
 		for impl in numpy torch; do
@@ -90,6 +90,7 @@ ratio() { [ "$2" = - ] && echo - || awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2
 echo "one epoch, $dtype, one thread; medians of $rounds rounds (samples: runner/numpy/torch)"
 printf '%-9s %7s %9s %9s %9s %12s %12s %11s\n' optimizer lr runner numpy torch runner/numpy runner/torch allocs/step
 for opt in "${optimizers[@]}"; do
+	[ -s "$tmp/runner-$opt" ] || { echo "bench-vs-reference.sh: BenchmarkEpoch/$dtype/$opt gave no timing" >&2; exit 1; }
 	base=$(median "$tmp/runner-$opt")
 	declare -A m=() n=()
 	for impl in numpy torch; do

@@ -66,7 +66,7 @@ import (
 
 // readmePrograms are the programs a command block may start with.
 var readmePrograms = []string{"runner", "./runner", "go", "sqlite3", "python3", "curl", "jq", "mkdir", "cp",
-	"sbatch", "kubectl", "docker", "bash", "scripts/e2e.sh"}
+	"sbatch", "kubectl", "docker", "bash", "scripts/e2e.sh", "scripts/bench-vs-reference.sh", "scripts/search-table.sh"}
 
 // readmeReduce maps an experiment file to the overrides that make its
 // runs small enough for the default suite.
@@ -84,7 +84,8 @@ var readmeReduce = map[string][]string{
 // readmeSkip maps commands that need a cluster, beyond those of sbatch,
 // kubectl and docker, to why they are not run.
 var readmeSkip = map[string]string{
-	"runner merge --into results.db shards/ch6-81234-*.db": "merges the shard files of a Slurm array (job 81234)",
+	"runner merge --into results.db shards/ch6-81234-*.db":                                                                      "merges the shard files of a Slurm array (job 81234)",
+	"scripts/bench-vs-reference.sh 3 sgd momentum nesterov adagrad rmsprop adam adamw amsgrad nadam radam lion sf_sgd sf_adamw": "a benchmark: half an hour of timed epochs, run by hand on a quiet machine",
 }
 
 // readmeBlock is a code block of README.md.

@@ -34,7 +34,13 @@ with every problem found (file:line: field: message) when a file is wrong.
 				if i > 0 && !*quiet {
 					fmt.Fprintln(m.Stdout)
 				}
-				fmt.Fprintf(m.Stdout, "%s: sweep %q, %d runs\n", p.Spec.File, p.Spec.Name, len(p.Configs))
+				if p.Spec.Search.Batched() {
+					n, _ := p.Spec.Count()
+					fmt.Fprintf(m.Stdout, "%s: sweep %q, %d runs, proposed in batches as they finish; the first %d:\n",
+						p.Spec.File, p.Spec.Name, n, len(p.Configs))
+				} else {
+					fmt.Fprintf(m.Stdout, "%s: sweep %q, %d runs\n", p.Spec.File, p.Spec.Name, len(p.Configs))
+				}
 				if *quiet {
 					continue
 				}

@@ -45,8 +45,8 @@ go build -o "$tmp/runner" ./cmd/runner
 methods="random halton tpe"
 for file in "$@"; do
 	base=$(basename "$file" .yaml)
-	for method in $methods; do
-		for ((seed = 1; seed <= seeds; seed++)); do
+	for ((seed = 1; seed <= seeds; seed++)); do # seeds outermost: a partial table compares the methods on the same seeds
+		for method in $methods; do
 			name=$base-$method-$seed
 			if [ -f "$db" ] && [ "$("$tmp/runner" query -db "$db" --format csv \
 				"SELECT count(*) FROM sweeps WHERE name = '$name' AND status IN ('done', 'failed')" | tail -1)" != 0 ]; then
@@ -70,7 +70,7 @@ for file in "$@"; do
 		FROM sweeps s JOIN runs r ON r.sweep_id = s.id
 		WHERE s.name GLOB '$base-*-[0-9]*' AND s.status IN ('done', 'failed')
 		ORDER BY s.id, r.id" > "$tmp/trials.csv"
-	echo "$base: $seeds seeds"
+	echo "$base: the seeds of the sweeps recorded (reach: how many reached the target, of how many)"
 	awk -F, -v methods="$methods" '
 	function better(a, b) { return lower ? a < b : a > b }
 	function median(arr, n,   i, j, t) { # sorts arr[1..n]
@@ -96,7 +96,7 @@ for file in "$@"; do
 			}
 		}
 		c = 0
-		for (s in seedset) if (best["random", s, trials] != "") tgt[++c] = best["random", s, trials]
+		for (s in seedset) if (("random", s) in seen && best["random", s, trials] != "") tgt[++c] = best["random", s, trials]
 		target = median(tgt, c)
 		printf "target: %.6g, the median over seeds of the best of %d random trials (%s is better)\n", target, trials, lower ? "lower" : "higher"
 		split("20 50 100", at, " ")
@@ -106,6 +106,7 @@ for file in "$@"; do
 		for (i = 1; i <= n; i++) {
 			m = ms[i]; c = 0; reached = 0
 			for (s in seedset) {
+				if (!((m, s) in seen)) continue
 				r = trials + 1
 				for (k = 1; k <= trials; k++) if (best[m, s, k] != "" && !better(target, best[m, s, k])) { r = k; break }
 				if (r <= trials) reached++
@@ -116,7 +117,7 @@ for file in "$@"; do
 			for (j = 1; j <= 3; j++) {
 				if (at[j] > trials) continue
 				sum = 0; cnt = 0
-				for (s in seedset) if (best[m, s, at[j]] != "") { sum += best[m, s, at[j]]; cnt++ }
+				for (s in seedset) if ((m, s) in seen && best[m, s, at[j]] != "") { sum += best[m, s, at[j]]; cnt++ }
 				printf " %14.6g", cnt ? sum / cnt : 0
 			}
 			printf "\n"

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -99,5 +100,20 @@ func TestTPESearchReproducible(t *testing.T) {
 	}
 	if n := count(t, killed, `SELECT count(*) FROM sweeps WHERE status = 'done' AND runs_total = 10`); n != 1 {
 		t.Error("the resumed sweep is not done with 10 runs in all")
+	}
+}
+
+// A tpe search cannot be sharded: each batch needs the results of all the
+// batches before it. Refused before anything is written.
+func TestTPESearchRefusesShards(t *testing.T) {
+	dir := t.TempDir()
+	file := writeFile(t, dir, "tpe.yaml", tpeSweep)
+	db := filepath.Join(dir, "results.db")
+	code, _, stderr := runMain(t, "run", "--shard", "0/2", "--db", db, file)
+	if code != exitUsage || !strings.Contains(stderr, "a tpe search cannot be sharded") {
+		t.Fatalf("exit %d, want %d with a message:\n%s", code, exitUsage, stderr)
+	}
+	if _, err := os.Stat(db); !os.IsNotExist(err) {
+		t.Errorf("the database was created (stat: %v)", err)
 	}
 }

@@ -16,27 +16,29 @@
 # on a function dataset the value where the run ended (lower is better); a
 # failed or diverged run has none. Trials count in sweep order.
 #
-#   scripts/search-table.sh [-seeds N] [-j J] [-db PATH] FILE...
+#   scripts/search-table.sh [-seeds N] [-j J] [-db PATH] [-report] FILE...
 #   scripts/search-table.sh experiments/search-rosenbrock.yaml experiments/search-beale.yaml
 #   scripts/search-table.sh -j 2 experiments/ch6-hyperparams.yaml
 #
 # Without -db the database is a temporary file, removed at the end; with
 # -db it is kept, and sweeps already recorded there (same name) are not run
 # again, so an interrupted table can be finished by running the same
-# command.
+# command; -report prints the tables of the sweeps recorded in -db so far
+# (the seeds whose three searches have all ended), running nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-seeds=10 jobs=2 db=
+seeds=10 jobs=2 db= report=
 while [ $# -gt 0 ]; do
 	case $1 in
 	-seeds) seeds=$2; shift 2 ;;
 	-j) jobs=$2; shift 2 ;;
 	-db) db=$2; shift 2 ;;
-	-*) echo "usage: $0 [-seeds N] [-j J] [-db PATH] FILE..." >&2; exit 2 ;;
+	-report) report=1; shift ;;
+	-*) echo "usage: $0 [-seeds N] [-j J] [-db PATH] [-report] FILE..." >&2; exit 2 ;;
 	*) break ;;
 	esac
 done
-[ $# -gt 0 ] || { echo "usage: $0 [-seeds N] [-j J] [-db PATH] FILE..." >&2; exit 2; }
+[ $# -gt 0 ] || { echo "usage: $0 [-seeds N] [-j J] [-db PATH] [-report] FILE..." >&2; exit 2; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 [ -n "$db" ] || db=$tmp/search.db
@@ -48,8 +50,8 @@ for file in "$@"; do
 	for ((seed = 1; seed <= seeds; seed++)); do # seeds outermost: a partial table compares the methods on the same seeds
 		for method in $methods; do
 			name=$base-$method-$seed
-			if [ -f "$db" ] && [ "$("$tmp/runner" query -db "$db" --format csv \
-				"SELECT count(*) FROM sweeps WHERE name = '$name' AND status IN ('done', 'failed')" | tail -1)" != 0 ]; then
+			if [ -n "$report" ] || { [ -f "$db" ] && [ "$("$tmp/runner" query -db "$db" --format csv \
+				"SELECT count(*) FROM sweeps WHERE name = '$name' AND status IN ('done', 'failed')" | tail -1)" != 0 ]; }; then
 				continue
 			fi
 			"$tmp/runner" run -quiet -resume -db "$db" -j "$jobs" --set "name=$name" --set "seed=$seed" \
@@ -85,8 +87,9 @@ for file in "$@"; do
 		val[m, s, k] = $4
 	}
 	END {
-		# best so far after each trial
 		n = split(methods, ms, " ")
+		for (s in seedset) for (i = 1; i <= n; i++) if (!((ms[i], s) in seen)) { delete seedset[s]; break }
+		# best so far after each trial
 		for (i = 1; i <= n; i++) for (s in seedset) {
 			m = ms[i]; have = 0
 			for (k = 1; k <= trials; k++) {

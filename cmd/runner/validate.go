@@ -34,7 +34,16 @@ with every problem found (file:line: field: message) when a file is wrong.
 				if i > 0 && !*quiet {
 					fmt.Fprintln(m.Stdout)
 				}
-				fmt.Fprintf(m.Stdout, "%s: sweep %q, %d runs\n", p.Spec.File, p.Spec.Name, len(p.Configs))
+				if p.Spec.Search.Batched() {
+					n, _ := p.Spec.Count()
+					fmt.Fprintf(m.Stdout, "%s: sweep %q, %d runs\n", p.Spec.File, p.Spec.Name, n)
+					if !*quiet {
+						fmt.Fprintf(m.Stdout, "%s search: batches of %d proposed from the trials before them; the %d runs of the first:\n",
+							p.Spec.Search.Method, p.Spec.Search.Batch, len(p.Configs))
+					}
+				} else {
+					fmt.Fprintf(m.Stdout, "%s: sweep %q, %d runs\n", p.Spec.File, p.Spec.Name, len(p.Configs))
+				}
 				if *quiet {
 					continue
 				}

@@ -10,6 +10,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -162,7 +163,7 @@ func (r *runBar) get() string  { r.mu.Lock(); defer r.mu.Unlock(); return r.text
 // before (on resume).
 func (o *Output) startSweep(s execute.SweepStart) *sweepDisplay {
 	d := &sweepDisplay{
-		out: o, plan: s.Plan, varying: sweep.Varying(s.Plan.Configs), total: len(s.Plan.Configs), done: s.Ended,
+		out: o, plan: s.Plan, varying: sweep.Varying(proposed(s.Plan.Configs)), total: len(s.Plan.Configs), done: s.Ended,
 		started: map[int]time.Time{}, last: map[int]train.EpochMetrics{}, bars: map[int]*runBar{},
 	}
 	spec := s.Plan.Spec
@@ -175,6 +176,9 @@ func (o *Output) startSweep(s execute.SweepStart) *sweepDisplay {
 	if o.tty && !o.quiet {
 		epochs := 0
 		for _, c := range s.Plan.Configs {
+			if c.Optimizer.Name == "" { // not proposed yet: at most
+				c.Epochs = slices.Max(spec.Train.Epochs)
+			}
 			epochs += c.Epochs
 		}
 		d.progress = mpb.New(mpb.WithOutput(o.stdout), mpb.WithWidth(30), mpb.WithRefreshRate(250*time.Millisecond))
@@ -192,6 +196,13 @@ func (o *Output) startSweep(s execute.SweepStart) *sweepDisplay {
 		)
 	}
 	return d
+}
+
+// proposed are the configs of the runs of a search proposed so far: a
+// tpe search's plan holds a zero config for each run of a later batch
+// until the batch is proposed.
+func proposed(configs []train.Config) []train.Config {
+	return slices.DeleteFunc(slices.Clone(configs), func(c train.Config) bool { return c.Optimizer.Name == "" })
 }
 
 func (d *sweepDisplay) doneCount() int { d.mu.Lock(); defer d.mu.Unlock(); return d.done }

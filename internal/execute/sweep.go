@@ -164,9 +164,19 @@ func Run(ctx context.Context, plans []Plan, o RunOptions) (Tally, error) {
 			o.Hooks.Log(fmt.Sprintf(format, args...))
 		}
 	}
+	if o.Shard != nil {
+		for _, p := range plans {
+			if p.Spec.Search.Batched() {
+				return tally, withKind(ErrInput, fmt.Errorf("%s: a %s search cannot be sharded: each batch of trials is proposed from the results of all the batches before it", p.Spec.File, p.Spec.Search.Method))
+			}
+		}
+	}
 	plans = shardPlans(plans, o.Shard, log)
 	var mnist *data.MNIST
 	if slices.ContainsFunc(plans, func(p Plan) bool {
+		if p.Spec.Search.Batched() { // its later batches are not in Configs
+			return slices.ContainsFunc(p.Spec.Dataset.Name, func(n string) bool { return n != train.FunctionDataset })
+		}
 		return slices.ContainsFunc(p.Configs, func(c train.Config) bool { return c.Dataset.Name != train.FunctionDataset })
 	}) {
 		var err error
@@ -245,6 +255,9 @@ type sweepRun struct {
 // trainSweep trains one plan as one sweep and returns the results of all
 // its runs.
 func trainSweep(ctx context.Context, db *store.DB, p Plan, mnist *data.MNIST, o RunOptions) ([]Result, error) {
+	if p.Spec.Search.Batched() {
+		return trainSearch(ctx, db, p, mnist, o)
+	}
 	sr, err := beginSweep(ctx, db, p, o)
 	if err != nil {
 		return nil, withKind(ErrDatabase, err)
@@ -325,18 +338,7 @@ func beginSweep(ctx context.Context, db *store.DB, p Plan, o RunOptions) (*sweep
 			return resumeSweep(ctx, db, s.ID, p)
 		}
 	}
-	id, runIDs, err := db.CreateSweep(ctx, store.SweepRecord{
-		Name:          p.Spec.Name,
-		Description:   p.Spec.Description,
-		File:          p.Spec.File,
-		Spec:          string(p.Spec.Source),
-		Overrides:     p.Spec.Overrides,
-		SpecHash:      p.Spec.Hash(),
-		Seed:          p.Spec.Seed,
-		Host:          o.Host,
-		RunnerVersion: o.Version,
-		Shard:         rec,
-	}, p.Configs)
+	id, runIDs, err := db.CreateSweep(ctx, sweepRecord(p, o), p.Configs)
 	if err != nil {
 		return nil, err
 	}

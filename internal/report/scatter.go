@@ -165,13 +165,13 @@ func blend(t float64) color.Color {
 	return color.RGBA{c[0], c[1], c[2], 0xff}
 }
 
-// SearchScatter returns the scatter figure of a random or Halton search
+// SearchScatter returns the scatter figure of a random, Halton or tpe search
 // (spec is the experiment file recorded with s), ranked by validation
 // accuracy (the value, for runs on functions); nil for other sweeps, and
 // with a note when the search cannot be analysed yet (too few
 // configurations with the metric).
 func SearchScatter(s *Sweep, spec *sweep.Spec) (Drawing, string) {
-	if m := spec.Search.Method; m != "random" && m != "halton" {
+	if m := spec.Search.Method; m != "random" && m != "halton" && m != "tpe" {
 		return nil, ""
 	}
 	metric := ValAcc

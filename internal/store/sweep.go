@@ -26,17 +26,21 @@ type SweepRecord struct {
 	RunnerVersion string
 	StartedAt     time.Time // set by CreateSweep
 	FinishedAt    time.Time // set by FinishSweep; zero while running
-	RunsTotal     int       // set by CreateSweep to the number of configs
+	// RunsTotal is the number of runs the sweep will have: given to
+	// CreateSweep for a sweep whose runs are added in batches (AddRuns),
+	// else (0) set by CreateSweep to the number of configs.
+	RunsTotal int
 	// Shard, when set, records that the sweep holds one shard of a sharded
 	// launch; CreateSweep writes it in the same transaction as the rest.
 	Shard *Shard
 }
 
 // CreateSweep inserts the sweep, with status running, started now and
-// RunsTotal the number of configs, and one pending run per config, all in one
-// transaction. It ignores s.ID, s.Status, s.StartedAt, s.FinishedAt and
-// s.RunsTotal. It returns the run ids in the order of configs. Two configs
-// with the same Key are an error, and then nothing is written.
+// RunsTotal the number of configs unless s gives more, and one pending run
+// per config, all in one transaction. It ignores s.ID, s.Status,
+// s.StartedAt and s.FinishedAt. It returns the run ids in the order of
+// configs. Two configs with the same Key are an error, and then nothing is
+// written.
 func (db *DB) CreateSweep(ctx context.Context, s SweepRecord, configs []train.Config) (sweepID int64, runIDs []int64, err error) {
 	if s.Name == "" {
 		return 0, nil, errors.New("store: create sweep: name is empty")
@@ -46,14 +50,8 @@ func (db *DB) CreateSweep(ctx context.Context, s SweepRecord, configs []train.Co
 			return 0, nil, fmt.Errorf("store: create sweep %q: %w", s.Name, err)
 		}
 	}
-	keys := make([]string, len(configs))
-	seen := make(map[string]int, len(configs))
-	for i, c := range configs {
-		keys[i] = c.Key()
-		if j, ok := seen[keys[i]]; ok {
-			return 0, nil, fmt.Errorf("store: create sweep %q: runs %d and %d have the same key %s (identical configs)", s.Name, j, i, keys[i])
-		}
-		seen[keys[i]] = i
+	if err := distinctKeys(configs); err != nil {
+		return 0, nil, fmt.Errorf("store: create sweep %q: %w", s.Name, err)
 	}
 	overrides := s.Overrides
 	if overrides == nil {
@@ -75,7 +73,7 @@ func (db *DB) CreateSweep(ctx context.Context, s SweepRecord, configs []train.Co
 			host, runner_version, started_at, finished_at, runs_total, sweep_uid, shard_count, shard_index)
 		VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, NULL, ?, ?, ?, ?)`,
 		s.Name, nullText(s.Description), nullText(s.File), nullText(s.Spec), string(overridesJSON),
-		nullText(s.SpecHash), s.Seed, nullText(s.Host), nullText(s.RunnerVersion), now(), len(configs),
+		nullText(s.SpecHash), s.Seed, nullText(s.Host), nullText(s.RunnerVersion), now(), max(len(configs), s.RunsTotal),
 		shardUID(s.Shard), shardCount(s.Shard), shardIndex(s.Shard))
 	if err != nil {
 		return 0, nil, fmt.Errorf("store: create sweep %q: insert sweep: %w", s.Name, err)
@@ -84,6 +82,62 @@ func (db *DB) CreateSweep(ctx context.Context, s SweepRecord, configs []train.Co
 		return 0, nil, fmt.Errorf("store: create sweep %q: sweep id: %w", s.Name, err)
 	}
 
+	if runIDs, err = insertRuns(ctx, tx, sweepID, configs); err != nil {
+		return 0, nil, fmt.Errorf("store: create sweep %q: %w", s.Name, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, nil, fmt.Errorf("store: create sweep %q: commit: %w", s.Name, err)
+	}
+	return sweepID, runIDs, nil
+}
+
+// AddRuns adds one pending run per config to the sweep, after its runs,
+// in one transaction, and returns their ids in the order of configs: the
+// next batch of a sweep whose runs are proposed as earlier ones finish. A
+// config whose Key another run of the sweep has is an error, and then
+// nothing is written.
+func (db *DB) AddRuns(ctx context.Context, sweepID int64, configs []train.Config) ([]int64, error) {
+	if err := distinctKeys(configs); err != nil {
+		return nil, fmt.Errorf("store: add runs to sweep %d: %w", sweepID, err)
+	}
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("store: add runs to sweep %d: begin: %w", sweepID, err)
+	}
+	defer tx.Rollback()
+	var one int
+	if err := tx.QueryRowContext(ctx, `SELECT 1 FROM sweeps WHERE id = ?`, sweepID).Scan(&one); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			err = ErrNotFound
+		}
+		return nil, fmt.Errorf("store: add runs to sweep %d: %w", sweepID, err)
+	}
+	runIDs, err := insertRuns(ctx, tx, sweepID, configs)
+	if err != nil {
+		return nil, fmt.Errorf("store: add runs to sweep %d: %w", sweepID, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("store: add runs to sweep %d: commit: %w", sweepID, err)
+	}
+	return runIDs, nil
+}
+
+// distinctKeys checks that no two configs have the same Key.
+func distinctKeys(configs []train.Config) error {
+	seen := make(map[string]int, len(configs))
+	for i, c := range configs {
+		key := c.Key()
+		if j, ok := seen[key]; ok {
+			return fmt.Errorf("runs %d and %d have the same key %s (identical configs)", j, i, key)
+		}
+		seen[key] = i
+	}
+	return nil
+}
+
+// insertRuns inserts one pending run per config into the sweep, in tx,
+// and returns their ids.
+func insertRuns(ctx context.Context, tx *sql.Tx, sweepID int64, configs []train.Config) ([]int64, error) {
 	stmt, err := tx.PrepareContext(ctx, `
 		INSERT INTO runs (sweep_id, run_key, config,
 			optimizer, lr, momentum, decay_rate, beta1, beta2, eps,
@@ -92,29 +146,27 @@ func (db *DB) CreateSweep(ctx context.Context, s SweepRecord, configs []train.Co
 			epochs, batch_size, seed, train_limit, validation, status, dataset, function)
 		VALUES (?, ?, ?,  ?, ?, ?, ?, ?, ?, ?,  ?, ?, ?, ?, ?, ?,  ?, ?, ?, ?, ?, ?, ?,  ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
-		return 0, nil, fmt.Errorf("store: create sweep %q: prepare run insert: %w", s.Name, err)
+		return nil, fmt.Errorf("prepare run insert: %w", err)
 	}
 	defer stmt.Close()
 
-	runIDs = make([]int64, len(configs))
+	runIDs := make([]int64, len(configs))
 	for i, c := range configs {
 		o, sc, m, d := c.Optimizer, c.Schedule, c.Model, c.Dataset
-		res, err := stmt.ExecContext(ctx, sweepID, keys[i], string(c.CanonicalJSON()),
+		key := c.Key()
+		res, err := stmt.ExecContext(ctx, sweepID, key, string(c.CanonicalJSON()),
 			o.Name, o.LR, nullZero(o.Momentum), nullZero(o.DecayRate), nullZero(o.Beta1), nullZero(o.Beta2), nullZero(o.Eps),
 			sc.Name, nullZero(sc.Every), nullZero(sc.Gamma), nullZero(sc.K), nullZero(sc.MinLR), nullZero(sc.Warmup),
 			m.HiddenString(), m.Activation, m.Init, m.BatchNorm, m.Dropout, m.WeightDecay, m.Precision,
 			c.Epochs, c.BatchSize, c.Seed, d.TrainLimit, d.Validation, string(train.Pending), d.Name, nullText(d.Function))
 		if err != nil {
-			return 0, nil, fmt.Errorf("store: create sweep %q: insert run %d (key %s): %w", s.Name, i, keys[i], err)
+			return nil, fmt.Errorf("insert run %d (key %s): %w", i, key, err)
 		}
 		if runIDs[i], err = res.LastInsertId(); err != nil {
-			return 0, nil, fmt.Errorf("store: create sweep %q: run id %d: %w", s.Name, i, err)
+			return nil, fmt.Errorf("run id %d: %w", i, err)
 		}
 	}
-	if err := tx.Commit(); err != nil {
-		return 0, nil, fmt.Errorf("store: create sweep %q: commit: %w", s.Name, err)
-	}
-	return sweepID, runIDs, nil
+	return runIDs, nil
 }
 
 // FinishSweep sets the sweep's final status (done, failed or interrupted)

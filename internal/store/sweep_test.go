@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -29,8 +30,8 @@ func TestDB_CreateSweep(t *testing.T) {
 		Seed:          42,
 		Host:          "lab-1",
 		RunnerVersion: "v0.1.0",
-		// Ignored by CreateSweep:
-		ID: 99, Status: "done", RunsTotal: 7, FinishedAt: start,
+		// Ignored by CreateSweep (RunsTotal, below the configs' count):
+		ID: 99, Status: "done", RunsTotal: 2, FinishedAt: start,
 	}
 	adam := baseConfig()
 	adam.Optimizer = train.OptimizerConfig{Name: "adam", LR: 0.001, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8}
@@ -357,6 +358,51 @@ func TestSchema_Indexes(t *testing.T) {
 		all := strings.Join(plan, "; ")
 		if !strings.Contains(all, tt.want) || strings.Contains(all, "TEMP B-TREE") {
 			t.Errorf("plan of %s: %s; want %s and no sort", tt.query, all, tt.want)
+		}
+	}
+}
+
+// A search adds its runs batch by batch; a batch is added whole or not at
+// all.
+func TestDB_AddRuns(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpen(t)
+	a, b, c, d := baseConfig(), withSeed(baseConfig(), 2), withSeed(baseConfig(), 3), withSeed(baseConfig(), 4)
+	id, _, err := db.CreateSweep(ctx, store.SweepRecord{Name: "search", RunsTotal: 4}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, err := db.Sweep(ctx, id); err != nil || s.RunsTotal != 4 {
+		t.Fatalf("Sweep = %+v, %v; want RunsTotal 4", s, err)
+	}
+	first, err := db.AddRuns(ctx, id, []train.Config{a, b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A batch repeating a run of the sweep, or itself, is refused whole.
+	for _, batch := range [][]train.Config{{c, a}, {c, d, c}} {
+		if _, err := db.AddRuns(ctx, id, batch); err == nil {
+			t.Errorf("AddRuns(%d configs with a repeated key) = nil error", len(batch))
+		}
+	}
+	if _, err := db.AddRuns(ctx, id+1, []train.Config{c}); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("AddRuns to a missing sweep: %v, want ErrNotFound", err)
+	}
+	second, err := db.AddRuns(ctx, id, []train.Config{c, d})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs, err := db.Runs(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := slices.Concat(first, second)
+	if len(runs) != 4 {
+		t.Fatalf("%d runs, want 4", len(runs))
+	}
+	for i, want := range []train.Config{a, b, c, d} {
+		if runs[i].ID != ids[i] || runs[i].Key != want.Key() || runs[i].Status != train.Pending {
+			t.Errorf("run %d = id %d key %s %s; want id %d key %s pending", i, runs[i].ID, runs[i].Key, runs[i].Status, ids[i], want.Key())
 		}
 	}
 }

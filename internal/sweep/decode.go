@@ -21,7 +21,7 @@ import (
 // documentation lists them.
 var (
 	topKeys       = []string{"name", "description", "seed", "search", "prune", "log_steps", "log_layers", "dataset", "model", "train", "optimizers", "schedules"}
-	searchKeys    = []string{"method", "trials"}
+	searchKeys    = []string{"method", "trials", "batch", "startup"}
 	pruneKeys     = []string{"method", "min_epochs", "eta"}
 	datasetKeys   = []string{"name", "train_limit", "validation", "function", "start", "condition"}
 	modelKeys     = []string{"hidden", "activation", "init", "batchnorm", "dropout", "weight_decay", "precision"}

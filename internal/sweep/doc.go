@@ -71,8 +71,12 @@
 //	                         gradient RMS and its last update's size. A
 //	                         logging option like log_steps
 //	search.method        grid      grid (every point of the grid) | random |
-//	                               halton (quasi-random points; see below)
-//	search.trials        none      random and halton only: the number of trials, >= 1, required
+//	                               halton (quasi-random points) | tpe (model-based;
+//	                               see below)
+//	search.trials        none      random, halton and tpe only: the number of trials, >= 1, required
+//	search.batch         8         tpe only: the trials proposed together, >= 1
+//	search.startup       10        tpe only: the Halton trials it starts with, 0 to
+//	                               search.trials (default 10, or search.trials if fewer)
 //	prune.method         none      median | asha; leave prune out (or null) for none
 //	prune.min_epochs     1         epochs every run trains before it may be stopped, >= 1
 //	prune.eta            3         asha only: the reduction factor, an integer >= 2
@@ -328,6 +332,15 @@
 // have 0.09, for 256 points in the square). (Sobol points would need a
 // published table of direction numbers; Halton points need only the
 // primes.)
+//
+// A tpe search (search: {method: tpe, trials: N, batch: B, startup: S})
+// starts with the first S trials of the Halton search of the same seed,
+// and then proposes B trials at a time by TPE from the results of the
+// trials before (see Proposer; Expand returns the start-up trials only).
+// TPE models the same fields, in the same order, each on the scale it is
+// drawn on; an entry's fields are conditional on the choice of the entry.
+// A tpe search needs at least one distribution: over lists alone it would
+// search a finite grid, which is an error at search.method.
 //
 // A trial that repeats an earlier one, with the same config, is drawn
 // again from the stream (a Halton search: from the next point), so that the search has search.trials distinct

@@ -187,7 +187,9 @@ func (s *Spec) tooMany(n *big.Int, why string) *Error {
 // In a random search, Expand draws search.trials distinct trials from the
 // stream seeded by the sweep's seed, in the order the package
 // documentation gives, and crosses each with train.seeds (the seeds
-// innermost).
+// innermost). A tpe search's later trials depend on the results of the
+// earlier ones: Expand returns its first batch only, the start-up trials,
+// and a Proposer (NewProposer) gives every batch, the first one included.
 //
 // Expand is a pure function of s: the same Spec gives the same configs in
 // the same order. It validates s first, and refuses a grid or search of
@@ -203,6 +205,13 @@ func (s *Spec) Expand(maxRuns int) ([]train.Config, error) {
 	n := s.bigCount()
 	if n.Cmp(big.NewInt(int64(maxRuns))) > 0 {
 		return nil, ErrorList{s.tooMany(n, fmt.Sprintf("more than the limit of %d", maxRuns))}
+	}
+	if s.Search.Batched() {
+		p, err := s.NewProposer()
+		if err != nil {
+			return nil, err
+		}
+		return p.Next()
 	}
 	if s.Search.sampled() {
 		runs, err := s.expandRandom()

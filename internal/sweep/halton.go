@@ -40,14 +40,14 @@ func newHaltonDrawer(seed int64) *haltonDrawer {
 
 func (h *haltonDrawer) nextTrial() { h.point, h.dim = h.point+1, 0 }
 
-func (h *haltonDrawer) unit() float64 {
+func (h *haltonDrawer) unit(string) float64 {
 	x := h.coordinate(h.point, h.dim)
 	h.dim++
 	return x
 }
 
-func (h *haltonDrawer) index(n uint64) uint64 {
-	return min(uint64(h.unit()*float64(n)), n-1)
+func (h *haltonDrawer) index(path string, n uint64) uint64 {
+	return min(uint64(h.unit(path)*float64(n)), n-1)
 }
 
 // coordinate returns coordinate j of point i.
@@ -75,7 +75,7 @@ func (h *haltonDrawer) digitPerms(b int) [][]int {
 			p[i] = i
 		}
 		for i := b - 1; i > 0; i-- {
-			k := int(h.perm.index(uint64(i + 1)))
+			k := int(h.perm.index("", uint64(i+1)))
 			p[i], p[k] = p[k], p[i]
 		}
 		perms = append(perms, p)

@@ -176,7 +176,7 @@ type entryField[E, C any] interface {
 	// draw sets c's value to one drawn for a random search from e's
 	// values, or from the distribution dist ("" for a choice); c keeps
 	// zero when e has no values (the field does not apply).
-	draw(r drawer, dist string, e *E, c *C)
+	draw(r drawer, path, dist string, e *E, c *C)
 	// space is the number of values draw may give: len of e's values for
 	// a choice, or the numbers between the bounds.
 	space(dist string, e *E) *big.Int
@@ -277,9 +277,9 @@ func (f valueField[E, C, T]) axis(e *E) entryAxis[C] {
 		func(c *C, j int) { *f.dst(c) = vals[j] }}
 }
 
-func (f valueField[E, C, T]) draw(r drawer, dist string, e *E, c *C) {
+func (f valueField[E, C, T]) draw(r drawer, path, dist string, e *E, c *C) {
 	if vals := *f.vals(e); vals != nil {
-		*f.dst(c) = pick(r, dist, vals)
+		*f.dst(c) = pick(r, path, dist, vals)
 	}
 }
 

@@ -19,10 +19,15 @@ const searchStream = 0x72616e646f6d
 // drawer is where a search's trials draw their numbers from: the
 // pseudo-random stream of a random search (pcgDrawer) or the
 // quasi-random points of a Halton search (haltonDrawer).
+//
+// Each draw names the field it is for (its path, such as
+// optimizers[1].lr, or optimizers for the choice of entry), so that the
+// proposals of a tpe search (valueDrawer) can give each field its value;
+// the other drawers ignore the name.
 type drawer interface {
-	unit() float64         // a number in [0, 1)
-	index(n uint64) uint64 // an integer in [0, n)
-	nextTrial()            // the draws that follow are the next trial's
+	unit(path string) float64           // a number in [0, 1)
+	index(path string, n uint64) uint64 // an integer in [0, n)
+	nextTrial()                         // the draws that follow are the next trial's
 }
 
 // pcgDrawer is the random stream of a random search. Its numbers are
@@ -40,7 +45,7 @@ func newDrawer(seed int64) *pcgDrawer {
 func (r *pcgDrawer) nextTrial() {}
 
 // unit returns a number in [0, 1): the output's top 53 bits × 2⁻⁵³.
-func (r *pcgDrawer) unit() float64 {
+func (r *pcgDrawer) unit(string) float64 {
 	return float64(r.src.Uint64()>>11) * 0x1p-53
 }
 
@@ -48,7 +53,7 @@ func (r *pcgDrawer) unit() float64 {
 // multiply-and-reject method: the high word of output × n, drawing again
 // in the rare case (probability < n/2⁶⁴) that the low word falls below
 // 2⁶⁴ mod n.
-func (r *pcgDrawer) index(n uint64) uint64 {
+func (r *pcgDrawer) index(_ string, n uint64) uint64 {
 	hi, lo := bits.Mul64(r.src.Uint64(), n)
 	if lo < n {
 		for threshold := -n % n; lo < threshold; {
@@ -61,31 +66,31 @@ func (r *pcgDrawer) index(n uint64) uint64 {
 // pick draws a value of a field whose axis is vals: a number between the
 // bounds vals[0] and vals[1] for a distribution (dist non-empty), or else
 // one of vals, each as likely. A field of one value draws nothing.
-func pick[T any](r drawer, dist string, vals []T) T {
+func pick[T any](r drawer, path, dist string, vals []T) T {
 	if dist != "" {
-		return between(r, dist, vals[0], vals[1])
+		return between(r, path, dist, vals[0], vals[1])
 	}
 	if len(vals) == 1 {
 		return vals[0]
 	}
-	return vals[r.index(uint64(len(vals)))]
+	return vals[r.index(path, uint64(len(vals)))]
 }
 
 // between draws a number from dist with the bounds lo and hi (an int for
 // int_uniform; a float64, or a number in a string for model.init, for the
 // others).
-func between[T any](r drawer, dist string, lo, hi T) T {
+func between[T any](r drawer, path, dist string, lo, hi T) T {
 	var out any
 	switch l := any(lo).(type) {
 	case int:
 		h := any(hi).(int)
-		out = l + int(r.index(uint64(h)-uint64(l)+1))
+		out = l + int(r.index(path, uint64(h)-uint64(l)+1))
 	case float64:
-		out = drawReal(r, dist, l, any(hi).(float64))
+		out = drawReal(r, path, dist, l, any(hi).(float64))
 	case string:
 		l64, _ := strconv.ParseFloat(l, 64)
 		h64, _ := strconv.ParseFloat(any(hi).(string), 64)
-		out = strconv.FormatFloat(drawReal(r, dist, l64, h64), 'g', -1, 64)
+		out = strconv.FormatFloat(drawReal(r, path, dist, l64, h64), 'g', -1, 64)
 	}
 	return out.(T)
 }
@@ -93,8 +98,8 @@ func between[T any](r drawer, dist string, lo, hi T) T {
 // drawReal draws a real number from uniform or log_uniform over [lo, hi]:
 // lo + (hi−lo)·u, or exp(ln lo + (ln hi − ln lo)·u), for u = unit(),
 // clamped to [lo, hi] against rounding.
-func drawReal(r drawer, dist string, lo, hi float64) float64 {
-	u := r.unit()
+func drawReal(r drawer, path, dist string, lo, hi float64) float64 {
+	u := r.unit(path)
 	var x float64
 	if dist == "log_uniform" {
 		a, b := math.Log(lo), math.Log(hi)
@@ -200,27 +205,27 @@ func entriesSpace[E, C any](s *Spec, list string, fields []entryField[E, C], ent
 func (s *Spec) drawTrial(r drawer) train.Config {
 	d, m, t := &s.Dataset, &s.Model, &s.Train
 	var c train.Config
-	c.Dataset.Name = pick(r, s.Dists["dataset.name"], d.Name)
-	c.Dataset.Function = pick(r, s.Dists["dataset.function"], orZero(d.Function))
-	c.Dataset.Start = slices.Clone(pick(r, s.Dists["dataset.start"], orZero(d.Start)))
-	c.Dataset.Condition = pick(r, s.Dists["dataset.condition"], orZero(d.Condition))
-	c.Dataset.TrainLimit = pick(r, s.Dists["dataset.train_limit"], d.TrainLimit)
+	c.Dataset.Name = pick(r, "dataset.name", s.Dists["dataset.name"], d.Name)
+	c.Dataset.Function = pick(r, "dataset.function", s.Dists["dataset.function"], orZero(d.Function))
+	c.Dataset.Start = slices.Clone(pick(r, "dataset.start", s.Dists["dataset.start"], orZero(d.Start)))
+	c.Dataset.Condition = pick(r, "dataset.condition", s.Dists["dataset.condition"], orZero(d.Condition))
+	c.Dataset.TrainLimit = pick(r, "dataset.train_limit", s.Dists["dataset.train_limit"], d.TrainLimit)
 	if c.Dataset.TrainLimit == mnistTrainImages {
 		c.Dataset.TrainLimit = 0 // as Parse stores it: all the images
 	}
-	c.Dataset.Validation = pick(r, s.Dists["dataset.validation"], d.Validation)
+	c.Dataset.Validation = pick(r, "dataset.validation", s.Dists["dataset.validation"], d.Validation)
 	if c.Dataset.Validation > 0 {
 		c.Dataset.SplitSeed = s.Seed
 	}
-	c.Model.Hidden = append([]int{}, pick(r, s.Dists["model.hidden"], m.Hidden)...)
-	c.Model.Activation = pick(r, s.Dists["model.activation"], m.Activation)
-	c.Model.Init = pick(r, s.Dists["model.init"], m.Init)
-	c.Model.BatchNorm = pick(r, s.Dists["model.batchnorm"], m.BatchNorm)
-	c.Model.Dropout = pick(r, s.Dists["model.dropout"], m.Dropout)
-	c.Model.WeightDecay = pick(r, s.Dists["model.weight_decay"], m.WeightDecay)
-	c.Model.Precision = pick(r, s.Dists["model.precision"], m.Precision)
-	c.Epochs = pick(r, s.Dists["train.epochs"], t.Epochs)
-	c.BatchSize = pick(r, s.Dists["train.batch_size"], t.BatchSize)
+	c.Model.Hidden = append([]int{}, pick(r, "model.hidden", s.Dists["model.hidden"], m.Hidden)...)
+	c.Model.Activation = pick(r, "model.activation", s.Dists["model.activation"], m.Activation)
+	c.Model.Init = pick(r, "model.init", s.Dists["model.init"], m.Init)
+	c.Model.BatchNorm = pick(r, "model.batchnorm", s.Dists["model.batchnorm"], m.BatchNorm)
+	c.Model.Dropout = pick(r, "model.dropout", s.Dists["model.dropout"], m.Dropout)
+	c.Model.WeightDecay = pick(r, "model.weight_decay", s.Dists["model.weight_decay"], m.WeightDecay)
+	c.Model.Precision = pick(r, "model.precision", s.Dists["model.precision"], m.Precision)
+	c.Epochs = pick(r, "train.epochs", s.Dists["train.epochs"], t.Epochs)
+	c.BatchSize = pick(r, "train.batch_size", s.Dists["train.batch_size"], t.BatchSize)
 	c.Optimizer = drawEntry(s, r, "optimizers", optimizerFields, s.Optimizers,
 		func(o *OptimizerAxes) train.OptimizerConfig { return train.OptimizerConfig{Name: o.Name} })
 	c.Schedule = drawEntry(s, r, "schedules", scheduleFields, s.Schedules,
@@ -234,12 +239,13 @@ func (s *Spec) drawTrial(r drawer) train.Config {
 func drawEntry[E, C any](s *Spec, r drawer, list string, fields []entryField[E, C], entries []E, base func(*E) C) C {
 	i := 0
 	if len(entries) > 1 {
-		i = int(r.index(uint64(len(entries))))
+		i = int(r.index(list, uint64(len(entries))))
 	}
 	e := &entries[i]
 	c := base(e)
 	for _, f := range fields {
-		f.draw(r, s.Dists[fmt.Sprintf("%s[%d].%s", list, i, f.key())], e, &c)
+		path := fmt.Sprintf("%s[%d].%s", list, i, f.key())
+		f.draw(r, path, s.Dists[path], e, &c)
 	}
 	return c
 }

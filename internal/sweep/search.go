@@ -209,8 +209,21 @@ func (d *decoder) search(k, v *yaml.Node, s *Search) {
 			scalar(d, k, v, "search.method", stringOf, &s.Method)
 		case "trials":
 			scalar(d, k, v, "search.trials", intOf, &s.Trials)
+		case "batch":
+			scalar(d, k, v, "search.batch", intOf, &s.Batch)
+		case "startup":
+			scalar(d, k, v, "search.startup", intOf, &s.Startup)
 		}
 	})
+	if s.Method != "tpe" {
+		return
+	}
+	if d.locs["search.batch"] == nil {
+		s.Batch = DefaultBatch
+	}
+	if d.locs["search.startup"] == nil {
+		s.Startup = min(DefaultStartup, max(s.Trials, 0))
+	}
 }
 
 // prune decodes the prune block: null means no pruning, a mapping must
@@ -282,7 +295,7 @@ func (v *validator) search() {
 				v.add(path, -1, "%s is for a random search (Search.Method random)", s.Dists[path])
 			}
 		}
-	case "random", "halton":
+	case "random", "halton", "tpe":
 		switch {
 		case s.failed["search.trials"]:
 		case s.Search.Trials == 0 && s.locs["search.trials"] == nil:
@@ -305,7 +318,35 @@ func (v *validator) search() {
 			v.add("dataset.train_limit", 0, "the bounds of %s must be >= 1: 0 means all the images", d)
 		}
 	default:
-		v.add("search.method", 0, "unknown search method %q (want grid, random or halton)", s.Search.Method)
+		v.add("search.method", 0, "unknown search method %q (want grid, random, halton or tpe)", s.Search.Method)
+	}
+	v.batches()
+}
+
+// batches checks search.batch and search.startup, which only a tpe search
+// takes, and that a tpe search has a distribution to model.
+func (v *validator) batches() {
+	s := v.s
+	if s.Search.Method != "tpe" {
+		for _, key := range []string{"search.batch", "search.startup"} {
+			if s.locs[key] != nil && !s.failed[key] && !s.failed["search.method"] {
+				v.add(key, -1, "applies to a tpe search only (method: tpe)")
+			}
+		}
+		return
+	}
+	if !s.failed["search.batch"] && s.Search.Batch < 1 {
+		v.add("search.batch", 0, "must be >= 1 (got %d): the number of trials proposed together", s.Search.Batch)
+	}
+	switch {
+	case s.failed["search.startup"]:
+	case s.Search.Startup < 0:
+		v.add("search.startup", 0, "must be >= 0 (got %d)", s.Search.Startup)
+	case s.Search.Startup > s.Search.Trials && s.Search.Trials >= 1 && !s.failed["search.trials"]:
+		v.add("search.startup", 0, "must be at most search.trials, %d (got %d)", s.Search.Trials, s.Search.Startup)
+	}
+	if len(s.Dists) == 0 && len(s.failed) == 0 {
+		v.add("search.method", 0, "tpe models distributions, and this space has none: give a field a distribution such as {log_uniform: [1.0e-6, 1.0e-2]}, or run its lists as a grid (method: grid)")
 	}
 }
 

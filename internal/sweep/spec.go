@@ -67,13 +67,38 @@ type Spec struct {
 
 // Search says how the runs are picked from the axes.
 type Search struct {
-	Method string `json:"method"`           // "grid" (the default): every point; "random": Trials draws; "halton": Trials quasi-random points
-	Trials int    `json:"trials,omitempty"` // random, halton: the number of trials, each crossed with Train.Seeds; 0 for grid
+	Method string `json:"method"`           // "grid" (the default): every point; "random": Trials draws; "halton": Trials quasi-random points; "tpe": Trials proposals
+	Trials int    `json:"trials,omitempty"` // random, halton, tpe: the number of trials, each crossed with Train.Seeds; 0 for grid
+	// Batch and Startup are a tpe search's: the trials proposed together
+	// from the same finished trials (DefaultBatch if not given), and the
+	// start-up trials, Halton points, before the first proposal
+	// (DefaultStartup, or Trials if fewer). 0 for the other methods.
+	Batch   int `json:"batch,omitempty"`
+	Startup int `json:"startup,omitempty"`
 }
 
-// sampled reports whether the search draws its trials (random, halton)
-// from the distributions and choices rather than running a grid.
-func (s Search) sampled() bool { return s.Method == "random" || s.Method == "halton" }
+// The defaults of a tpe search.
+const (
+	// DefaultBatch is the number of trials a tpe search proposes at a
+	// time. It is a constant, not the number of workers: the proposals
+	// depend on it, and a sweep's runs must not depend on -j.
+	DefaultBatch = 8
+	// DefaultStartup is the number of Halton trials a tpe search begins
+	// with: Optuna's n_startup_trials; TPE needs about ten trials before
+	// it does better than random points.
+	DefaultStartup = 10
+)
+
+// sampled reports whether the search draws its trials (random, halton,
+// tpe) from the distributions and choices rather than running a grid.
+func (s Search) sampled() bool {
+	return s.Method == "random" || s.Method == "halton" || s.Method == "tpe"
+}
+
+// Batched reports whether the search proposes its trials batch by batch
+// from the results of the earlier ones (tpe), so that Expand returns only
+// the first batch and a Proposer the others.
+func (s Search) Batched() bool { return s.Method == "tpe" }
 
 // Prune is the rule by which the runner stops unpromising runs early,
 // ranking them on validation accuracy. It belongs to the sweep, not to its

@@ -85,6 +85,8 @@ var readmeReduce = map[string][]string{
 // kubectl and docker, to why they are not run.
 var readmeSkip = map[string]string{
 	"runner merge --into results.db shards/ch6-81234-*.db":                                                                      "merges the shard files of a Slurm array (job 81234)",
+	"scripts/search-table.sh experiments/search-rosenbrock.yaml experiments/search-beale.yaml":                                  "2 × 3 × 10 searches of 100 trials: a quarter of an hour",
+	"scripts/search-table.sh -j 2 -db search.db experiments/ch6-hyperparams.yaml":                                               "3 × 10 searches of 100 trials on MNIST: over an hour",
 	"scripts/bench-vs-reference.sh 3 sgd momentum nesterov adagrad rmsprop adam adamw amsgrad nadam radam lion sf_sgd sf_adamw": "a benchmark: half an hour of timed epochs, run by hand on a quiet machine",
 }
 

@@ -30,8 +30,9 @@ var runFinal = map[train.Status]bool{
 	train.Done: true, train.Diverged: true, train.Failed: true, train.Interrupted: true, train.Pruned: true,
 }
 
-// StartRun marks the run running, started now, and deletes any epochs it
-// recorded before, in one transaction: a rerun (after a crash or an
+// StartRun marks the run running, started now, and deletes everything it
+// recorded before (its rows of every history table: epochs, steps, path,
+// layer_stats), in one transaction: a rerun (after a crash or an
 // interruption) starts from scratch.
 func (db *DB) StartRun(ctx context.Context, runID int64) error {
 	tx, err := db.db.BeginTx(ctx, nil)
@@ -51,11 +52,10 @@ func (db *DB) StartRun(ctx context.Context, runID int64) error {
 	} else if n == 0 {
 		return fmt.Errorf("store: start run %d: %w", runID, ErrNotFound)
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM steps WHERE run_id = ?`, runID); err != nil {
-		return fmt.Errorf("store: start run %d: %w", runID, err)
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM epochs WHERE run_id = ?`, runID); err != nil {
-		return fmt.Errorf("store: start run %d: delete old epochs: %w", runID, err)
+	for _, t := range historyTables {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+t.table+` WHERE run_id = ?`, runID); err != nil {
+			return fmt.Errorf("store: start run %d: delete old %s: %w", runID, t.table, err)
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("store: start run %d: commit: %w", runID, err)

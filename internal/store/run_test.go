@@ -160,6 +160,27 @@ func TestDB_StartRun(t *testing.T) {
 	}
 	mustAddEpochs(t, db, run, 1) // epoch 0 again is not a duplicate
 
+	// A rerun also forgets the path, the logged steps and the layer
+	// statistics of its epochs, so that recording them again is no
+	// duplicate either (a function run or log_layers killed mid-run and
+	// resumed).
+	detailed := train.EpochMetrics{Epoch: 1, LR: 0.1, TrainLoss: 0.5, Position: []float64{1, 2}, Distance: 0.3,
+		Steps:  []train.StepMetrics{{Step: 1, LR: 0.1, Loss: 0.6}},
+		Layers: []train.LayerStats{{Layer: 1, Mean: 0.5, Std: 0.1, Hist: make([]int, 30)}}}
+	for pass := range 2 {
+		if err := db.StartRun(ctx, run); err != nil {
+			t.Fatal(err)
+		}
+		for _, table := range []string{"epochs", "steps", "path", "layer_stats"} {
+			if got := queryString(t, db.SQLDB(), `SELECT count(*) FROM `+table+` WHERE run_id = ?`, run); got != "0" {
+				t.Errorf("pass %d: %s rows after StartRun = %s, want 0", pass, table, got)
+			}
+		}
+		if err := db.AddEpoch(ctx, run, detailed); err != nil {
+			t.Fatalf("pass %d: %v", pass, err)
+		}
+	}
+
 	if err := db.StartRun(ctx, run+100); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("StartRun of a missing run: %v, want ErrNotFound", err)
 	}

@@ -304,7 +304,7 @@ func (v *validator) search() {
 			v.add("search.trials", 0, "must be >= 1 (got %d)", s.Search.Trials)
 		}
 		if !s.functionSweep() && !s.failed["dataset.validation"] && slices.ContainsFunc(s.Dataset.Validation, func(f float64) bool { return !(f > 0) }) {
-			v.add("search.method", 0, "random search "+needValidation+" (dataset.validation has %v)", "trials", slices.Min(s.Dataset.Validation))
+			v.add("search.method", 0, "a "+s.Search.Method+" search "+needValidation+" (dataset.validation has %v)", "trials", slices.Min(s.Dataset.Validation))
 		}
 		for _, path := range slices.Sorted(maps.Keys(s.Dists)) { // Parse has checked these
 			switch d := s.Dists[path]; {

@@ -81,18 +81,11 @@ func FindLR(ctx context.Context, p Plan, i int, o LRFindOptions) (LRFindOutcome,
 	}
 	defer closeDB()
 	r := o.Range
-	id, runIDs, err := db.CreateSweep(ctx, store.SweepRecord{
-		Name: o.Name,
-		Description: fmt.Sprintf("learning-rate range test of run %d of %s: %g to %g over %d steps",
-			i+1, p.Spec.File, r.Start, r.End, r.Steps),
-		File:          p.Spec.File,
-		Spec:          string(p.Spec.Source),
-		Overrides:     p.Spec.Overrides,
-		SpecHash:      p.Spec.Hash(),
-		Seed:          p.Spec.Seed,
-		Host:          o.Host,
-		RunnerVersion: o.Version,
-	}, []train.Config{cfg})
+	rec := sweepRecord(p, RunOptions{Host: o.Host, Version: o.Version})
+	rec.Name = o.Name
+	rec.Description = fmt.Sprintf("learning-rate range test of run %d of %s: %g to %g over %d steps",
+		i+1, p.Spec.File, r.Start, r.End, r.Steps)
+	id, runIDs, err := db.CreateSweep(ctx, rec, []train.Config{cfg})
 	if err != nil {
 		return LRFindOutcome{}, withKind(ErrDatabase, err)
 	}

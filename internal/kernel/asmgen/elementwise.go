@@ -300,18 +300,7 @@ var ewKernels = []ewKernel{
 		ptrs: []string{"w", "grad", "m", "v"}, scalars: []string{"lrt", "c1", "c2", "eps"}, temps: 3, unroll: unrollUpdate,
 		body: func(e ew, c *ewCtx) {
 			g, m, v := c.t(0), c.t(1), c.t(2)
-			e.load(g, c.mem("grad"))
-			e.load(m, c.mem("m"))
-			e.sub(v, g, m)
-			e.mul(v, c.s("c1"), v)
-			e.add(m, m, v)
-			e.store(c.mem("m"), m)
-			e.mul(g, g, g)
-			e.load(v, c.mem("v"))
-			e.sub(g, g, v)
-			e.mul(g, c.s("c2"), g)
-			e.add(v, v, g)
-			e.store(c.mem("v"), v)
+			adamMoments(e, c, g, m, v)
 			// w ← w − lrt·m/(√v + eps), with m in place of g.
 			sqrtStep(e, c, m, g, v, "lrt")
 		},

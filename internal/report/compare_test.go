@@ -420,3 +420,24 @@ func textOf(t *testing.T, table *report.Table) string {
 	}
 	return buf.String()
 }
+
+// TestCompareTextShortNumbers checks that the printed table gives a drawn
+// hyperparameter to 4 significant digits, while the table keeps it whole.
+func TestCompareTextShortNumbers(t *testing.T) {
+	const lr = 0.006127394012
+	s := &report.Sweep{Name: "drawn", ID: 1, Status: "done", Runs: append(runs("sgd", lr, 0.9, 0.91), runs("sgd", 0.1, 0.8, 0.81)...)}
+	table, err := report.Compare(s, nil, report.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(table.Rows, func(r report.Row) bool { return slices.Contains(r.Params, "0.006127394012") }) {
+		t.Errorf("no row keeps the drawn lr whole: %+v", table.Rows)
+	}
+	var buf bytes.Buffer
+	if err := table.WriteText(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if text := buf.String(); !strings.Contains(text, " 0.006127 ") || strings.Contains(text, "0.006127394012") {
+		t.Errorf("table text shows the lr at other than 4 digits:\n%s", text)
+	}
+}

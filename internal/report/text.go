@@ -7,6 +7,8 @@ import (
 	"math"
 	"strings"
 	"text/tabwriter"
+
+	"runner/internal/sweep"
 )
 
 // WriteText prints the table for a terminal: a heading, one aligned row per
@@ -46,7 +48,7 @@ func (t *Table) WriteText(w io.Writer) error {
 		}
 		fmt.Fprint(tw, mark)
 		for _, p := range r.Params {
-			fmt.Fprintf(tw, "\t%s", p)
+			fmt.Fprintf(tw, "\t%s", sweep.ShortNumber(p)) // the table shows 4 digits; Params keep the values whole
 		}
 		fmt.Fprintf(tw, "\t%s", t.cell(r.A, &fn))
 		if t.B != nil {

@@ -120,16 +120,7 @@ schedules:
   - {name: cosine}
 `)
 	runs := MustExpand(t, s)
-	var opts []train.OptimizerConfig
-	var scheds []train.ScheduleConfig
-	for _, c := range runs {
-		if !slices.Contains(opts, c.Optimizer) {
-			opts = append(opts, c.Optimizer)
-		}
-		if !slices.Contains(scheds, c.Schedule) {
-			scheds = append(scheds, c.Schedule)
-		}
-	}
+	opts, scheds := distinctEntries(runs)
 	wantOpts := []train.OptimizerConfig{
 		{Name: "momentum", LR: 0.1, Momentum: 0.9},
 		{Name: "nesterov", LR: 0.1, Momentum: 0.9},
@@ -178,16 +169,7 @@ schedules:
   - {name: plateau, monitor: val_acc, patience: 2, factor: 0.5, min_lr: 1e-5}
 `)
 	runs := MustExpand(t, s)
-	var opts []train.OptimizerConfig
-	var scheds []train.ScheduleConfig
-	for _, c := range runs {
-		if !slices.Contains(opts, c.Optimizer) {
-			opts = append(opts, c.Optimizer)
-		}
-		if !slices.Contains(scheds, c.Schedule) {
-			scheds = append(scheds, c.Schedule)
-		}
-	}
+	opts, scheds := distinctEntries(runs)
 	wantOpts := []train.OptimizerConfig{
 		{Name: "adamw", LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: 1e-2},
 		{Name: "adamw", LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: 0.1, AMSGrad: true},
@@ -679,4 +661,20 @@ func TestParse_LogSteps(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "a.yaml:2: log_steps: must be >= 0 (got -1)") {
 		t.Errorf("negative log_steps: %v", err)
 	}
+}
+
+// distinctEntries returns the distinct optimizer and schedule configs of
+// runs, in the order they first appear.
+func distinctEntries(runs []train.Config) ([]train.OptimizerConfig, []train.ScheduleConfig) {
+	var opts []train.OptimizerConfig
+	var scheds []train.ScheduleConfig
+	for _, c := range runs {
+		if !slices.Contains(opts, c.Optimizer) {
+			opts = append(opts, c.Optimizer)
+		}
+		if !slices.Contains(scheds, c.Schedule) {
+			scheds = append(scheds, c.Schedule)
+		}
+	}
+	return opts, scheds
 }

@@ -338,20 +338,8 @@ func TestFunction_ExperimentFile(t *testing.T) {
 // TestFunction_DocExample parses the package documentation's figure 6-8
 // example: 4 runs of 30 steps, the book's rates.
 func TestFunction_DocExample(t *testing.T) {
-	doc := MustRead(t, "doc.go")
-	start := strings.Index(doc, "//\tname: optimizer-paths\n")
-	if start < 0 {
-		t.Fatal("doc.go: function example not found")
-	}
-	var lines []string
-	for _, line := range strings.Split(doc[start:], "\n") {
-		text, ok := strings.CutPrefix(line, "//\t")
-		if !ok {
-			break
-		}
-		lines = append(lines, text)
-	}
-	runs := MustExpand(t, MustParse(t, strings.Join(lines, "\n")))
+	_, example := DocExample(t, "optimizer-paths")
+	runs := MustExpand(t, MustParse(t, example))
 	if len(runs) != 4 || runs[0].Epochs != 30 || runs[3].Optimizer.Name != "adam" || runs[3].Optimizer.LR != 0.3 {
 		t.Errorf("doc example expands to %d runs: %v", len(runs), runs)
 	}

@@ -441,20 +441,8 @@ func TestRandom_MaxRuns(t *testing.T) {
 // documentation is testdata/ch6-hyperparams.yaml and expands to the 100
 // runs it promises.
 func TestDoc_RandomExample(t *testing.T) {
-	doc := MustRead(t, "doc.go")
-	start := strings.Index(doc, "//\tname: ch6-hyperparams\n")
-	if start < 0 {
-		t.Fatal("doc.go: random search example not found")
-	}
-	var lines []string
-	for _, line := range strings.Split(doc[start:], "\n") {
-		text, ok := strings.CutPrefix(line, "//\t")
-		if !ok {
-			break
-		}
-		lines = append(lines, text)
-	}
-	s := MustParse(t, strings.Join(lines, "\n"))
+	doc, example := DocExample(t, "ch6-hyperparams")
+	s := MustParse(t, example)
 	if n, _ := s.Count(); n != 100 || !strings.Contains(doc, "It expands to 100 runs") {
 		t.Errorf("doc example expands to %d runs", n)
 	}

@@ -577,20 +577,8 @@ func TestLoad(t *testing.T) {
 // TestDoc_Example checks that the example in the package documentation is
 // the example file and expands to the 90 runs it promises.
 func TestDoc_Example(t *testing.T) {
-	doc := MustRead(t, "doc.go")
-	start := strings.Index(doc, "//\tname: ch6\n")
-	if start < 0 {
-		t.Fatal("doc.go: example not found")
-	}
-	var lines []string
-	for _, line := range strings.Split(doc[start:], "\n") {
-		text, ok := strings.CutPrefix(line, "//\t")
-		if !ok {
-			break
-		}
-		lines = append(lines, text)
-	}
-	s := MustParse(t, strings.Join(lines, "\n"))
+	doc, example := DocExample(t, "ch6")
+	s := MustParse(t, example)
 	if n, _ := s.Count(); n != 90 || !strings.Contains(doc, "It expands to 90 runs") {
 		t.Errorf("doc example expands to %d runs", n)
 	}
@@ -608,6 +596,27 @@ func MustRead(tb testing.TB, path string) string {
 		tb.Fatal(err)
 	}
 	return string(b)
+}
+
+// DocExample returns the package documentation and the example in it that
+// begins with the line "name: NAME": its lines indented by a tab, up to the
+// first line that is not.
+func DocExample(tb testing.TB, name string) (doc, example string) {
+	tb.Helper()
+	doc = MustRead(tb, "doc.go")
+	start := strings.Index(doc, "//\tname: "+name+"\n")
+	if start < 0 {
+		tb.Fatalf("doc.go: no example named %s", name)
+	}
+	var lines []string
+	for _, line := range strings.Split(doc[start:], "\n") {
+		text, ok := strings.CutPrefix(line, "//\t")
+		if !ok {
+			break
+		}
+		lines = append(lines, text)
+	}
+	return doc, strings.Join(lines, "\n")
 }
 
 func MustParse(tb testing.TB, src string) *sweep.Spec {

@@ -21,6 +21,32 @@ type want struct {
 	msg   string
 }
 
+// wantErrors checks that err is a sweep.ErrorList of the wanted errors,
+// in order.
+func wantErrors(t *testing.T, err error, wants []want) {
+	t.Helper()
+	var list sweep.ErrorList
+	if !errors.As(err, &list) {
+		t.Fatalf("error %v (%T), want an ErrorList", err, err)
+	}
+	if len(list) != len(wants) {
+		t.Errorf("got %d errors, want %d:\n%v", len(list), len(wants), err)
+	}
+	for i, w := range wants {
+		if i >= len(list) {
+			break
+		}
+		if w.file == "" {
+			w.file = "exp.yaml"
+		}
+		e := list[i]
+		if e.File != w.file || e.Line != w.line || e.Field != w.field || !strings.Contains(e.Msg, w.msg) {
+			t.Errorf("error %d = %q\n(file %q line %d field %q), want %s:%d: %s: …%s…",
+				i, e, e.File, e.Line, e.Field, w.file, w.line, w.field, w.msg)
+		}
+	}
+}
+
 func TestParse_Errors(t *testing.T) {
 	for _, tt := range []struct {
 		name      string
@@ -336,27 +362,7 @@ func TestParse_Errors(t *testing.T) {
 			[]want{{"", 12, "train.seeds", "runs, more than an int can count"}}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			err := parseAndExpand(tt.yaml, tt.overrides)
-			var list sweep.ErrorList
-			if !errors.As(err, &list) {
-				t.Fatalf("error %v (%T), want an ErrorList", err, err)
-			}
-			if len(list) != len(tt.want) {
-				t.Errorf("got %d errors, want %d:\n%v", len(list), len(tt.want), err)
-			}
-			for i, w := range tt.want {
-				if i >= len(list) {
-					break
-				}
-				if w.file == "" {
-					w.file = "exp.yaml"
-				}
-				e := list[i]
-				if e.File != w.file || e.Line != w.line || e.Field != w.field || !strings.Contains(e.Msg, w.msg) {
-					t.Errorf("error %d = %q\n(file %q line %d field %q), want %s:%d: %s: …%s…",
-						i, e, e.File, e.Line, e.Field, w.file, w.line, w.field, w.msg)
-				}
-			}
+			wantErrors(t, parseAndExpand(tt.yaml, tt.overrides), tt.want)
 		})
 	}
 }

@@ -1,7 +1,6 @@
 package sweep_test
 
 import (
-	"errors"
 	"reflect"
 	"slices"
 	"strings"
@@ -211,12 +210,6 @@ func TestFunction_MNISTUnchanged(t *testing.T) {
 }
 
 func TestFunction_Errors(t *testing.T) {
-	type want struct {
-		file  string
-		line  int
-		field string
-		msg   string
-	}
 	for _, tt := range []struct {
 		name      string
 		yaml      string
@@ -293,26 +286,7 @@ func TestFunction_Errors(t *testing.T) {
 			[]want{{"", 2, "dataset.begin", "unknown key (in dataset the keys are name, train_limit, validation, function, start, condition)"}}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			err := parseAndExpand(tt.yaml, tt.overrides)
-			var list sweep.ErrorList
-			if !errors.As(err, &list) {
-				t.Fatalf("error %v (%T), want an ErrorList", err, err)
-			}
-			if len(list) != len(tt.want) {
-				t.Errorf("got %d errors, want %d:\n%v", len(list), len(tt.want), err)
-			}
-			for i, w := range tt.want {
-				if i >= len(list) {
-					break
-				}
-				if w.file == "" {
-					w.file = "exp.yaml"
-				}
-				e := list[i]
-				if e.File != w.file || e.Line != w.line || e.Field != w.field || !strings.Contains(e.Msg, w.msg) {
-					t.Errorf("error %d = %q\nwant %s:%d: %s: …%s…", i, e, w.file, w.line, w.field, w.msg)
-				}
-			}
+			wantErrors(t, parseAndExpand(tt.yaml, tt.overrides), tt.want)
 		})
 	}
 }

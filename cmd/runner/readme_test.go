@@ -79,6 +79,7 @@ var readmeReduce = map[string][]string{
 	"experiments/init.yaml":              {"train.epochs=1", "dataset.train_limit=300", "train.seeds=[1]"},
 	"experiments/optimizers.yaml":        {"train.epochs=1", "dataset.train_limit=300", "train.seeds=[1]"},
 	"experiments/optimizers-modern.yaml": {"train.epochs=1", "dataset.train_limit=300", "train.seeds=[1]"},
+	"experiments/radam.yaml":             {"train.epochs=4", "dataset.train_limit=300", "train.seeds=[1]"},
 }
 
 // readmeSkip maps commands that need a cluster, beyond those of sbatch,

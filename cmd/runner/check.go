@@ -79,10 +79,15 @@ Cron mails the output.
 			defer db.Close()
 			table, err := report.Check(ctx, db, rest[0], report.CheckOptions{Baseline: *baseline, Metrics: chosen, Tolerance: *tolerance, Alpha: *alpha})
 			switch {
-			case errors.Is(err, store.ErrNotFound):
+			case errors.Is(err, store.ErrNotFound) || errors.Is(err, report.ErrLRFindMix):
 				return withCode(exitUsage, err)
 			case err != nil:
 				return withCode(exitDatabase, err)
+			}
+			if table.LR != nil {
+				if err := notApplicable(fs, "check", table.LR.Latest.Sweep, "tolerance", "alpha", "metrics"); err != nil {
+					return err
+				}
 			}
 			if err := table.WriteText(m.Stdout, *verbose); err != nil {
 				return withCode(exitOutput, err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"slices"
 	"strings"
 
 	"runner/internal/report"
@@ -79,6 +80,9 @@ Examples:
 					return fmt.Errorf("compare: %w", err)
 				}
 			}
+			if report.IsLRFind(sweeps[0]) || sweeps[1] != nil && report.IsLRFind(sweeps[1]) {
+				return compareLR(m, fs, sweeps[0], sweeps[1])
+			}
 			table, err := report.Compare(sweeps[0], sweeps[1], report.Options{Metric: metric, Best: *best, Alpha: *alpha})
 			if err != nil {
 				return usageErrorf("%v", err)
@@ -89,6 +93,37 @@ Examples:
 			return nil
 		}
 	},
+}
+
+// compareLR prints what the range tests a and b (b may be nil) found. The
+// flags of a comparison of final metrics do not apply.
+func compareLR(m *Main, fs *flag.FlagSet, a, b *report.Sweep) error {
+	c, err := report.CompareLR(a, b)
+	if err != nil {
+		return usageErrorf("%v", err)
+	}
+	if err := notApplicable(fs, "compare", a, "metric", "best", "alpha"); err != nil {
+		return err
+	}
+	if err := c.WriteText(m.Stdout); err != nil {
+		return withCode(exitOutput, err)
+	}
+	return nil
+}
+
+// notApplicable returns a usage error when a flag of names was given on
+// the command line of a command on the range test s.
+func notApplicable(fs *flag.FlagSet, command string, s *report.Sweep, names ...string) error {
+	var given []string
+	fs.Visit(func(f *flag.Flag) {
+		if slices.Contains(names, f.Name) {
+			given = append(given, "--"+f.Name)
+		}
+	})
+	if len(given) > 0 {
+		return usageErrorf("%s: %s records a learning-rate range test: %s does not apply", command, s, strings.Join(given, ", "))
+	}
+	return nil
 }
 
 // loadSweep finds the sweep ref names (see report.Find) and loads it. A ref

@@ -120,10 +120,13 @@ func notApplicable(fs *flag.FlagSet, command string, s *report.Sweep, names ...s
 			given = append(given, "--"+f.Name)
 		}
 	})
-	if len(given) > 0 {
-		return usageErrorf("%s: %s records a learning-rate range test: %s does not apply", command, s, strings.Join(given, ", "))
+	switch len(given) {
+	case 0:
+		return nil
+	case 1:
+		return usageErrorf("%s: %s records a learning-rate range test: %s does not apply", command, s, given[0])
 	}
-	return nil
+	return usageErrorf("%s: %s records a learning-rate range test: %s do not apply", command, s, strings.Join(given, ", "))
 }
 
 // loadSweep finds the sweep ref names (see report.Find) and loads it. A ref

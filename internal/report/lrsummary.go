@@ -67,44 +67,38 @@ func (s *LRSummary) Figure() *LRFindFigure {
 // lrFactNames are the rows of a summary, in order.
 var lrFactNames = []string{"steps", "rates", "ended", "loss at the start", "lowest smoothed loss", "steepest descent", "suggested lr"}
 
-// facts returns the values of lrFactNames. A value's note (why the test
-// stopped, how the rate was suggested) follows it in words, or, given fn,
-// as a footnote marker.
-func (s *LRSummary) facts(fn *footnotes) []string {
+// lrFact is the value of one of lrFactNames, with what says more (why
+// the test stopped, how the rate was suggested): in words, inline, for one
+// test, a footnote, note, for two.
+type lrFact struct {
+	value, inline, note string
+}
+
+// facts returns the values of lrFactNames.
+func (s *LRSummary) facts() []lrFact {
 	c := s.Curve
 	last := len(c.LR) - 1
-	// noted is value with its note: in words after sep, or marked.
-	noted := func(value, sep, note string) string {
-		if fn == nil {
-			return value + sep + note
-		}
-		return value + fn.mark([]string{note})
-	}
-	end := "reached the end rate"
+	end := lrFact{value: "reached the end rate"}
 	switch {
 	case c.Stop >= 0:
-		end = noted(fmt.Sprintf("stopped at step %d (lr %.3g)", c.Stop+1, c.LR[c.Stop]), ": ", c.Reason)
+		stop := fmt.Sprintf("stopped at step %d (lr %.3g)", c.Stop+1, c.LR[c.Stop])
+		end = lrFact{stop, stop + ": " + c.Reason, "stopped: " + c.Reason}
 	case s.Status != train.Done:
-		end = fmt.Sprintf("%s after step %d", s.Status, last+1)
+		end = lrFact{value: fmt.Sprintf("%s after step %d", s.Status, last+1)}
 	}
 	how := "a tenth of the rate of the lowest smoothed loss"
 	if c.Clamped() {
 		how = "the start rate: the loss was lowest within a decade of it; try a lower --start"
 	}
 	suggested := fmt.Sprintf("%.3g", c.Suggestion())
-	if fn == nil {
-		suggested += " (" + how + ")"
-	} else {
-		suggested += fn.mark([]string{"suggested lr: " + how})
-	}
-	return []string{
-		fmt.Sprint(len(c.LR)),
-		fmt.Sprintf("%.3g to %.3g", c.LR[0], c.LR[last]),
+	return []lrFact{
+		{value: fmt.Sprint(len(c.LR))},
+		{value: fmt.Sprintf("%.3g to %.3g", c.LR[0], c.LR[last])},
 		end,
-		fmt.Sprintf("%.4f", c.Loss[0]),
-		fmt.Sprintf("%.4f at lr %.3g", c.Smoothed[c.Min], c.MinRate()),
-		fmt.Sprintf("at lr %.3g", c.SteepestRate()),
-		suggested,
+		{value: fmt.Sprintf("%.4f", c.Loss[0])},
+		{value: fmt.Sprintf("%.4f at lr %.3g", c.Smoothed[c.Min], c.MinRate())},
+		{value: fmt.Sprintf("at lr %.3g", c.SteepestRate())},
+		{suggested, suggested + " (" + how + ")", "suggested lr: " + how},
 	}
 }
 
@@ -126,14 +120,23 @@ func writeLRFacts(w io.Writer, heads []string, tests []*LRSummary, lines []strin
 		fn = &footnotes{}
 		fmt.Fprintf(tw, "\t%s\n", strings.Join(heads, "\t"))
 	}
-	values := make([][]string, len(tests))
+	facts := make([][]lrFact, len(tests))
 	for i, s := range tests {
-		values[i] = s.facts(fn)
+		facts[i] = s.facts()
 	}
+	// The footnotes are numbered in reading order, row by row.
 	for j, name := range lrFactNames {
 		fmt.Fprint(tw, name)
 		for i := range tests {
-			fmt.Fprintf(tw, "\t%s", values[i][j])
+			f := facts[i][j]
+			switch {
+			case f.note == "":
+				fmt.Fprintf(tw, "\t%s", f.value)
+			case fn == nil:
+				fmt.Fprintf(tw, "\t%s", f.inline)
+			default:
+				fmt.Fprintf(tw, "\t%s%s", f.value, fn.mark([]string{f.note}))
+			}
 		}
 		fmt.Fprintln(tw)
 	}
@@ -304,6 +307,6 @@ func (c *LRCheck) writeText(w io.Writer, heading string) error {
 	if d := lrDiffer(b, l); d != "" {
 		lines = append(lines, "note: "+d)
 	}
-	lines = append(lines, "range tests are not checked for regressions: nothing is marked worse")
+	lines = append(lines, "range tests are not checked for regressions: the exit code is 0 whatever they found")
 	return writeLRFacts(w, []string{"baseline", "latest"}, []*LRSummary{b, l}, lines)
 }

@@ -39,6 +39,13 @@ marked "only in A"/"only in B". Sweeps with no configuration in common but
 the same grid of the hyperparameters that vary within them, as one of SGD
 and one of Adam at the same learning rates, are matched on that grid.
 
+A learning-rate range test (a sweep runner lr-find recorded) is no
+training result: compare prints what it found, as lr-find did (its steps
+and rates, how it ended, the loss at the start, the lowest smoothed loss,
+the steepest descent, the suggested rate), two tests side by side.
+--metric, --best and --alpha do not apply; a range test beside a sweep of
+training runs is refused (exit 2).
+
 SWEEP is a sweep id or a name, which means the latest sweep of that name;
 by default the latest sweep of the database. The columns are the
 hyperparameters that vary between the configurations.
@@ -48,6 +55,7 @@ Examples:
 	runner compare                         # the latest sweep
 	runner compare ch6 --best              # the best test accuracy over epochs
 	runner compare 3 5 --metric train_loss # sweep 5 against sweep 3
+	runner compare ch6-lrfind              # what the latest range test found
 
 `,
 	flags: func(fs *flag.FlagSet) func(context.Context, *Main, []string) error {

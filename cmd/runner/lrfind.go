@@ -40,7 +40,9 @@ name): one run with the file's config, whose steps (step, epoch, lr, loss)
 are in the steps table, ended done, or diverged when the rule stopped it.
 The figure, loss against the rate on a log axis with the suggestion marked,
 is written to NAME-lrfind.png and .svg in -o; runner plot of the sweep
-draws the same figure.
+draws the same figure. runner compare NAME-lrfind prints what the test
+found again, from the steps recorded; runner check NAME-lrfind sets it
+beside the test before it.
 
 A file that expands to several runs needs --run N, the run's number as
 runner validate lists them; --set narrows a file as for runner run.

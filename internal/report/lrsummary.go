@@ -168,11 +168,18 @@ func lrHeading(s *LRSummary) string {
 }
 
 // lrDiffer names the hyperparameters in which the runs of two tests
-// differ: "the tests differ in optimizer (adam vs sgd)", or "".
+// differ: "the tests differ in optimizer (adam vs sgd)", or "". Those a
+// range test does not use, the run's rate, schedule and epochs, are left
+// out.
 func lrDiffer(a, b *LRSummary) string {
+	used := func(c train.Config) train.Config {
+		c.Optimizer.LR, c.Schedule, c.Epochs = 0, train.ScheduleConfig{}, 0
+		return c
+	}
+	ca, cb := used(a.Config), used(b.Config)
 	var parts []string
-	for _, name := range sweep.Varying([]train.Config{a.Config, b.Config}) {
-		parts = append(parts, fmt.Sprintf("%s (%s vs %s)", name, sweep.Param(a.Config, name), sweep.Param(b.Config, name)))
+	for _, name := range sweep.Varying([]train.Config{ca, cb}) {
+		parts = append(parts, fmt.Sprintf("%s (%s vs %s)", name, sweep.Param(ca, name), sweep.Param(cb, name)))
 	}
 	if len(parts) == 0 {
 		return ""
@@ -298,7 +305,7 @@ func (c *LRCheck) writeText(w io.Writer, heading string) error {
 		steps = fmt.Sprintf("the first %d steps of both have the same rates and losses, bit for bit; the baseline took %d, the latest %d", c.Common, nb, nl)
 	case b.Curve.LR[c.Differ-1] != l.Curve.LR[c.Differ-1]:
 		steps = fmt.Sprintf("the rates differ from step %d: the tests ran other ranges", c.Differ)
-	case b.Config.Key() != l.Config.Key():
+	case lrDiffer(b, l) != "":
 		steps = fmt.Sprintf("the losses differ from step %d (lr %.3g) on: the tests trained other runs", c.Differ, l.Curve.LR[c.Differ-1])
 	default:
 		steps = fmt.Sprintf("the losses differ from step %d (lr %.3g) on: the code, the data or the machine changed", c.Differ, l.Curve.LR[c.Differ-1])

@@ -35,6 +35,14 @@ the Wilcoxon signed-rank test from 6; the test column names it). One seed
 landing beyond the tolerance is then noise; a shift on every seed is not.
 Fewer seeds are checked run by run, as above.
 
+Learning-rate range tests (runner lr-find's sweeps, NAME-lrfind) are not
+checked for regressions: a test usually ends by diverging, and its
+suggestion is a reading of a noisy curve. check prints what both found,
+side by side, whether their steps have the same rates and losses bit for
+bit, and both suggested rates, and exits 0. --tolerance, --alpha and
+--metrics do not apply; a range test against a sweep of training runs is
+refused (exit 2).
+
 Exit codes: 0 nothing got worse (or there is no earlier sweep to compare
 with, which it says), 1 some run got worse, 2 bad usage, 3 database unusable.
 Cron mails the output.
@@ -79,10 +87,15 @@ Cron mails the output.
 			defer db.Close()
 			table, err := report.Check(ctx, db, rest[0], report.CheckOptions{Baseline: *baseline, Metrics: chosen, Tolerance: *tolerance, Alpha: *alpha})
 			switch {
-			case errors.Is(err, store.ErrNotFound):
+			case errors.Is(err, store.ErrNotFound) || errors.Is(err, report.ErrLRFindMix):
 				return withCode(exitUsage, err)
 			case err != nil:
 				return withCode(exitDatabase, err)
+			}
+			if table.LR != nil {
+				if err := notApplicable(fs, "check", table.LR.Latest.Sweep, "tolerance", "alpha", "metrics"); err != nil {
+					return err
+				}
 			}
 			if err := table.WriteText(m.Stdout, *verbose); err != nil {
 				return withCode(exitOutput, err)

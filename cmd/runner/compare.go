@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"slices"
 	"strings"
 
 	"runner/internal/report"
@@ -38,6 +39,13 @@ marked "only in A"/"only in B". Sweeps with no configuration in common but
 the same grid of the hyperparameters that vary within them, as one of SGD
 and one of Adam at the same learning rates, are matched on that grid.
 
+A learning-rate range test (a sweep runner lr-find recorded) is no
+training result: compare prints what it found, as lr-find did (its steps
+and rates, how it ended, the loss at the start, the lowest smoothed loss,
+the steepest descent, the suggested rate), two tests side by side.
+--metric, --best and --alpha do not apply; a range test beside a sweep of
+training runs is refused (exit 2).
+
 SWEEP is a sweep id or a name, which means the latest sweep of that name;
 by default the latest sweep of the database. The columns are the
 hyperparameters that vary between the configurations.
@@ -47,6 +55,7 @@ Examples:
 	runner compare                         # the latest sweep
 	runner compare ch6 --best              # the best test accuracy over epochs
 	runner compare 3 5 --metric train_loss # sweep 5 against sweep 3
+	runner compare ch6-lrfind              # what the latest range test found
 
 `,
 	flags: func(fs *flag.FlagSet) func(context.Context, *Main, []string) error {
@@ -79,6 +88,9 @@ Examples:
 					return fmt.Errorf("compare: %w", err)
 				}
 			}
+			if report.IsLRFind(sweeps[0]) || sweeps[1] != nil && report.IsLRFind(sweeps[1]) {
+				return compareLR(m, fs, sweeps[0], sweeps[1])
+			}
 			table, err := report.Compare(sweeps[0], sweeps[1], report.Options{Metric: metric, Best: *best, Alpha: *alpha})
 			if err != nil {
 				return usageErrorf("%v", err)
@@ -89,6 +101,40 @@ Examples:
 			return nil
 		}
 	},
+}
+
+// compareLR prints what the range tests a and b (b may be nil) found. The
+// flags of a comparison of final metrics do not apply.
+func compareLR(m *Main, fs *flag.FlagSet, a, b *report.Sweep) error {
+	c, err := report.CompareLR(a, b)
+	if err != nil {
+		return usageErrorf("%v", err)
+	}
+	if err := notApplicable(fs, "compare", a, "metric", "best", "alpha"); err != nil {
+		return err
+	}
+	if err := c.WriteText(m.Stdout); err != nil {
+		return withCode(exitOutput, err)
+	}
+	return nil
+}
+
+// notApplicable returns a usage error when a flag of names was given on
+// the command line of a command on the range test s.
+func notApplicable(fs *flag.FlagSet, command string, s *report.Sweep, names ...string) error {
+	var given []string
+	fs.Visit(func(f *flag.Flag) {
+		if slices.Contains(names, f.Name) {
+			given = append(given, "--"+f.Name)
+		}
+	})
+	switch len(given) {
+	case 0:
+		return nil
+	case 1:
+		return usageErrorf("%s: %s records a learning-rate range test: %s does not apply", command, s, given[0])
+	}
+	return usageErrorf("%s: %s records a learning-rate range test: %s do not apply", command, s, strings.Join(given, ", "))
 }
 
 // loadSweep finds the sweep ref names (see report.Find) and loads it. A ref

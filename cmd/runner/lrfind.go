@@ -40,7 +40,9 @@ name): one run with the file's config, whose steps (step, epoch, lr, loss)
 are in the steps table, ended done, or diverged when the rule stopped it.
 The figure, loss against the rate on a log axis with the suggestion marked,
 is written to NAME-lrfind.png and .svg in -o; runner plot of the sweep
-draws the same figure.
+draws the same figure. runner compare NAME-lrfind prints what the test
+found again, from the steps recorded; runner check NAME-lrfind sets it
+beside the test before it.
 
 A file that expands to several runs needs --run N, the run's number as
 runner validate lists them; --set narrows a file as for runner run.
@@ -116,26 +118,17 @@ func writeLRFind(ctx context.Context, m *Main, dbPath, outDir, file string, i in
 	if err != nil {
 		return fmt.Errorf("lr-find: %w", err)
 	}
-	fig, err := report.LRFind(s)
+	sum, err := report.SummarizeLR(s)
 	if err != nil {
 		return withCode(exitInternal, fmt.Errorf("lr-find: %w", err))
 	}
-	c, cfg := fig.Curve, s.Runs[0].Config
-	last := len(c.LR) - 1
 	w := m.Stdout
-	fmt.Fprintf(w, "run %d of %s: %s, hidden %s, batch %d, seed %d (key %s)\n", i+1, file,
-		cfg.Optimizer.Name, cfg.Model.HiddenString(), cfg.BatchSize, cfg.Seed, cfg.Key())
-	fmt.Fprintf(w, "recorded as %s in %s: %d steps, lr %.3g to %.3g\n", s, dbPath, len(c.LR), c.LR[0], c.LR[last])
-	if c.Stop >= 0 {
-		fmt.Fprintf(w, "stopped at step %d (lr %.3g): %s\n", c.Stop+1, c.LR[c.Stop], c.Reason)
+	fmt.Fprintf(w, "run %d of %s: %s\n", i+1, file, sum.Run())
+	fmt.Fprintf(w, "recorded as %s in %s\n", s, dbPath)
+	if err := sum.WriteText(w); err != nil {
+		return withCode(exitOutput, fmt.Errorf("lr-find: %w", err))
 	}
-	fmt.Fprintf(w, "loss at the start %.4f; lowest smoothed %.4f at lr %.3g; steepest descent at lr %.3g\n",
-		c.Loss[0], c.Smoothed[c.Min], c.MinRate(), c.SteepestRate())
-	if c.Clamped() {
-		fmt.Fprintf(w, "suggested lr: %.3g, the start rate: the loss was lowest within a decade of it; try a lower --start\n", c.Suggestion())
-	} else {
-		fmt.Fprintf(w, "suggested lr: %.3g (a tenth of the rate of the lowest smoothed loss)\n", c.Suggestion())
-	}
+	fig := sum.Figure()
 	for _, format := range []string{"png", "svg"} {
 		path := filepath.Join(outDir, fileSafe(s.Name)+"."+format)
 		if err := atomicfile.Write(path, func(w io.Writer) error { return fig.Write(w, format) }); err != nil {

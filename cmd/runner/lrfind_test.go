@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"fmt"
 	"image/png"
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -81,8 +83,8 @@ func TestLRFind(t *testing.T) {
 	}
 	for _, want := range []string{
 		"run 2 of " + file + ": sgd, hidden 100-100-100-100, batch 100, seed 2",
-		`recorded as sweep "finder-lrfind" (id 1) in ` + dbPath + ": 60 steps, lr 0.0001 to 0.3\n",
-		"suggested lr: ",
+		`recorded as sweep "finder-lrfind" (id 1) in ` + dbPath + "\nsteps                 60\nrates                 0.0001 to 0.3\nended                 reached the end rate\n",
+		"\nsuggested lr          ",
 		filepath.Join(dir, "finder-lrfind.png") + "\n" + filepath.Join(dir, "finder-lrfind.svg") + "\n",
 	} {
 		if !strings.Contains(stdout, want) {
@@ -247,5 +249,176 @@ optimizers: [{name: sgd, lr: 0.95}]
 				t.Fatalf("a database was created: %v", err)
 			}
 		})
+	}
+}
+
+// TestLRFindCompareCheck records range tests of a real run and reads them
+// back with compare and check: the facts lr-find printed (the same block
+// of lines), the suggestion computed from the steps rows, two tests side
+// by side; check says whether their steps agree and marks nothing worse;
+// the flags of final metrics, and a range test beside a sweep of training
+// runs, are refused with exit 2.
+func TestLRFindCompareCheck(t *testing.T) {
+	dir := t.TempDir()
+	file := writeFile(t, dir, "finder.yaml", finderSweep)
+	dbPath := filepath.Join(dir, "results.db")
+	lrFind := func(args ...string) string {
+		t.Helper()
+		args = append([]string{"lr-find", "--db", dbPath, "-o", dir, "--start", "1e-4"}, append(args, file)...)
+		code, stdout, stderr := runMain(t, args...)
+		if code != exitOK {
+			t.Fatalf("lr-find: exit %d\n%s\n%s", code, stdout, stderr)
+		}
+		return stdout
+	}
+	// suggestion is the suggested rate of the test of sweep id, from its
+	// steps rows as SQL reads them.
+	suggestion := func(id int) (string, int) {
+		rows, _, _ := lrFindRows(t, dbPath, id)
+		steps := make([]train.StepMetrics, len(rows))
+		for i, r := range rows {
+			loss := math.NaN()
+			if r.loss.Valid {
+				loss = r.loss.Float64
+			}
+			steps[i] = train.StepMetrics{Step: r.step, LR: r.lr.Float64, Loss: loss}
+		}
+		return fmt.Sprintf("%.3g", train.AnalyzeLR(steps).Suggestion()), len(rows)
+	}
+	check := func(wantCode int, args ...string) (string, string) {
+		t.Helper()
+		code, stdout, stderr := runMain(t, append([]string{"check", "--db", dbPath}, args...)...)
+		if code != wantCode {
+			t.Fatalf("check %v: exit %d, want %d\n%s\n%s", args, code, wantCode, stdout, stderr)
+		}
+		return stdout, stderr
+	}
+	compare := func(wantCode int, args ...string) (string, string) {
+		t.Helper()
+		code, stdout, stderr := runReport(t, "compare", append([]string{"--db", dbPath}, args...)...)
+		if code != wantCode {
+			t.Fatalf("compare %v: exit %d, want %d\n%s\n%s", args, code, wantCode, stdout, stderr)
+		}
+		return stdout, stderr
+	}
+
+	first := lrFind("--end", "0.3", "--steps", "60", "--run", "2")
+	if out, _ := check(exitOK, "finder-lrfind"); !strings.Contains(out, "sweep 1 is the only one of that name") {
+		t.Errorf("check of one range test:\n%s", out)
+	}
+	lrFind("--end", "0.3", "--steps", "60", "--run", "2")
+	s1, n1 := suggestion(1)
+	s2, _ := suggestion(2)
+	if s1 != s2 || n1 != 60 {
+		t.Fatalf("two tests of the same run: suggestions %s and %s, %d steps", s1, s2, n1)
+	}
+
+	// compare of one test prints the facts lr-find printed, the same lines.
+	out, _ := compare(exitOK, "finder-lrfind")
+	head := `sweep "finder-lrfind" (id 2, done): range test of sgd, hidden 100-100-100-100, batch 100, seed 2 (key `
+	if !strings.HasPrefix(out, head) {
+		t.Errorf("compare: heading is not %q:\n%s", head, out)
+	}
+	_, facts, _ := strings.Cut(first, "in "+dbPath+"\n")
+	facts, _, _ = strings.Cut(facts, filepath.Join(dir, "finder-lrfind.png"))
+	if _, body, _ := strings.Cut(out, "\n\n"); facts == "" || body != facts {
+		t.Errorf("compare does not print the facts lr-find printed:\n%s\nlr-find:\n%s", out, first)
+	}
+	for _, want := range []string{"\nsteps                 60\n", "\nended                 reached the end rate\n",
+		"\nsuggested lr          " + s2 + " (a tenth of the rate of the lowest smoothed loss)\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("compare lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "test_acc") {
+		t.Errorf("compare of a range test prints test_acc:\n%s", out)
+	}
+
+	// check of two equal tests: their steps agree bit for bit.
+	out, _ = check(exitOK, "finder-lrfind")
+	for _, want := range []string{"check finder-lrfind: range test of sweep 2 against sweep 1\n",
+		"the 60 steps of both have the same rates and losses, bit for bit\n",
+		"suggested lr: " + s2 + " in both\n", "range tests are not checked for regressions"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("check of two equal tests lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "final metrics") || strings.Contains(out, "note: ") {
+		t.Errorf("check of two equal tests:\n%s", out)
+	}
+
+	// A test of the other run, that diverges, beside the second.
+	lrFind("--end", "1e6", "--steps", "60", "--run", "1")
+	s3, n3 := suggestion(3)
+	_, _, reason := lrFindRows(t, dbPath, 3)
+	if n3 >= 60 || reason == "" {
+		t.Fatalf("the third test did not stop early: %d steps, error %q", n3, reason)
+	}
+	out, _ = compare(exitOK, "2", "3")
+	ended := regexp.MustCompile(`(?m)^ended +reached the end rate +stopped at step (\d+) \(lr [^)]+\) ¹$`).FindStringSubmatch(out)
+	if ended == nil || ended[1] != fmt.Sprint(n3) {
+		t.Errorf("compare 2 3: no ended row stopped at step %d:\n%s", n3, out)
+	}
+	for _, want := range []string{"A: sweep \"finder-lrfind\" (id 2, done)", "B: sweep \"finder-lrfind\" (id 3, done)",
+		"\n¹  stopped: " + reason + "\n", "note: the tests differ in seed (2 vs 1)\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("compare 2 3 lacks %q:\n%s", want, out)
+		}
+	}
+	change := "suggested lr: " + s2 + ", then " + s3 + " (×"
+	if s2 == s3 {
+		change = "suggested lr: " + s2 + " in both"
+	}
+	if !strings.Contains(out, change) {
+		t.Errorf("compare 2 3 lacks %q:\n%s", change, out)
+	}
+	// check: the first steps differ, since the seeds do; still exit 0.
+	out, _ = check(exitOK, "finder-lrfind")
+	for _, want := range []string{"range test of sweep 3 against sweep 2", "the losses differ from step 1 (lr 0.0001) on: the tests trained other runs", change} {
+		if !strings.Contains(out, want) {
+			t.Errorf("check of two other tests lacks %q:\n%s", want, out)
+		}
+	}
+	if regexp.MustCompile(`(?m) worse$`).MatchString(out) {
+		t.Errorf("check marks a range test worse:\n%s", out)
+	}
+
+	// The same run over other rates: its first step is the same, bit for
+	// bit; the rates differ from the second on.
+	lrFind("--end", "1e6", "--steps", "50", "--run", "1")
+	out, _ = check(exitOK, "finder-lrfind")
+	if want := "the rates differ from step 2: the tests ran other ranges\n"; !strings.Contains(out, "range test of sweep 4 against sweep 3") || !strings.Contains(out, want) {
+		t.Errorf("check of two ranges lacks %q:\n%s", want, out)
+	}
+	if strings.Contains(out, "note: ") {
+		t.Errorf("check of two tests of the same run notes a difference:\n%s", out)
+	}
+
+	// The flags of final metrics do not apply.
+	if _, stderr := check(exitUsage, "--tolerance", "0", "finder-lrfind"); !strings.Contains(stderr, "--tolerance does not apply") {
+		t.Errorf("check --tolerance: %s", stderr)
+	}
+	if _, stderr := compare(exitUsage, "--metric", "train_loss", "--best", "finder-lrfind"); !strings.Contains(stderr, "--best, --metric do not apply") {
+		t.Errorf("compare --metric --best: %s", stderr)
+	}
+
+	// A sweep of training runs (sweep 5, named finder) beside a range test.
+	if code, stdout, stderr := runMain(t, "run", "--quiet", "--db", dbPath, file); code != exitOK {
+		t.Fatalf("run: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	mix := `sweep "finder-lrfind" (id 4) records a learning-rate range test, sweep "finder" (id 5) does not`
+	for _, args := range [][]string{{"finder", "finder-lrfind"}, {"finder-lrfind", "5"}} {
+		if out, stderr := compare(exitUsage, args...); out != "" || !strings.Contains(stderr, mix) {
+			t.Errorf("compare %v: stdout %q, stderr %s", args, out, stderr)
+		}
+	}
+	for _, args := range [][]string{{"--baseline", "5", "finder-lrfind"}, {"--baseline", "4", "finder"}} {
+		if out, stderr := check(exitUsage, args...); out != "" || !strings.Contains(stderr, mix) {
+			t.Errorf("check %v: stdout %q, stderr %s", args, out, stderr)
+		}
+	}
+	// The training sweep is compared as before.
+	if out, _ := compare(exitOK, "finder"); !strings.Contains(out, "final test_acc, mean ± sd over seeds") {
+		t.Errorf("compare of the training sweep:\n%s", out)
 	}
 }

@@ -90,6 +90,9 @@ type CheckTable struct {
 	OnlyBase, OnlyLast int // runs in one sweep only
 	// Worse counts the runs that got worse or are missing from the latest sweep.
 	Worse int
+	// LR is set, and the rest is not, when both sweeps record learning-rate
+	// range tests: they are compared as such, and none is worse.
+	LR *LRCheck
 }
 
 // Check compares the latest sweep named name with opt.Baseline, or with the
@@ -109,6 +112,11 @@ type CheckTable struct {
 // the tolerance is then noise, not a regression; a shift on every seed is
 // one.
 //
+// Learning-rate range tests (IsLRFind) are compared as such: the table
+// has LR set (the facts of both tests and whether their steps agree) and
+// no run is worse. A range test and a sweep of training runs give an error
+// wrapping ErrLRFindMix.
+//
 // A name or baseline that names no sweep gives an error wrapping
 // store.ErrNotFound; other errors are the database's.
 func Check(ctx context.Context, db *store.DB, name string, opt CheckOptions) (*CheckTable, error) {
@@ -126,6 +134,13 @@ func Check(ctx context.Context, db *store.DB, name string, opt CheckOptions) (*C
 	if baseID == 0 {
 		return &CheckTable{Name: name, LatestID: latestID, Tolerance: opt.Tolerance}, nil
 	}
+	lr, err := checkLR(ctx, db, name, baseID, latestID)
+	if err != nil {
+		return nil, err
+	}
+	if lr != nil {
+		return &CheckTable{Name: name, LatestID: latestID, BaseID: baseID, Tolerance: opt.Tolerance, LR: lr}, nil
+	}
 	latest, err := readFinals(ctx, db, latestID)
 	if err != nil {
 		return nil, err
@@ -135,6 +150,45 @@ func Check(ctx context.Context, db *store.DB, name string, opt CheckOptions) (*C
 		return nil, err
 	}
 	return CompareFinals(name, baseID, latestID, base, latest, opt), nil
+}
+
+// checkLR compares the sweeps baseID and latestID (named name) as range
+// tests when both record one; it returns nil when neither does, and an
+// error wrapping ErrLRFindMix when one does. Only sweeps named as range
+// tests are loaded, steps and all, to tell.
+func checkLR(ctx context.Context, db *store.DB, name string, baseID, latestID int64) (*LRCheck, error) {
+	rec, err := db.Sweep(ctx, baseID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, fmt.Errorf("check: no sweep with id %d: %w", baseID, err)
+	} else if err != nil {
+		return nil, fmt.Errorf("check: %w", err)
+	}
+	if !strings.HasSuffix(name, LRFindSuffix) && !strings.HasSuffix(rec.Name, LRFindSuffix) {
+		return nil, nil
+	}
+	base, err := Load(ctx, db, baseID)
+	if err != nil {
+		return nil, fmt.Errorf("check: %w", err)
+	}
+	latest, err := Load(ctx, db, latestID)
+	if err != nil {
+		return nil, fmt.Errorf("check: %w", err)
+	}
+	if err := checkMix("check", base, latest); err != nil {
+		return nil, err
+	}
+	if !IsLRFind(base) {
+		return nil, nil
+	}
+	b, err := SummarizeLR(base)
+	if err != nil {
+		return nil, err
+	}
+	l, err := SummarizeLR(latest)
+	if err != nil {
+		return nil, err
+	}
+	return newLRCheck(b, l), nil
 }
 
 // readFinals reads the runs of a sweep with their last epochs, by run key.
@@ -302,6 +356,9 @@ func (t *CheckTable) WriteText(w io.Writer, verbose bool) error {
 	if t.BaseID == 0 {
 		_, err := fmt.Fprintf(w, "check %s: sweep %d is the only one of that name; nothing to compare with\n", t.Name, t.LatestID)
 		return err
+	}
+	if t.LR != nil {
+		return t.LR.writeText(w, fmt.Sprintf("check %s: range test of sweep %d against sweep %d", t.Name, t.LatestID, t.BaseID))
 	}
 	fmt.Fprintf(w, "check %s: sweep %d against sweep %d, %d runs in both, tolerance %g", t.Name, t.LatestID, t.BaseID, t.InBoth, t.Tolerance)
 	if t.Paired > 0 {

@@ -176,8 +176,21 @@ type Table struct {
 // Only runs that finished done count; the others (diverged, failed,
 // interrupted, pending, running, pruned) are left out and counted in a
 // note. It is an error when a sweep has done runs but none recorded the
-// metric, as val_acc without a validation split.
+// metric, as val_acc without a validation split, and when a sweep records
+// a learning-rate range test (IsLRFind; see CompareLR), whose epochs are
+// no training results: one that wraps ErrLRFindMix when the other sweep
+// records training runs.
 func Compare(a, b *Sweep, opt Options) (*Table, error) {
+	if b != nil {
+		if err := checkMix("compare", a, b); err != nil {
+			return nil, err
+		}
+	}
+	for _, s := range []*Sweep{a, b} {
+		if s != nil && IsLRFind(s) {
+			return nil, fmt.Errorf("compare: %s records a learning-rate range test: its epochs are no training results (see CompareLR)", s)
+		}
+	}
 	opt = opt.withDefaults()
 	t := &Table{A: a, B: b, Options: opt, BestRow: -1, BestRowA: -1}
 	sweeps := []*Sweep{a}

@@ -70,6 +70,13 @@
 // which the signed-rank test gives p = 2/2^6 = 0.031; SGD's 0.0004 is
 // noise.
 //
+// A sweep of runner lr-find (IsLRFind) records a learning-rate range test,
+// whose epochs are passes at growing rates, not training results: Compare
+// refuses it, and CompareLR prints what it found (SummarizeLR, the facts
+// runner lr-find prints), two tests side by side. Check compares two range
+// tests as such (LRCheck) and marks nothing worse. A range test beside a
+// sweep of training runs is an error wrapping ErrLRFindMix.
+//
 // # Plotting
 //
 // Curves averages a metric over the done runs of each configuration at

@@ -47,13 +47,11 @@ func IsLRFind(s *Sweep) bool {
 
 // LRFind returns the figure of the range test s records (IsLRFind).
 func LRFind(s *Sweep) (*LRFindFigure, error) {
-	if !IsLRFind(s) {
-		return nil, fmt.Errorf("%s records no learning-rate range test", s)
+	sum, err := SummarizeLR(s)
+	if err != nil {
+		return nil, err
 	}
-	return &LRFindFigure{
-		Title: fmt.Sprintf("%s: loss against the learning rate, %s", s, s.Runs[0].Config.Optimizer.Name),
-		Curve: train.AnalyzeLR(s.Runs[0].Steps),
-	}, nil
+	return sum.Figure(), nil
 }
 
 // The colours of the figure: the minibatch loss light, the smoothed loss

@@ -2,6 +2,8 @@ package report_test
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"image/png"
 	"math"
 	"strings"
@@ -77,3 +79,104 @@ func TestLRFindFigure(t *testing.T) {
 		t.Errorf("--facet: %v", err)
 	}
 }
+
+// trainingSweep is a sweep as runner run records it: epoch 0 first.
+func trainingSweep(name string) *report.Sweep {
+	cfg := train.Config{Optimizer: train.OptimizerConfig{Name: "sgd", LR: 0.1}}
+	return &report.Sweep{ID: 7, Name: name, Status: "done", Runs: []report.Run{{Config: cfg, Status: train.Done,
+		Epochs: []train.EpochMetrics{{Epoch: 0}, {Epoch: 1, TestAcc: 0.9}}}}}
+}
+
+// TestCompareLR: one range test prints its facts with their notes in
+// words; two print side by side with the notes as footnotes, numbered row
+// by row; a test cut short says how; a clamped suggestion says so.
+func TestCompareLR(t *testing.T) {
+	a := rangeTest("x-lrfind")
+	a.Status = "done"
+	c, err := report.CompareLR(a, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := c.A
+	lr := func(i int) float64 { return a.Runs[0].Steps[i].LR }
+	var one strings.Builder
+	if err := c.WriteText(&one); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"sweep \"x-lrfind\" (id 4, done): range test of sgd, hidden , batch 0, seed 0 (key ",
+		"\n\nsteps                 30\n",
+		fmt.Sprintf("\nrates                 %.3g to %.3g\n", lr(0), lr(29)),
+		fmt.Sprintf("\nended                 stopped at step 30 (lr %.3g): the loss is not finite (NaN)\n", lr(29)),
+		fmt.Sprintf("\nloss at the start     %.4f\n", a.Runs[0].Steps[0].Loss),
+		fmt.Sprintf("\nlowest smoothed loss  %.4f at lr %.3g\n", sum.Curve.Smoothed[21], lr(21)),
+		fmt.Sprintf("\nsuggested lr          %.3g (a tenth of the rate of the lowest smoothed loss)\n", lr(21)/10),
+	} {
+		if !strings.Contains(one.String(), want) {
+			t.Errorf("one test lacks %q:\n%s", want, one.String())
+		}
+	}
+
+	// B: the same test, interrupted after its 25th step, its rates 100
+	// times lower, so that its suggestion is the start rate.
+	b := rangeTest("x-lrfind")
+	b.ID = 5
+	b.Runs[0].Status = train.Interrupted
+	b.Runs[0].Steps = b.Runs[0].Steps[:25]
+	for i := range b.Runs[0].Steps {
+		b.Runs[0].Steps[i].LR = 1e-7 * math.Pow(10, float64(i)/5)
+	}
+	b.Runs[0].Steps[0].LR = 0.5 * b.Runs[0].Steps[19].LR // the lowest smoothed loss, at 21, within a decade
+	c, err = report.CompareLR(a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var two strings.Builder
+	if err := c.WriteText(&two); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"\nended                 stopped at step 30 (lr " + fmt.Sprintf("%.3g", lr(29)) + ") ¹  interrupted after step 25\n",
+		fmt.Sprintf("\nsuggested lr          %.3g ²", lr(21)/10),
+		fmt.Sprintf(" %.3g ³\n", b.Runs[0].Steps[0].LR),
+		"\n¹  stopped: the loss is not finite (NaN)\n²  suggested lr: a tenth of the rate of the lowest smoothed loss\n" +
+			"³  suggested lr: the start rate: the loss was lowest within a decade of it; try a lower --start\n",
+		fmt.Sprintf("\nsuggested lr: %.3g, then %.3g (×", lr(21)/10, b.Runs[0].Steps[0].LR),
+	} {
+		if !strings.Contains(two.String(), want) {
+			t.Errorf("two tests lack %q:\n%s", want, two.String())
+		}
+	}
+	if strings.Contains(two.String(), "note: ") {
+		t.Errorf("two tests of the same run note a difference:\n%s", two.String())
+	}
+}
+
+// TestCompareLR_Mix: a range test is no table of final metrics, and beside
+// a training sweep it is an error wrapping ErrLRFindMix, either way round.
+func TestCompareLR_Mix(t *testing.T) {
+	lr, runs := rangeTest("x-lrfind"), trainingSweep("x")
+	for _, tt := range []struct {
+		name string
+		err  error
+		mix  bool
+	}{
+		{"Compare of a range test", second(report.Compare(lr, nil, report.Options{})), false},
+		{"Compare of two range tests", second(report.Compare(lr, lr, report.Options{})), false},
+		{"Compare, range test first", second(report.Compare(lr, runs, report.Options{})), true},
+		{"Compare, range test second", second(report.Compare(runs, lr, report.Options{})), true},
+		{"CompareLR of training runs", second(report.CompareLR(runs, nil)), false},
+		{"CompareLR, range test first", second(report.CompareLR(lr, runs)), true},
+		{"CompareLR, range test second", second(report.CompareLR(runs, lr)), true},
+	} {
+		if tt.err == nil || errors.Is(tt.err, report.ErrLRFindMix) != tt.mix {
+			t.Errorf("%s: error %v, want one that wraps ErrLRFindMix: %v", tt.name, tt.err, tt.mix)
+		}
+	}
+	if _, err := report.Compare(runs, runs, report.Options{}); err != nil {
+		t.Errorf("Compare of training runs: %v", err)
+	}
+}
+
+// second returns the error of a call that returns a value and an error.
+func second[T any](_ T, err error) error { return err }

@@ -85,10 +85,14 @@ func TestPrunerWaitInterrupted(t *testing.T) {
 	p := newPruner(ctx, PruneRule{Method: "median", MinEpochs: 1}, nil)
 	done := make(chan error, 1)
 	go func() { done <- p.report(ctx, 3, train.EpochMetrics{Epoch: 1, ValAcc: 0.5}, true) }()
+	// report records the epoch and then waits for the earlier runs, p.mu
+	// released; once the epoch shows, the run waits (or has returned, which
+	// the checks below catch), and the cancellation reaches it waiting.
+	awaitRecorded(t, p, 3)
 	select {
 	case err := <-done:
 		t.Fatalf("report returned %v before the earlier runs reported", err)
-	case <-time.After(50 * time.Millisecond):
+	default:
 	}
 	cancel()
 	if err := <-done; !errors.Is(err, context.Canceled) {
@@ -97,5 +101,24 @@ func TestPrunerWaitInterrupted(t *testing.T) {
 	// Not judging (the run's last epoch) never waits.
 	if err := p.report(context.Background(), 4, train.EpochMetrics{Epoch: 1, ValAcc: 0.5}, false); err != nil {
 		t.Fatalf("unjudged report: %v", err)
+	}
+}
+
+// awaitRecorded waits until the pruner holds an epoch of run i, failing the
+// test after a minute.
+func awaitRecorded(t *testing.T, p *pruner, i int) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		p.mu.Lock()
+		n := len(p.best[i])
+		p.mu.Unlock()
+		if n > 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("run %d's report was not recorded within a minute", i)
+		}
+		time.Sleep(time.Millisecond)
 	}
 }

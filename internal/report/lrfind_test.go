@@ -152,6 +152,38 @@ func TestCompareLR(t *testing.T) {
 	}
 }
 
+// TestLRFacts: the facts of a test, stopped and not, are the lines
+// WriteText prints, name and text, in its order.
+func TestLRFacts(t *testing.T) {
+	stopped := rangeTest("x-lrfind")
+	reached := rangeTest("x-lrfind")
+	reached.Runs[0].Steps = reached.Runs[0].Steps[:25]
+	for _, s := range []*report.Sweep{stopped, reached} {
+		sum, err := report.SummarizeLR(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var text strings.Builder
+		if err := sum.WriteText(&text); err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimSuffix(text.String(), "\n"), "\n")
+		facts := sum.Facts()
+		if len(facts) != len(lines) || len(facts) != 7 {
+			t.Fatalf("%d facts, %d lines printed, want 7:\n%s", len(facts), len(lines), text.String())
+		}
+		for i, f := range facts {
+			name, rest, _ := strings.Cut(lines[i], "  ")
+			if f.Name != name || f.Text != strings.TrimLeft(rest, " ") || !strings.HasPrefix(f.Text, f.Value) || f.Value == "" {
+				t.Errorf("fact %d: %+v, printed %q", i, f, lines[i])
+			}
+		}
+		if ended := facts[2]; (sum.Curve.Stop >= 0) != strings.Contains(ended.Text, ": ") {
+			t.Errorf("stop %d, ended %+v: want the reason after the value when the test stopped", sum.Curve.Stop, ended)
+		}
+	}
+}
+
 // TestCompareLR_Mix: a range test is no table of final metrics, and beside
 // a training sweep it is an error wrapping ErrLRFindMix, either way round.
 func TestCompareLR_Mix(t *testing.T) {

@@ -102,6 +102,31 @@ func (s *LRSummary) facts() []lrFact {
 	}
 }
 
+// LRFact is one line of what a range test found, as runner compare
+// prints it for one test: its name ("suggested lr"), its value
+// ("0.00658") and the value with what says more of it (why the test
+// stopped, how the rate was suggested), in words: Text, the line's
+// second column.
+type LRFact struct {
+	Name, Value, Text string
+}
+
+// Facts returns the lines WriteText prints, in its order: the steps and
+// their rates, how the test ended, the loss at the start, the lowest
+// smoothed loss and its rate, the rate of the steepest descent and the
+// suggested rate.
+func (s *LRSummary) Facts() []LRFact {
+	out := make([]LRFact, len(lrFactNames))
+	for i, f := range s.facts() {
+		text := f.value
+		if f.note != "" { // as writeLRFacts prints one test
+			text = f.inline
+		}
+		out[i] = LRFact{Name: lrFactNames[i], Value: f.value, Text: text}
+	}
+	return out
+}
+
 // WriteText prints the summary, one fact a line: the steps and their
 // rates, how the test ended, the loss at the start, the lowest smoothed
 // loss and its rate, the rate of the steepest descent and the suggested

@@ -182,6 +182,8 @@ type sweepJSON struct {
 	EpochsTotal   int            `json:"epochs_total"`  // the rows the sweep records when it is done
 	BestTestAcc   num            `json:"best_test_acc"` // the highest final test_acc of a done run
 	BestValAcc    num            `json:"best_val_acc"`  // the highest final val_acc of a done run; null without validation
+	LRFind        bool           `json:"lrfind"`        // the sweep records a learning-rate range test (runner lr-find): see GET /api/sweeps/SWEEP/lrfind
+	SuggestedLR   *num           `json:"suggested_lr"`  // a range test's suggested rate; null for other sweeps
 
 	// In GET /api/sweeps/SWEEP only.
 	File      *string         `json:"file,omitempty"`
@@ -336,6 +338,9 @@ func listSweeps(ctx context.Context, db *store.DB, name string, id, limit int64,
 		return nil
 	}); err != nil {
 		return nil, fmt.Errorf("best accuracies: %w", err)
+	}
+	if err := markLRFind(ctx, db, list); err != nil {
+		return nil, err
 	}
 	return list, nil
 }
@@ -501,27 +506,7 @@ func (s *Server) run(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := db.SQLDB().QueryContext(r.Context(), oneRunSQL, id)
-	if err != nil {
-		return nil, fmt.Errorf("read run %d: %w", id, err)
-	}
-	defer rows.Close()
-	if !rows.Next() {
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("read run %d: %w", id, err)
-		}
-		return nil, notFound("no run has id %d", id)
-	}
-	run, config, err := scanRun(rows)
-	if err != nil {
-		return nil, fmt.Errorf("read run %d: %w", id, err)
-	}
-	if json.Valid([]byte(config)) {
-		run.Config = json.RawMessage(config)
-	} else {
-		run.Config, _ = json.Marshal(config) // not JSON: give it as a string
-	}
-	return run, nil
+	return s.readRun(r.Context(), db, id)
 }
 
 // epochsJSON is the epochs of one run, column by column: element i of

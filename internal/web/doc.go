@@ -38,6 +38,14 @@
 // metric against each hyperparameter, and runner analyze's importances,
 // best ranges and boundary warnings.
 //
+// A learning-rate range test (runner lr-find, report.IsLRFind) has a page
+// of its own (lrfind.js) instead of the curves, run table and comparison:
+// the facts runner compare prints of it (report.LRSummary.Facts), its
+// minibatch and smoothed loss against the rate on a log axis with the
+// suggested rate and the lowest smoothed loss marked, as report's figure
+// draws them, and its run's config. The sweeps list labels range tests
+// and gives their suggested rate, not an accuracy.
+//
 // # API
 //
 // Every answer is JSON (but /api/events, a stream of server-sent events).
@@ -69,6 +77,10 @@
 //	GET /api/sweeps/SWEEP/trials[?metric=M]
 //	                                    the hyperparameters it varies (scale, bounds, choices)
 //	                                    and per run its value of each and the metric it reached
+//	GET /api/sweeps/SWEEP/lrfind        a range test: its facts as runner compare prints them,
+//	                                    its curve step by step (rate, loss, smoothed loss),
+//	                                    the lowest, steepest and stopping steps, the
+//	                                    suggested rate, its run with its config
 //	GET /api/runs/RUN                   one run: its summary and its full config
 //	GET /api/runs/RUN/epochs            its per-epoch metrics (with the distance to the
 //	                                    minimum, for a run on a function)

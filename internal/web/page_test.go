@@ -15,8 +15,10 @@ func TestServePage(t *testing.T) {
 	for _, tt := range []struct{ path, ctype, want string }{
 		{"/", "text/html", `<script src="app.js"`},
 		{"/", "text/html", `<script src="search.js"`},
+		{"/", "text/html", `<script src="lrfind.js"`},
 		{"/app.js", "text/javascript", "EventSource"},
 		{"/search.js", "text/javascript", "function drawParcoords"},
+		{"/lrfind.js", "text/javascript", "function drawLRFind"},
 		{"/style.css", "text/css", ".chart"},
 		{"/favicon.svg", "image/svg+xml", "<svg"},
 	} {

@@ -138,6 +138,7 @@ func (s *Server) routes() http.Handler {
 		"GET /api/sweeps/{sweep}/paths":    s.sweepPaths,
 		"GET /api/sweeps/{sweep}/analysis": s.sweepAnalysis,
 		"GET /api/sweeps/{sweep}/trials":   s.sweepTrials,
+		"GET /api/sweeps/{sweep}/lrfind":   s.sweepLRFind,
 		"GET /api/runs/{run}":              s.run,
 		"GET /api/runs/{run}/epochs":       s.runEpochs,
 		"GET /api/runs/{run}/layers":       s.runLayers,

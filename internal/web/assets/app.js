@@ -175,6 +175,7 @@ function resetSweepState() {
     colorBy: null, filter: '', statusFilter: '', sort: {key: 'id', dir: 1}, groups: null, groupVs: '', groupsNote: '',
   });
   resetSearch();
+  lrfind.data = null;
 }
 
 // ---------- errors ----------
@@ -235,14 +236,17 @@ function renderList() {
   const rows = state.sweeps.map((sw) => h('tr', {class: 'clickable', dataset: {id: sw.id},
     onclick: (ev) => { if (!ev.target.closest('a')) location.hash = '#/sweeps/' + sw.id; }},
     h('td', {class: 'num muted'}, sw.id),
-    h('td', {class: 'name'}, h('a', {href: '#/sweeps/' + sw.id}, sw.name)),
+    h('td', {class: 'name'}, h('a', {href: '#/sweeps/' + sw.id}, sw.name),
+      sw.lrfind ? h('span', {class: 'tag', title: 'a learning-rate range test (runner lr-find): its run ends as the loss diverges'}, 'range test') : null),
     h('td', {class: 'desc', title: sw.description || ''}, sw.description || ''),
     h('td', {}, badge(sw.status)),
     h('td', {class: 'muted'}, fmtWhen(sw.started_at)),
     h('td', {class: 'num muted'}, duration(sw.started_at, sw.finished_at)),
     h('td', {}, h('div', {class: 'control'}, progressBar(sw, 'small-progress'),
       h('span', {class: 'num'}, `${sw.runs_done}/${sw.runs_total}`))),
-    h('td', {class: 'num'}, isNum(sw.best_val_acc) ? ['val ', fmtAcc(sw.best_val_acc)] : fmtAcc(sw.best_test_acc)),
+    // A range test trains no model to rank: its suggested rate instead.
+    sw.lrfind ? h('td', {class: 'num lr-cell', title: 'the learning rate the range test suggests'}, 'lr ', fmtG(sw.suggested_lr))
+      : h('td', {class: 'num'}, isNum(sw.best_val_acc) ? ['val ', fmtAcc(sw.best_val_acc)] : fmtAcc(sw.best_test_acc)),
   ));
   const table = state.sweeps.length === 0
     ? h('div', {class: 'empty'}, 'No sweep yet. Train one with ', h('code', {}, 'runner run experiments/ch6.yaml'), '; it will appear here.')
@@ -250,7 +254,7 @@ function renderList() {
       h('thead', {}, h('tr', {},
         h('th', {class: 'num'}, 'id'), h('th', {}, 'name'), h('th', {}, 'description'), h('th', {}, 'status'),
         h('th', {}, 'started'), h('th', {class: 'num'}, 'duration'), h('th', {}, 'runs done / total'),
-        h('th', {class: 'num', title: 'the best final accuracy of a done run: validation accuracy where the sweep holds out validation images, as a search ranks its trials, else test accuracy'}, 'best acc'))),
+        h('th', {class: 'num', title: 'the best final accuracy of a done run: validation accuracy where the sweep holds out validation images, as a search ranks its trials, else test accuracy; for a range test, the learning rate it suggests'}, 'best acc'))),
       h('tbody', {}, rows)));
   app.replaceChildren(
     h('div', {class: 'card'},
@@ -296,11 +300,13 @@ async function loadSweep(first) {
         const ids = new Set(state.runs.map((r) => r.id));
         state.selected = new Set([...state.selected].filter((x) => ids.has(x)));
       }
-      await Promise.all([loadEpochs(), loadPaths(), loadGroups(), loadSearch()]);
+      // A range test has no curves over epochs nor configurations to compare: its own page.
+      if (isLRFind()) await loadLRFind();
+      else await Promise.all([loadEpochs(), loadPaths(), loadGroups(), loadSearch(), loadLRFind()]);
       if (stale()) return;
       // A load queued behind another sweep's finds that sweep's page (or
       // none) in place: draw the whole page, not only its parts.
-      if (first || !$('#sweep-card') || renderedId !== sweep.id || state.isFunction !== !!$('#paths') || isSearch() !== !!$('#search')) renderSweep(); else refreshSweep();
+      if (first || !$('#sweep-card') || renderedId !== sweep.id || state.isFunction !== !!$('#paths') || isSearch() !== !!$('#search') || isLRFind() !== !!$('#lrfind')) renderSweep(); else refreshSweep();
     } catch (e) {
       if (stale()) return;
       if (e instanceof APIError && e.status === 404 && (first || !$('#sweep-card'))) {
@@ -448,6 +454,17 @@ function renderSweep() {
   const sw = state.sweep;
   const app = $('#app');
   renderedId = sw.id;
+  const spec = h('details', {class: 'card spec', id: 'spec'}, h('summary', {}, 'Spec ', h('span', {class: 'muted'}, sw.file || '')),
+    h('pre', {}, sw.spec || '(no spec recorded)',
+      sw.overrides && sw.overrides.length ? '\n# --set ' + sw.overrides.join(' --set ') : ''));
+  if (isLRFind()) {
+    app.replaceChildren(
+      h('div', {class: 'crumbs'}, h('a', {href: '#/'}, 'Sweeps'), ' / ', sw.name),
+      h('div', {class: 'card', id: 'sweep-card'}),
+      lrfindCard(), lrRunCard(), spec);
+    refreshSweep();
+    return;
+  }
   app.replaceChildren(
     h('div', {class: 'crumbs'}, h('a', {href: '#/'}, 'Sweeps'), ' / ', sw.name),
     h('div', {class: 'card', id: 'sweep-card'}),
@@ -456,15 +473,14 @@ function renderSweep() {
     curvesCard(),
     runsCard(),
     groupsCard(),
-    h('details', {class: 'card spec', id: 'spec'}, h('summary', {}, 'Spec ', h('span', {class: 'muted'}, sw.file || '')),
-      h('pre', {}, sw.spec || '(no spec recorded)',
-        sw.overrides && sw.overrides.length ? '\n# --set ' + sw.overrides.join(' --set ') : '')),
+    spec,
   );
   refreshSweep();
 }
 
 function refreshSweep() {
   renderSweepHead();
+  if (isLRFind()) { renderLRFind(); return; }
   renderPaths();
   renderSearch();
   renderCurves();
@@ -487,10 +503,13 @@ function renderSweepHead() {
         sw.host ? h('span', {}, 'on ', h('b', {}, sw.host)) : null,
         sw.runner_version ? h('span', {}, 'runner ', h('b', {}, sw.runner_version)) : null,
         isNum(sw.best_test_acc) ? h('span', {}, 'best test acc ', h('b', {}, fmtAcc(sw.best_test_acc))) : null)),
-    h('div', {class: 'progress-wrap'},
-      h('div', {class: 'progress-label'}, h('span', {}, `${sw.runs_done} of ${sw.runs_total} runs done`), h('span', {}, `${pct}% of epochs`)),
-      progressBar(sw),
-      h('div', {class: 'progress-label'}, h('span', {}, counts)))));
+    isLRFind()
+      ? h('div', {class: 'lr-head'}, h('div', {class: 'muted'}, 'learning-rate range test · suggested rate'),
+        h('div', {class: 'lr-suggested', id: 'lr-suggested'}, fmtG(sw.suggested_lr)))
+      : h('div', {class: 'progress-wrap'},
+        h('div', {class: 'progress-label'}, h('span', {}, `${sw.runs_done} of ${sw.runs_total} runs done`), h('span', {}, `${pct}% of epochs`)),
+        progressBar(sw),
+        h('div', {class: 'progress-label'}, h('span', {}, counts)))));
 }
 
 // ---------- curves ----------
@@ -1301,9 +1320,10 @@ function histogram(l, top) {
 
 function num3s(v) { return isNum(v) ? fmtParam(+v.toPrecision(3)) : '–'; }
 
-// jsonView pretty-prints a value as coloured JSON, built from text nodes.
-function jsonView(v) {
-  const pre = h('pre', {class: 'json', id: 'run-config'});
+// jsonView pretty-prints a value as coloured JSON, built from text nodes,
+// in a pre with the given id.
+function jsonView(v, id = 'run-config') {
+  const pre = h('pre', {class: 'json', id});
   const walk = (x, ind) => {
     if (x === null) return [h('span', {class: 'b'}, 'null')];
     if (Array.isArray(x)) {
@@ -1380,7 +1400,7 @@ window.addEventListener('keydown', (e) => { if (e.key === 'Escape' && !$('#drawe
 let resizeTimer = null;
 window.addEventListener('resize', () => {
   clearTimeout(resizeTimer);
-  resizeTimer = setTimeout(() => { if (state.route && state.route.view === 'sweep' && state.sweep) { renderCurves(); renderSearch(); } }, 150);
+  resizeTimer = setTimeout(() => { if (state.route && state.route.view === 'sweep' && state.sweep) { if (isLRFind()) renderLRFind(); else { renderCurves(); renderSearch(); } } }, 150);
 });
 api('status').then((st) => { $('#db-path').textContent = st.db; }).catch(() => {});
 connectEvents();

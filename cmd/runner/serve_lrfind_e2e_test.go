@@ -226,8 +226,13 @@ func TestServeE2ELRFind(t *testing.T) {
 	saveShot(t, b, "lrfind")
 
 	// Live: a new test of the name, over 40 steps to lr 0.1 (no
-	// divergence), replaces the page's without a reload.
+	// divergence), replaces the page's without a reload. The page names
+	// the sweep once (its latest) and every later request by the id that
+	// resolved to: a new test of the name may be recorded between two
+	// requests, and its first pass is not there yet. The page's requests
+	// are recorded to check that.
 	b.eval(`window.__noReload = true`)
+	b.eval(`(() => { window.__urls = []; const f = window.fetch; window.fetch = (u, ...a) => { window.__urls.push(String(u)); return f(u, ...a); }; return true; })()`)
 	b.eval(`location.hash = '#/sweeps/ch6-lrfind'`)
 	lrFind[8], lrFind[10] = "0.1", "40"
 	if code, stdout, stderr := runMain(t, lrFind...); code != exitOK {
@@ -236,6 +241,20 @@ func TestServeE2ELRFind(t *testing.T) {
 	b.waitFor(`document.querySelector('#sweep-card .id').textContent === '#3' && document.querySelector('#lrfind-facts tr[data-fact=steps] td').textContent === '40' && window.__noReload === true`)
 	if got := b.eval(`[document.querySelector('#lrfind-facts tr[data-fact=ended] td').textContent, document.querySelector('#lrfind-chart svg line.lr-stop') === null]`); fmt.Sprint(got) != "[reached the end rate true]" {
 		t.Errorf("a test that reached its end rate: ended and no stop line: %v", got)
+	}
+	urls := b.eval(`window.__urls`).([]any)
+	byName := 0
+	for _, u := range urls {
+		rest, ok := strings.CutPrefix(u.(string), "/api/sweeps/ch6-lrfind")
+		switch {
+		case ok && rest == "":
+			byName++
+		case ok:
+			t.Errorf("the page asked %s by the sweep's name, not the id it resolved to", u)
+		}
+	}
+	if byName == 0 {
+		t.Errorf("the page never asked for the name's latest sweep: %v", urls)
 	}
 
 	// A training sweep's page is the usual one.

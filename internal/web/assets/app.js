@@ -278,7 +278,13 @@ async function loadSweep(first) {
     // stale: the page changed (another sweep, or the same one reopened) during an await.
     const stale = () => gen !== sweepGen || state.route.view !== 'sweep' || encodeURIComponent(state.route.id) !== id;
     try {
-      const [sweep, runs, list] = await Promise.all([api('sweeps/' + id), api('sweeps/' + id + '/runs'), api('sweeps')]);
+      // A name stands for its latest sweep, which a new sweep of the name
+      // replaces at any moment: it is resolved once, and every later
+      // request of this page (runs, epochs, groups, …) names the sweep by
+      // the id it resolved to, so that they all describe the same sweep.
+      const sweep = await api('sweeps/' + id);
+      if (stale()) return;
+      const [runs, list] = await Promise.all([api('sweeps/' + sweep.id + '/runs'), api('sweeps')]);
       if (stale()) return;
       showBanner(null);
       // A name's latest sweep changed (a new one was started): its runs
@@ -374,8 +380,7 @@ async function loadEpochs() {
   const seq = ++epochsSeq;
   const q = runsParam();
   if (q === '') { state.epochs = new Map(); state.means = []; return; }
-  const id = encodeURIComponent(state.route.id);
-  const data = await api('sweeps/' + id + '/epochs?runs=' + q);
+  const data = await api('sweeps/' + state.sweep.id + '/epochs?runs=' + q);
   if (seq === epochsSeq) {
     state.epochs = new Map(data.runs.map((r) => [r.id, r]));
     state.means = data.means;
@@ -383,7 +388,7 @@ async function loadEpochs() {
 }
 
 async function loadGroups() {
-  const id = encodeURIComponent(state.route.id);
+  const id = state.sweep.id;
   let q = `metric=${state.groupMetric}&best=${state.groupBest ? 1 : 0}`;
   if (state.groupVs) q += '&vs=' + encodeURIComponent(state.groupVs);
   try {
@@ -737,8 +742,7 @@ async function loadPaths() {
   const seq = ++pathsSeq;
   const q = runsParam();
   if (!state.isFunction || q === '') { state.paths = null; return; }
-  const id = encodeURIComponent(state.route.id);
-  const data = await api('sweeps/' + id + '/paths?runs=' + q);
+  const data = await api('sweeps/' + state.sweep.id + '/paths?runs=' + q);
   if (seq === pathsSeq) state.paths = data;
 }
 

@@ -19,7 +19,7 @@ function isLRFind() {
 
 async function loadLRFind() {
   if (!isLRFind()) { lrfind.data = null; return; }
-  lrfind.data = await api('sweeps/' + encodeURIComponent(state.route.id) + '/lrfind');
+  lrfind.data = await api('sweeps/' + state.sweep.id + '/lrfind');
 }
 
 // fmtG formats a rate as Go's %.3g does: three significant digits, no

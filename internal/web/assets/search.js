@@ -44,7 +44,7 @@ function metricLabel(m) { return (SEARCH_METRICS.find(([v]) => v === m) || [m, m
 // val_acc unless the user chooses: a search needs a validation split).
 async function loadSearch() {
   if (!isSearch()) { Object.assign(search, {trials: null, axes: [], analysis: null}); return; }
-  const id = encodeURIComponent(state.route.id);
+  const id = state.sweep.id;
   const trials = await api(`sweeps/${id}/trials?metric=${search.metric}`);
   search.trials = trials;
   search.axes = searchAxes();

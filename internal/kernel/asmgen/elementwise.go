@@ -300,7 +300,7 @@ var ewKernels = []ewKernel{
 		ptrs: []string{"w", "grad", "m", "v"}, scalars: []string{"lrt", "c1", "c2", "eps"}, temps: 3, unroll: unrollUpdate,
 		body: func(e ew, c *ewCtx) {
 			g, m, v := c.t(0), c.t(1), c.t(2)
-			adamMoments(e, c, g, m, v)
+			adamMoments(e, c, g, m, v, g)
 			// w ← w − lrt·m/(√v + eps), with m in place of g.
 			sqrtStep(e, c, m, g, v, "lrt")
 		},

@@ -32,7 +32,7 @@ var modernKernels = []ewKernel{
 		ptrs: []string{"w", "grad", "m", "v"}, scalars: []string{"decay", "lrt", "c1", "c2", "eps"}, temps: 3, unroll: unrollUpdate,
 		body: func(e ew, c *ewCtx) {
 			g, m, v := c.t(0), c.t(1), c.t(2)
-			adamMoments(e, c, g, m, v)
+			adamMoments(e, c, g, m, v, g)
 			decayedSqrtStep(e, c, m, g, v)
 		},
 	},
@@ -41,7 +41,7 @@ var modernKernels = []ewKernel{
 		ptrs: []string{"w", "grad", "m", "v", "vmax"}, scalars: []string{"decay", "lrt", "c1", "c2", "eps"}, temps: 3, unroll: unrollUpdate,
 		body: func(e ew, c *ewCtx) {
 			g, m, v := c.t(0), c.t(1), c.t(2)
-			adamMoments(e, c, g, m, v)
+			adamMoments(e, c, g, m, v, g)
 			// v > vmax ? v : vmax, as MAXPS (first source v) returns its
 			// second source vmax unless v is greater, NaN and zeros included.
 			e.pick(VMAXPS, VMAXPD)(c.mem("vmax"), v, v)
@@ -54,18 +54,7 @@ var modernKernels = []ewKernel{
 		ptrs: []string{"w", "grad", "m", "v"}, scalars: []string{"c1", "c2", "a", "b", "eps"}, temps: 4, unroll: unrollUpdate,
 		body: func(e ew, c *ewCtx) {
 			g, m, v, t := c.t(0), c.t(1), c.t(2), c.t(3)
-			e.load(g, c.mem("grad"))
-			e.load(m, c.mem("m"))
-			e.sub(v, g, m)
-			e.mul(v, c.s("c1"), v)
-			e.add(m, m, v)
-			e.store(c.mem("m"), m)
-			e.mul(t, g, g)
-			e.load(v, c.mem("v"))
-			e.sub(t, t, v)
-			e.mul(t, c.s("c2"), t)
-			e.add(v, v, t)
-			e.store(c.mem("v"), v)
+			adamMoments(e, c, g, m, v, t) // keeps g for the step
 			e.sqrt(v, v)
 			e.add(v, v, c.s("eps"))
 			e.mul(g, c.s("a"), g)
@@ -82,7 +71,7 @@ var modernKernels = []ewKernel{
 		ptrs: []string{"w", "grad", "m", "v"}, scalars: []string{"lrt", "c1", "c2"}, temps: 3, unroll: unrollUpdate,
 		body: func(e ew, c *ewCtx) {
 			g, m, v := c.t(0), c.t(1), c.t(2)
-			adamMoments(e, c, g, m, v)
+			adamMoments(e, c, g, m, v, g)
 			e.mul(m, c.s("lrt"), m)
 			e.load(g, c.mem("w"))
 			e.sub(g, g, m)
@@ -183,19 +172,21 @@ var modernKernels = []ewKernel{
 }
 
 // adamMoments emits m ← m + c1·(g − m) and v ← v + c2·(g·g − v), storing
-// both and leaving the new m in m and the new v in v (g is overwritten).
-func adamMoments(e ew, c *ewCtx, g, m, v reg.VecPhysical) {
+// both and leaving the gradient in g, the new m in m and the new v in v.
+// sq holds g·g on the way: passing g as sq saves a register and
+// overwrites the gradient.
+func adamMoments(e ew, c *ewCtx, g, m, v, sq reg.VecPhysical) {
 	e.load(g, c.mem("grad"))
 	e.load(m, c.mem("m"))
 	e.sub(v, g, m)
 	e.mul(v, c.s("c1"), v)
 	e.add(m, m, v)
 	e.store(c.mem("m"), m)
-	e.mul(g, g, g)
+	e.mul(sq, g, g)
 	e.load(v, c.mem("v"))
-	e.sub(g, g, v)
-	e.mul(g, c.s("c2"), g)
-	e.add(v, v, g)
+	e.sub(sq, sq, v)
+	e.mul(sq, c.s("c2"), sq)
+	e.add(v, v, sq)
 	e.store(c.mem("v"), v)
 }
 
